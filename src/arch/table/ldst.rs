@@ -1,0 +1,73 @@
+//! Loads and stores of general-purpose registers, and the FP/SIMD register forms that share
+//! their addressing modes (Arm ARM C4.1.4, op0 = x1x0).
+//!
+//! Size/opc combinations (LDRSB vs PRFM vs unallocated, B/H/S/D/Q for FP) are resolved by the
+//! translator, which raises UNDEFINED for unallocated ones.
+
+use super::{row, Op, Row};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum LdStOp {
+    Stxr,
+    Stlxr,
+    Ldxr,
+    Ldaxr,
+    Stxp,
+    Stlxp,
+    Ldxp,
+    Ldaxp,
+    Stlr,
+    Ldar,
+    LdrLit,
+    LdrswLit,
+    PrfmLit,
+    LdrLitFp,
+    Stp,
+    Ldp,
+    Ldpsw,
+    StpFp,
+    LdpFp,
+    /// STUR/LDUR*, post-index, unprivileged, pre-index (imm9) - GPR.
+    LdStImm9,
+    LdStImm9Fp,
+    /// Register offset - GPR.
+    LdStReg,
+    LdStRegFp,
+    /// Unsigned scaled imm12 - GPR.
+    LdStUimm,
+    LdStUimmFp,
+}
+
+use LdStOp::*;
+
+const fn r(name: &'static str, pattern: &'static str, op: LdStOp) -> Row {
+    row(name, pattern, Op::LdSt(op))
+}
+
+pub static ROWS: &[Row] = &[
+    r("STXR", "zz001000000sssss0uuuuunnnnnttttt", Stxr),
+    r("STLXR", "zz001000000sssss1uuuuunnnnnttttt", Stlxr),
+    r("LDXR", "zz001000010sssss0uuuuunnnnnttttt", Ldxr),
+    r("LDAXR", "zz001000010sssss1uuuuunnnnnttttt", Ldaxr),
+    r("STXP", "1z001000001sssss0uuuuunnnnnttttt", Stxp),
+    r("STLXP", "1z001000001sssss1uuuuunnnnnttttt", Stlxp),
+    r("LDXP", "1z001000011sssss0uuuuunnnnnttttt", Ldxp),
+    r("LDAXP", "1z001000011sssss1uuuuunnnnnttttt", Ldaxp),
+    r("STLR", "zz001000100sssss1uuuuunnnnnttttt", Stlr),
+    r("LDAR", "zz001000110sssss1uuuuunnnnnttttt", Ldar),
+    r("LDR_lit", "0z011000iiiiiiiiiiiiiiiiiiittttt", LdrLit),
+    r("LDRSW_lit", "10011000iiiiiiiiiiiiiiiiiiittttt", LdrswLit),
+    r("PRFM_lit", "11011000iiiiiiiiiiiiiiiiiiittttt", PrfmLit),
+    r("LDR_lit_fp", "zz011100iiiiiiiiiiiiiiiiiiittttt", LdrLitFp),
+    r("STP", "z010100pp0iiiiiiiuuuuunnnnnttttt", Stp),
+    r("LDP", "z010100pp1iiiiiiiuuuuunnnnnttttt", Ldp),
+    r("LDPSW", "0110100pp1iiiiiiiuuuuunnnnnttttt", Ldpsw),
+    r("STP_fp", "zz10110pp0iiiiiiiuuuuunnnnnttttt", StpFp),
+    r("LDP_fp", "zz10110pp1iiiiiiiuuuuunnnnnttttt", LdpFp),
+    r("LDST_imm9", "zz111000oo0iiiiiiiiimmnnnnnttttt", LdStImm9),
+    r("LDST_imm9_fp", "zz111100oo0iiiiiiiiimmnnnnnttttt", LdStImm9Fp),
+    r("LDST_reg", "zz111000oo1mmmmmooos10nnnnnttttt", LdStReg),
+    r("LDST_reg_fp", "zz111100oo1mmmmmooos10nnnnnttttt", LdStRegFp),
+    r("LDST_uimm", "zz111001ooiiiiiiiiiiiinnnnnttttt", LdStUimm),
+    r("LDST_uimm_fp", "zz111101ooiiiiiiiiiiiinnnnnttttt", LdStUimmFp),
+];

@@ -1,0 +1,178 @@
+//! THE A64 decoder table.
+//!
+//! One [`Row`] per encoding, written as the Arm ARM bitstring: `0`/`1` are fixed bits, any other
+//! character (a field letter) is a don't-care. [`row`] is a `const fn`: a pattern that is not
+//! exactly 32 characters fails the build.
+//!
+//! The table is split by the Arm ARM's top-level encoding groups (C4.1, bits 28:25), one file per
+//! group, and within a group rows are matched in order: the first row that matches wins, so a
+//! more specific row must come before a general one it overlaps (`tests/decoder.rs` proves the
+//! order resolves every overlap). Conditions a bitstring cannot express (reserved field values)
+//! are checked by the translator, which then raises UNDEFINED.
+
+mod branch;
+mod dp_imm;
+mod dp_reg;
+mod fp;
+mod ldst;
+mod ldst_simd;
+mod simd;
+
+pub use branch::BrOp;
+pub use dp_imm::DpImmOp;
+pub use dp_reg::DpRegOp;
+pub use fp::FpOp;
+pub use ldst::LdStOp;
+pub use ldst_simd::LdStSimdOp;
+pub use simd::SimdOp;
+
+use std::sync::OnceLock;
+
+/// The Arm ARM's top-level encoding groups.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum Group {
+    DpImm,
+    BranchSys,
+    LoadStore,
+    DpReg,
+    FpSimd,
+}
+
+impl Group {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Group::DpImm => "data processing - immediate",
+            Group::BranchSys => "branches, exception generation and system",
+            Group::LoadStore => "loads and stores",
+            Group::DpReg => "data processing - register",
+            Group::FpSimd => "data processing - scalar FP and AdvSIMD",
+        }
+    }
+
+    /// The group of a word by bits 28:25 (Arm ARM C4.1), or `None` for the unallocated,
+    /// SME and SVE spaces.
+    pub const fn of(word: u32) -> Option<Group> {
+        let op0 = (word >> 25) & 0xf;
+        match op0 {
+            0b1000 | 0b1001 => Some(Group::DpImm),
+            0b1010 | 0b1011 => Some(Group::BranchSys),
+            0b0100 | 0b0110 | 0b1100 | 0b1110 => Some(Group::LoadStore),
+            0b0101 | 0b1101 => Some(Group::DpReg),
+            0b0111 | 0b1111 => Some(Group::FpSimd),
+            _ => None,
+        }
+    }
+}
+
+/// What a row decodes to: the group's operation enum.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum Op {
+    DpImm(DpImmOp),
+    Br(BrOp),
+    LdSt(LdStOp),
+    LdStSimd(LdStSimdOp),
+    DpReg(DpRegOp),
+    Fp(FpOp),
+    Simd(SimdOp),
+}
+
+/// One encoding.
+#[derive(Clone, Copy, Debug)]
+pub struct Row {
+    /// Mnemonic-like name, unique in the table (used by tests, the difftester and docs).
+    pub name: &'static str,
+    pub pattern: &'static str,
+    pub mask: u32,
+    pub value: u32,
+    pub op: Op,
+}
+
+impl Row {
+    #[inline]
+    pub const fn matches(&self, word: u32) -> bool {
+        word & self.mask == self.value
+    }
+}
+
+/// Build a row from a 32-character bitstring; fails const evaluation if malformed.
+pub const fn row(name: &'static str, pattern: &'static str, op: Op) -> Row {
+    let b = pattern.as_bytes();
+    assert!(b.len() == 32, "decoder pattern must have 32 characters");
+    let mut mask = 0u32;
+    let mut value = 0u32;
+    let mut i = 0;
+    while i < 32 {
+        let bit = 31 - i as u32;
+        match b[i] {
+            b'0' => mask |= 1 << bit,
+            b'1' => {
+                mask |= 1 << bit;
+                value |= 1 << bit
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Row { name, pattern, mask, value, op }
+}
+
+/// The rows of one group, in match order.
+pub fn group_rows(g: Group) -> &'static [&'static [Row]] {
+    static DP_IMM: [&[Row]; 1] = [dp_imm::ROWS];
+    static BRANCH: [&[Row]; 1] = [branch::ROWS];
+    static LDST: [&[Row]; 2] = [ldst::ROWS, ldst_simd::ROWS];
+    static DP_REG: [&[Row]; 1] = [dp_reg::ROWS];
+    static FP_SIMD: [&[Row]; 2] = [fp::ROWS, simd::ROWS];
+    match g {
+        Group::DpImm => &DP_IMM,
+        Group::BranchSys => &BRANCH,
+        Group::LoadStore => &LDST,
+        Group::DpReg => &DP_REG,
+        Group::FpSimd => &FP_SIMD,
+    }
+}
+
+/// Every row of the table, group by group.
+pub fn all_rows() -> impl Iterator<Item = &'static Row> {
+    [Group::DpImm, Group::BranchSys, Group::LoadStore, Group::DpReg, Group::FpSimd]
+        .into_iter()
+        .flat_map(|g| group_rows(g).iter().flat_map(|rows| rows.iter()))
+}
+
+/// Lazily built index: bucket by word bits 31:20 -> the rows (in order) that can match.
+struct Index {
+    buckets: Vec<OnceLock<Box<[&'static Row]>>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| Index { buckets: (0..4096).map(|_| OnceLock::new()).collect() })
+}
+
+const BUCKET_SHIFT: u32 = 20;
+
+/// Decode a word: the first matching row, or `None` (UNDEFINED / not implemented).
+pub fn decode(word: u32) -> Option<&'static Row> {
+    let key = word >> BUCKET_SHIFT;
+    let rows = index().buckets[key as usize].get_or_init(|| {
+        let top = key << BUCKET_SHIFT;
+        let topmask = !0u32 << BUCKET_SHIFT;
+        let mut v = Vec::new();
+        if let Some(g) = Group::of(top) {
+            for part in group_rows(g) {
+                for r in part.iter() {
+                    if (r.value ^ top) & r.mask & topmask == 0 {
+                        v.push(r);
+                    }
+                }
+            }
+        }
+        v.into_boxed_slice()
+    });
+    rows.iter().copied().find(|r| r.matches(word))
+}
+
+/// Look a row up by name.
+pub fn row_by_name(name: &str) -> Option<&'static Row> {
+    all_rows().find(|r| r.name == name)
+}

@@ -1,0 +1,181 @@
+//! Guest CPU state of one aarch64 thread.
+//!
+//! `CpuState` is `#[repr(C)]` and its field offsets are public constants checked at compile
+//! time: translated code addresses the fields as `[rbx + OFFSET]` (rbx always holds the
+//! `*mut CpuState` of the running thread while translated code runs). Hot fields come first so
+//! that most accesses use short displacements.
+//!
+//! Ownership: one `CpuState` per guest thread, owned by that thread's run loop. Only
+//! `interrupt` may be written by other threads (or by a host signal handler): it is atomic.
+
+use std::sync::atomic::AtomicU32;
+
+/// NZCV bit positions as in PSTATE / the NZCV system register (bits 31..28).
+pub const NZCV_N: u32 = 1 << 31;
+pub const NZCV_Z: u32 = 1 << 30;
+pub const NZCV_C: u32 = 1 << 29;
+pub const NZCV_V: u32 = 1 << 28;
+
+/// FPCR fields (Arm ARM D19.2.x FPCR).
+pub const FPCR_AHP: u32 = 1 << 26;
+pub const FPCR_DN: u32 = 1 << 25;
+pub const FPCR_FZ: u32 = 1 << 24;
+pub const FPCR_RMODE_SHIFT: u32 = 22;
+pub const FPCR_FZ16: u32 = 1 << 19;
+/// FPCR bits that are writable on a core without trapped FP exceptions (as Linux/QEMU keep).
+pub const FPCR_WRITABLE: u32 = 0x07FF_9F00;
+
+/// FPSR cumulative exception bits.
+pub const FPSR_IOC: u32 = 1 << 0;
+pub const FPSR_DZC: u32 = 1 << 1;
+pub const FPSR_OFC: u32 = 1 << 2;
+pub const FPSR_UFC: u32 = 1 << 3;
+pub const FPSR_IXC: u32 = 1 << 4;
+pub const FPSR_IDC: u32 = 1 << 7;
+pub const FPSR_QC: u32 = 1 << 27;
+/// FPSR bits that are writable (exception flags and QC; NZCV bits 31:28 are AArch32 only).
+pub const FPSR_WRITABLE: u32 = 0x0800_009F;
+
+/// Value of `excl_addr` when the exclusive monitor is open (no reservation).
+pub const EXCL_NONE: u64 = u64::MAX;
+
+#[repr(C, align(64))]
+pub struct CpuState {
+    /// X0..X30, and SP in slot 31. Register number 31 means XZR or SP depending on the
+    /// instruction; the emitter decides which, never this array.
+    pub x: [u64; 32],
+    pub pc: u64,
+    /// PSTATE.NZCV in bits 31..28, other bits zero.
+    pub nzcv: u64,
+    pub fpcr: u64,
+    pub fpsr: u64,
+    pub tpidr_el0: u64,
+    pub tpidrro_el0: u64,
+    /// Exclusive monitor: address of the last LDXR/LDAXR/LDXP (or EXCL_NONE), the value(s)
+    /// it saw and its size in bytes (for pairs: the total size).
+    pub excl_addr: u64,
+    pub excl_val: [u64; 2],
+    pub excl_size: u64,
+    /// Non-zero asks translated code to leave at the next block entry (pending signal,
+    /// code-cache flush, ...). Written by other threads and host signal handlers.
+    pub interrupt: AtomicU32,
+    pub _pad0: u32,
+    /// Exit argument: the SVC/BRK/HLT immediate, the undefined instruction word, ...
+    pub exit_arg: u64,
+    /// For a chain exit: host address of the rel32 of the `jmp` to patch.
+    pub chain_site: u64,
+    /// Scratch slots for the emitter and helpers (not guest-visible).
+    pub scratch: [u64; 5],
+    /// V0..V31 (128 bits each; lane 0 in the low bits, little-endian like memory).
+    pub v: [u128; 32],
+}
+
+pub const OFF_X: usize = 0;
+pub const OFF_SP: usize = 31 * 8;
+pub const OFF_PC: usize = 256;
+pub const OFF_NZCV: usize = 264;
+pub const OFF_FPCR: usize = 272;
+pub const OFF_FPSR: usize = 280;
+pub const OFF_TPIDR_EL0: usize = 288;
+pub const OFF_TPIDRRO_EL0: usize = 296;
+pub const OFF_EXCL_ADDR: usize = 304;
+pub const OFF_EXCL_VAL: usize = 312;
+pub const OFF_EXCL_SIZE: usize = 328;
+pub const OFF_INTERRUPT: usize = 336;
+pub const OFF_EXIT_ARG: usize = 344;
+pub const OFF_CHAIN_SITE: usize = 352;
+pub const OFF_SCRATCH: usize = 360;
+pub const OFF_V: usize = 400;
+
+const _: () = {
+    assert!(std::mem::offset_of!(CpuState, x) == OFF_X);
+    assert!(std::mem::offset_of!(CpuState, pc) == OFF_PC);
+    assert!(std::mem::offset_of!(CpuState, nzcv) == OFF_NZCV);
+    assert!(std::mem::offset_of!(CpuState, fpcr) == OFF_FPCR);
+    assert!(std::mem::offset_of!(CpuState, fpsr) == OFF_FPSR);
+    assert!(std::mem::offset_of!(CpuState, tpidr_el0) == OFF_TPIDR_EL0);
+    assert!(std::mem::offset_of!(CpuState, tpidrro_el0) == OFF_TPIDRRO_EL0);
+    assert!(std::mem::offset_of!(CpuState, excl_addr) == OFF_EXCL_ADDR);
+    assert!(std::mem::offset_of!(CpuState, excl_val) == OFF_EXCL_VAL);
+    assert!(std::mem::offset_of!(CpuState, excl_size) == OFF_EXCL_SIZE);
+    assert!(std::mem::offset_of!(CpuState, interrupt) == OFF_INTERRUPT);
+    assert!(std::mem::offset_of!(CpuState, exit_arg) == OFF_EXIT_ARG);
+    assert!(std::mem::offset_of!(CpuState, chain_site) == OFF_CHAIN_SITE);
+    assert!(std::mem::offset_of!(CpuState, scratch) == OFF_SCRATCH);
+    assert!(std::mem::offset_of!(CpuState, v) == OFF_V);
+    assert!(OFF_V % 16 == 0);
+};
+
+/// Byte offset of X`n` (n = 31 is SP).
+pub const fn off_x(n: u32) -> i32 {
+    (OFF_X + 8 * n as usize) as i32
+}
+
+/// Byte offset of V`n`.
+pub const fn off_v(n: u32) -> i32 {
+    (OFF_V + 16 * n as usize) as i32
+}
+
+impl Default for CpuState {
+    fn default() -> Self {
+        CpuState {
+            x: [0; 32],
+            pc: 0,
+            nzcv: 0,
+            fpcr: 0,
+            fpsr: 0,
+            tpidr_el0: 0,
+            tpidrro_el0: 0,
+            excl_addr: EXCL_NONE,
+            excl_val: [0; 2],
+            excl_size: 0,
+            interrupt: AtomicU32::new(0),
+            _pad0: 0,
+            exit_arg: 0,
+            chain_site: 0,
+            scratch: [0; 5],
+            v: [0; 32],
+        }
+    }
+}
+
+impl CpuState {
+    pub fn new() -> Box<CpuState> {
+        Box::default()
+    }
+
+    pub fn sp(&self) -> u64 {
+        self.x[31]
+    }
+
+    pub fn set_sp(&mut self, sp: u64) {
+        self.x[31] = sp;
+    }
+
+    /// Read V`n` as bytes (memory order).
+    pub fn vreg_bytes(&self, n: usize) -> [u8; 16] {
+        self.v[n].to_le_bytes()
+    }
+
+    /// Rust-side copy of the user-visible state (for tests and signal frames).
+    pub fn clone_state(&self) -> CpuState {
+        CpuState {
+            x: self.x,
+            pc: self.pc,
+            nzcv: self.nzcv,
+            fpcr: self.fpcr,
+            fpsr: self.fpsr,
+            tpidr_el0: self.tpidr_el0,
+            tpidrro_el0: self.tpidrro_el0,
+            excl_addr: self.excl_addr,
+            excl_val: self.excl_val,
+            excl_size: self.excl_size,
+            interrupt: AtomicU32::new(0),
+            _pad0: 0,
+            exit_arg: self.exit_arg,
+            chain_site: 0,
+            scratch: [0; 5],
+            v: self.v,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Exact floating point semantics (Arm ARM FPAdd, FPMul, FPRound, ...).

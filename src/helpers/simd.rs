@@ -1,0 +1,1 @@
+//! AdvSIMD helpers.

@@ -1,0 +1,112 @@
+//! The code cache: one anonymous RWX mapping owned by the JIT.
+//!
+//! The first page holds the entry/exit trampolines and survives `reset`; blocks are appended
+//! after it and never move. When the cache is full the JIT flushes it whole.
+
+use super::emit::dasm;
+use crate::cpu::CpuState;
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::{dynasm, DynasmApi, VecAssembler};
+
+const TRAMPOLINE_AREA: usize = 4096;
+
+pub struct CodeCache {
+    base: *mut u8,
+    size: usize,
+    cursor: usize,
+}
+
+// SAFETY: the mapping is owned by the cache and only written through `&mut self`.
+unsafe impl Send for CodeCache {}
+
+impl CodeCache {
+    pub fn new(size: usize) -> std::io::Result<CodeCache> {
+        // SAFETY: fresh anonymous mapping; checked for failure.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                size,
+                libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(CodeCache { base: p as *mut u8, size, cursor: 0 })
+    }
+
+    /// Address where the next block will be placed.
+    pub fn next_addr(&self) -> usize {
+        self.base as usize + self.cursor
+    }
+
+    pub fn free_bytes(&self) -> usize {
+        self.size - self.cursor
+    }
+
+    /// Copy `code` (assembled for base `next_addr()`) into the cache; returns its address.
+    pub fn commit(&mut self, code: &[u8]) -> Option<usize> {
+        if code.len() > self.free_bytes() {
+            return None;
+        }
+        let at = self.next_addr();
+        // SAFETY: [at, at+len) lies inside our mapping (checked above) and is not yet in use.
+        unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), at as *mut u8, code.len()) };
+        // Keep blocks 16-byte aligned.
+        self.cursor = (self.cursor + code.len() + 15) & !15;
+        Some(at)
+    }
+
+    pub fn reset(&mut self) {
+        self.cursor = TRAMPOLINE_AREA;
+    }
+
+    pub fn contains(&self, addr: usize) -> bool {
+        addr >= self.base as usize && addr < self.base as usize + self.size
+    }
+}
+
+impl Drop for CodeCache {
+    fn drop(&mut self) {
+        // SAFETY: unmapping our own mapping; no translated code runs after the JIT is dropped.
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.size) };
+    }
+}
+
+/// Emit `enter(cpu, host) -> exit code` and the exit trampoline at the start of the cache.
+/// Returns (enter, exit) addresses.
+pub fn emit_trampolines(cache: &mut CodeCache) -> (usize, usize) {
+    let base = cache.next_addr();
+    let mut ops: VecAssembler<X64Relocation> = VecAssembler::new(base);
+    let _ = std::mem::size_of::<CpuState>();
+    // enter: rdi = cpu, rsi = host code. Six pushes + 8 keep rsp 16-byte aligned inside.
+    dasm!(ops
+        ; push rbp
+        ; push rbx
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; sub rsp, 8
+        ; mov rbx, rdi
+        ; jmp rsi
+    );
+    let exit_off = ops.offset().0;
+    dasm!(ops
+        ; add rsp, 8
+        ; pop r15
+        ; pop r14
+        ; pop r13
+        ; pop r12
+        ; pop rbx
+        ; pop rbp
+        ; ret
+    );
+    let code = ops.finalize().expect("trampolines assemble");
+    let at = cache.commit(&code).expect("code cache too small for trampolines");
+    cache.cursor = TRAMPOLINE_AREA;
+    (at, at + exit_off)
+}

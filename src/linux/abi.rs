@@ -1,0 +1,1 @@
+//! Guest (aarch64) ABI structs and flag translations where they differ from x86_64.

@@ -1,0 +1,121 @@
+//! Guest memory bookkeeping. Guest addresses are host addresses (DESIGN.md): this module does
+//! not translate addresses, it keeps the program break and answers "is this guest address
+//! readable?" for the translator's instruction fetch.
+//!
+//! Thread safety: `read_guest_u32` keeps a per-thread cache of the last page it validated;
+//! a page that is unmapped later is caught by the host fault handler instead.
+
+use std::cell::Cell;
+
+pub const PAGE_SIZE: u64 = 4096;
+
+pub const fn page_align_down(x: u64) -> u64 {
+    x & !(PAGE_SIZE - 1)
+}
+
+pub const fn page_align_up(x: u64) -> u64 {
+    x.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
+}
+
+thread_local! {
+    static LAST_OK_PAGE: Cell<u64> = const { Cell::new(u64::MAX) };
+}
+
+/// Forget the validated-page cache (after munmap/mprotect).
+pub fn forget_validated_pages() {
+    LAST_OK_PAGE.with(|c| c.set(u64::MAX));
+}
+
+/// Read a u32 of guest memory if it is mapped readable, without risking a host fault.
+pub fn read_guest_u32(addr: u64) -> Option<u32> {
+    let page = page_align_down(addr);
+    if LAST_OK_PAGE.with(|c| c.get()) != page {
+        let mut buf = [0u8; 4];
+        if !probe_read(addr, &mut buf) {
+            return None;
+        }
+        LAST_OK_PAGE.with(|c| c.set(page));
+        return Some(u32::from_le_bytes(buf));
+    }
+    // SAFETY: the page was validated as readable by this thread; guest addr == host addr.
+    Some(unsafe { std::ptr::read_volatile(addr as *const u32) })
+}
+
+/// Copy guest memory at `addr` into `buf` if all of it is readable (uses process_vm_readv on
+/// ourselves, which reports EFAULT instead of faulting).
+pub fn probe_read(addr: u64, buf: &mut [u8]) -> bool {
+    let local = libc::iovec { iov_base: buf.as_mut_ptr() as *mut libc::c_void, iov_len: buf.len() };
+    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: buf.len() };
+    // SAFETY: reading our own address space through the kernel; faults become errors.
+    let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    n == buf.len() as isize
+}
+
+/// Write `data` to guest memory at `addr` if all of it is writable.
+pub fn probe_write(addr: u64, data: &[u8]) -> bool {
+    let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
+    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: data.len() };
+    // SAFETY: writing our own address space through the kernel; faults become errors.
+    let n = unsafe { libc::process_vm_writev(libc::getpid(), &local, 1, &remote, 1, 0) };
+    n == data.len() as isize
+}
+
+/// The program break (brk) of the guest.
+#[derive(Debug, Clone, Copy)]
+pub struct Brk {
+    /// Initial break (end of the highest PT_LOAD, page aligned up).
+    pub start: u64,
+    /// Current break as the guest sees it.
+    pub cur: u64,
+    /// End of the pages we have mapped for the heap.
+    pub mapped_end: u64,
+}
+
+impl Brk {
+    pub fn new(start: u64) -> Brk {
+        Brk { start, cur: start, mapped_end: page_align_up(start) }
+    }
+
+    /// The brk syscall: returns the new break (or the old one when it cannot move), as Linux.
+    pub fn set(&mut self, want: u64) -> u64 {
+        if want < self.start {
+            return self.cur;
+        }
+        let want_end = page_align_up(want);
+        if want_end > self.mapped_end {
+            let len = want_end - self.mapped_end;
+            // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping.
+            let p = unsafe {
+                libc::mmap(
+                    self.mapped_end as *mut libc::c_void,
+                    len as usize,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+                    -1,
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED || p as u64 != self.mapped_end {
+                if p != libc::MAP_FAILED {
+                    // SAFETY: unmapping what we just mapped at the wrong place.
+                    unsafe { libc::munmap(p, len as usize) };
+                }
+                return self.cur;
+            }
+            self.mapped_end = want_end;
+        } else if want_end < self.mapped_end {
+            // SAFETY: these pages belong to the heap we mapped.
+            unsafe { libc::munmap(want_end as *mut libc::c_void, (self.mapped_end - want_end) as usize) };
+            self.mapped_end = want_end;
+        }
+        // Memory between the old and new break must read as zero when the break grows again
+        // inside a page we kept: zero the tail of the last page on shrink.
+        if want < self.cur && want_end > want {
+            let n = (want_end.min(self.cur) - want) as usize;
+            // SAFETY: [want, want+n) lies in heap pages we own and keep mapped.
+            unsafe { std::ptr::write_bytes(want as *mut u8, 0, n) };
+        }
+        self.cur = want;
+        self.cur
+    }
+}
