@@ -1,9 +1,226 @@
-//! Translator for the `branch` rows of the decoder table.
+//! Translator: branches, exception generation and system instructions (Arm ARM C4.1.3).
+//!
+//! Every branch ends the block: direct targets through patchable chain exits, register targets
+//! through the inline lookup (`Emitter::goto_indirect_rax`).
 
-use super::emit::{Emitter, TResult, Undefined};
+use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, R31};
+use crate::arch::features;
 use crate::arch::table::BrOp;
 use crate::arch::Insn;
+use crate::cpu::*;
+use crate::helpers::sys;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
-pub fn translate(_e: &mut Emitter, _op: BrOp, _i: Insn) -> TResult {
-    Err(Undefined)
+pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
+    use BrOp::*;
+    let pc = e.pc;
+    match op {
+        B | Bl => {
+            let target = pc.wrapping_add((i.imm26() << 2) as u64);
+            if op == Bl {
+                e.store_x_imm(30, pc + 4, R31::Zr);
+            }
+            e.goto_direct(target);
+            Ok(Flow::End)
+        }
+        BCond => {
+            let target = pc.wrapping_add((i.imm19() << 2) as u64);
+            e.eval_cond(i.cond_lo());
+            cond_branch_tail(e, target);
+            Ok(Flow::End)
+        }
+        Cbz | Cbnz => {
+            let target = pc.wrapping_add((i.imm19() << 2) as u64);
+            e.load_x(RAX, i.rt(), i.sf(), R31::Zr);
+            dasm!(e.ops; test rax, rax);
+            if op == Cbz {
+                // taken when zero: make ZF=0 mean "taken"
+                dasm!(e.ops; setz al; movzx eax, al; test eax, eax);
+            }
+            cond_branch_tail(e, target);
+            Ok(Flow::End)
+        }
+        Tbz | Tbnz => {
+            let target = pc.wrapping_add((i.imm14() << 2) as u64);
+            let bit = ((i.bit(31) as u32) << 5) | i.bits(23, 19);
+            e.load_x(RAX, i.rt(), true, R31::Zr);
+            dasm!(e.ops; bt rax, bit as i8; setc al; movzx eax, al);
+            if op == Tbz {
+                dasm!(e.ops; xor eax, 1);
+            } else {
+                dasm!(e.ops; test eax, eax);
+            }
+            cond_branch_tail(e, target);
+            Ok(Flow::End)
+        }
+        Br | Blr | Ret => {
+            e.load_x(RAX, i.rn(), true, R31::Zr);
+            if op == Blr {
+                e.mov_imm(RCX, pc + 4);
+                dasm!(e.ops; mov QWORD [cpu + off_x(30)], rcx);
+            }
+            e.goto_indirect_rax();
+            Ok(Flow::End)
+        }
+        Svc => {
+            e.exit_with_arg(exit::SVC, pc + 4, i.imm16() as u64);
+            Ok(Flow::End)
+        }
+        Brk => {
+            e.exit_with_arg(exit::BRK, pc, i.imm16() as u64);
+            Ok(Flow::End)
+        }
+        Hlt => {
+            e.exit_with_arg(exit::HLT, pc, i.imm16() as u64);
+            Ok(Flow::End)
+        }
+        Hint => {
+            // CRm:op2. WFE (2) and WFI (3) give the core away; everything else in the hint
+            // space (NOP, YIELD, SEV, SEVL, PAC*/AUT* without FEAT_PAuth, BTI, ESB, CSDB, ...)
+            // executes as a NOP, as on a core that does not implement those features.
+            match i.bits(11, 5) {
+                2 | 3 => {
+                    e.exit_with(exit::YIELD, pc + 4);
+                    Ok(Flow::End)
+                }
+                _ => Ok(Flow::Continue),
+            }
+        }
+        Clrex => {
+            e.mov_imm(RAX, EXCL_NONE);
+            dasm!(e.ops; mov QWORD [cpu + OFF_EXCL_ADDR as i32], rax);
+            Ok(Flow::Continue)
+        }
+        Dmb | Dsb => {
+            // x86-TSO already orders load->load, load->store and store->store; only a barrier
+            // that orders stores before later loads (types "all": CRm<1:0> = 11) needs mfence.
+            if i.bits(9, 8) == 0b11 {
+                dasm!(e.ops; mfence);
+            }
+            Ok(Flow::Continue)
+        }
+        Isb => Ok(Flow::Continue),
+        Sys => system(e, i),
+        Mrs => mrs(e, i),
+        Msr => msr(e, i),
+    }
+}
+
+/// After a condition left ZF = 0 for "taken": branch to `target`, else fall through.
+fn cond_branch_tail(e: &mut Emitter, target: u64) {
+    let fallthrough = e.pc + 4;
+    dasm!(e.ops; jnz >taken);
+    e.goto_direct(fallthrough);
+    dasm!(e.ops; taken:);
+    e.goto_direct(target);
+}
+
+/// SYS (op0 = 01): the EL0 cache maintenance operations DC ZVA/CVAU/CVAC/CIVAC/CVAP/CVADP and
+/// IC IVAU. Anything else is UNDEFINED at EL0.
+fn system(e: &mut Emitter, i: Insn) -> TResult {
+    let op1 = i.bits(18, 16);
+    let crn = i.bits(15, 12);
+    let crm = i.bits(11, 8);
+    let op2 = i.bits(7, 5);
+    if op1 != 3 || crn != 7 || op2 != 1 {
+        return Err(Undefined);
+    }
+    match crm {
+        4 => {
+            // DC ZVA: zero the naturally aligned block of DC_ZVA_SIZE bytes.
+            e.load_x(RAX, i.rt(), true, R31::Zr);
+            let mask = !(features::DC_ZVA_SIZE as i32 - 1);
+            dasm!(e.ops; and rax, mask; xorps xmm0, xmm0);
+            let mut off = 0;
+            while off < features::DC_ZVA_SIZE as i32 {
+                dasm!(e.ops; movups [rax + off], xmm0);
+                off += 16;
+            }
+            Ok(Flow::Continue)
+        }
+        // DC CVAC, CVAU, CVAP, CVADP, CIVAC: coherent host, nothing to do.
+        10 | 11 | 12 | 13 | 14 => Ok(Flow::Continue),
+        5 => {
+            // IC IVAU: code at that address may have changed; leave so the JIT drops stale
+            // translations before anything else runs.
+            e.load_x(RAX, i.rt(), true, R31::Zr);
+            dasm!(e.ops; mov QWORD [cpu + OFF_EXIT_ARG as i32], rax);
+            e.exit_with(exit::SYNC_CODE, e.pc + 4);
+            Ok(Flow::End)
+        }
+        _ => Err(Undefined),
+    }
+}
+
+/// System register key: op0:op1:CRn:CRm:op2 as (op0, op1, crn, crm, op2).
+fn sysreg(i: Insn) -> (u32, u32, u32, u32, u32) {
+    (2 + i.bit(19) as u32, i.bits(18, 16), i.bits(15, 12), i.bits(11, 8), i.bits(7, 5))
+}
+
+/// Value of a constant ID/feature register readable at EL0 (Linux emulates the ID space).
+fn constant_sysreg(r: (u32, u32, u32, u32, u32)) -> Option<u64> {
+    use features::*;
+    Some(match r {
+        (3, 3, 0, 0, 1) => CTR_EL0,
+        (3, 3, 0, 0, 7) => DCZID_EL0,
+        (3, 3, 14, 0, 0) => CNTFRQ_EL0,
+        (3, 0, 0, 0, 0) => MIDR_EL1,
+        (3, 0, 0, 0, 5) => MPIDR_EL1,
+        (3, 0, 0, 0, 6) => REVIDR_EL1,
+        (3, 0, 0, 4, 0) => ID_AA64PFR0_EL1,
+        (3, 0, 0, 4, 4) => ID_AA64ZFR0_EL1,
+        (3, 0, 0, 5, 0) => ID_AA64DFR0_EL1,
+        (3, 0, 0, 6, 0) => ID_AA64ISAR0_EL1,
+        (3, 0, 0, 6, 1) => ID_AA64ISAR1_EL1,
+        (3, 0, 0, 7, 0) => ID_AA64MMFR0_EL1,
+        (3, 0, 0, 7, 1) => ID_AA64MMFR1_EL1,
+        (3, 0, 0, 7, 2) => ID_AA64MMFR2_EL1,
+        // The rest of the ID space (op0=3, op1=0, CRn=0, CRm=1..7) reads as zero, as Linux's
+        // emulation of MRS from EL0 gives for registers it hides.
+        (3, 0, 0, 1..=7, _) => 0,
+        _ => return None,
+    })
+}
+
+fn mrs(e: &mut Emitter, i: Insn) -> TResult {
+    let r = sysreg(i);
+    let t = i.rt();
+    let field = match r {
+        (3, 3, 4, 2, 0) => Some(OFF_NZCV),
+        (3, 3, 4, 4, 0) => Some(OFF_FPCR),
+        (3, 3, 4, 4, 1) => Some(OFF_FPSR),
+        (3, 3, 13, 0, 2) => Some(OFF_TPIDR_EL0),
+        (3, 3, 13, 0, 3) => Some(OFF_TPIDRRO_EL0),
+        _ => None,
+    };
+    if let Some(off) = field {
+        dasm!(e.ops; mov rax, QWORD [cpu + off as i32]);
+        e.store_x(t, RAX, true, R31::Zr);
+    } else if let Some(v) = constant_sysreg(r) {
+        e.store_x_imm(t, v, R31::Zr);
+    } else if r == (3, 3, 14, 0, 2) || r == (3, 3, 14, 0, 1) {
+        // CNTVCT_EL0 / CNTPCT_EL0: a monotonic counter at CNTFRQ_EL0.
+        e.call_raw(sys::counter as *const () as usize);
+        e.store_x(t, RAX, true, R31::Zr);
+    } else {
+        return Err(Undefined);
+    }
+    Ok(Flow::Continue)
+}
+
+fn msr(e: &mut Emitter, i: Insn) -> TResult {
+    let r = sysreg(i);
+    let (off, mask) = match r {
+        (3, 3, 4, 2, 0) => (OFF_NZCV, 0xF000_0000u64),
+        (3, 3, 4, 4, 0) => (OFF_FPCR, FPCR_WRITABLE as u64),
+        (3, 3, 4, 4, 1) => (OFF_FPSR, FPSR_WRITABLE as u64),
+        (3, 3, 13, 0, 2) => (OFF_TPIDR_EL0, u64::MAX),
+        _ => return Err(Undefined),
+    };
+    e.load_x(RAX, i.rt(), true, R31::Zr);
+    if mask != u64::MAX {
+        dasm!(e.ops; and eax, mask as u32 as i32);
+    }
+    dasm!(e.ops; mov QWORD [cpu + off as i32], rax);
+    Ok(Flow::Continue)
 }

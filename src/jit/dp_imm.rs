@@ -1,9 +1,176 @@
-//! Translator for the `dp_imm` rows of the decoder table.
+//! Translator: data processing - immediate (Arm ARM C4.1.2): PC-relative addressing, add/sub
+//! (immediate), logical (immediate), move wide, bitfield, extract.
 
-use super::emit::{Emitter, TResult, Undefined};
+use super::emit::{dasm, reg::*, Emitter, Flow, TResult, Undefined, R31};
+use crate::arch::pseudo::decode_bit_masks;
 use crate::arch::table::DpImmOp;
 use crate::arch::Insn;
+use dynasmrt::{dynasm, DynasmApi};
 
-pub fn translate(_e: &mut Emitter, _op: DpImmOp, _i: Insn) -> TResult {
-    Err(Undefined)
+pub fn translate(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
+    use DpImmOp::*;
+    match op {
+        Adr | Adrp => adr(e, op == Adrp, i),
+        AddImm | AddsImm | SubImm | SubsImm => add_sub_imm(e, op, i),
+        AndImm | OrrImm | EorImm | AndsImm => logical_imm(e, op, i),
+        Movn | Movz | Movk => move_wide(e, op, i),
+        Sbfm | Bfm | Ubfm => bitfield(e, op, i),
+        Extr => extr(e, i),
+    }
+}
+
+/// ADR / ADRP.
+fn adr(e: &mut Emitter, page: bool, i: Insn) -> TResult {
+    let imm = (i.sbits(23, 5) << 2) | i.bits(30, 29) as i64;
+    let value = if page { (e.pc & !0xfff).wrapping_add((imm << 12) as u64) } else { e.pc.wrapping_add(imm as u64) };
+    e.store_x_imm(i.rd(), value, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// ADD/ADDS/SUB/SUBS (immediate). Rn is SP-capable; Rd is SP for ADD/SUB, ZR for the flag forms.
+fn add_sub_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
+    use DpImmOp::*;
+    let sf = i.sf();
+    let imm = (i.imm12() as u64) << if i.bit(22) { 12 } else { 0 };
+    let set_flags = matches!(op, AddsImm | SubsImm);
+    let sub = matches!(op, SubImm | SubsImm);
+    e.load_x(RAX, i.rn(), sf, R31::Sp);
+    let imm = imm as i32; // imm12 << 12 fits in i32 (max 0xfff000)
+    match (sf, sub) {
+        (true, false) => dasm!(e.ops; add rax, imm),
+        (true, true) => dasm!(e.ops; sub rax, imm),
+        (false, false) => dasm!(e.ops; add eax, imm),
+        (false, true) => dasm!(e.ops; sub eax, imm),
+    }
+    if set_flags {
+        e.save_nzcv_from_host(sub);
+        e.store_x(i.rd(), RAX, sf, R31::Zr);
+    } else {
+        e.store_x(i.rd(), RAX, sf, R31::Sp);
+    }
+    Ok(Flow::Continue)
+}
+
+/// AND/ORR/EOR/ANDS (immediate). Rd is SP-capable except for ANDS; Rn is ZR.
+fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
+    use DpImmOp::*;
+    let sf = i.sf();
+    if !sf && i.n() {
+        return Err(Undefined);
+    }
+    let datasize = if sf { 64 } else { 32 };
+    let (imm, _) = decode_bit_masks(i.n(), i.imms(), i.immr(), true, datasize).ok_or(Undefined)?;
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    e.mov_imm(RCX, imm);
+    match (op, sf) {
+        (AndImm | AndsImm, true) => dasm!(e.ops; and rax, rcx),
+        (AndImm | AndsImm, false) => dasm!(e.ops; and eax, ecx),
+        (OrrImm, _) => dasm!(e.ops; or rax, rcx),
+        (EorImm, _) => dasm!(e.ops; xor rax, rcx),
+        _ => unreachable!(),
+    }
+    if op == AndsImm {
+        e.save_nzcv_from_host(false);
+        e.store_x(i.rd(), RAX, sf, R31::Zr);
+    } else {
+        e.store_x(i.rd(), RAX, sf, R31::Sp);
+    }
+    Ok(Flow::Continue)
+}
+
+/// MOVN/MOVZ/MOVK.
+fn move_wide(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
+    use DpImmOp::*;
+    let sf = i.sf();
+    if !sf && i.hw() >= 2 {
+        return Err(Undefined);
+    }
+    let pos = i.hw() * 16;
+    let imm = (i.imm16() as u64) << pos;
+    let mask = if sf { u64::MAX } else { u32::MAX as u64 };
+    match op {
+        Movz => e.store_x_imm(i.rd(), imm, R31::Zr),
+        Movn => e.store_x_imm(i.rd(), !imm & mask, R31::Zr),
+        Movk => {
+            e.load_x(RAX, i.rd(), sf, R31::Zr);
+            e.mov_imm(RCX, !(0xffffu64 << pos));
+            e.mov_imm(RDX, imm);
+            dasm!(e.ops; and rax, rcx; or rax, rdx);
+            e.store_x(i.rd(), RAX, sf, R31::Zr);
+        }
+        _ => unreachable!(),
+    }
+    Ok(Flow::Continue)
+}
+
+/// SBFM/BFM/UBFM (Arm ARM shared pseudocode for the bitfield moves).
+fn bitfield(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
+    use DpImmOp::*;
+    let sf = i.sf();
+    if sf != i.n() || (!sf && (i.immr() >= 32 || i.imms() >= 32)) {
+        return Err(Undefined);
+    }
+    let datasize = if sf { 64 } else { 32 };
+    let (wmask, tmask) = decode_bit_masks(i.n(), i.imms(), i.immr(), false, datasize).ok_or(Undefined)?;
+    let r = i.immr() as i8;
+    let s = i.imms();
+    // rax = ROR(src, R)
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    if r != 0 {
+        if sf {
+            dasm!(e.ops; ror rax, r);
+        } else {
+            dasm!(e.ops; ror eax, r);
+        }
+    }
+    match op {
+        Ubfm => {
+            // result = ROR(src, R) AND wmask AND tmask
+            e.mov_imm(RCX, wmask & tmask);
+            dasm!(e.ops; and rax, rcx);
+        }
+        Sbfm => {
+            // bot = ROR(src,R) AND wmask; top = Replicate(src<S>)
+            // result = (top AND NOT tmask) OR (bot AND tmask)
+            e.mov_imm(RCX, wmask & tmask);
+            dasm!(e.ops; and rax, rcx);
+            e.load_x(RDX, i.rn(), sf, R31::Zr);
+            let sh = (63 - s) as i8;
+            dasm!(e.ops; shl rdx, sh; sar rdx, 63);
+            e.mov_imm(RCX, !tmask & if sf { u64::MAX } else { u32::MAX as u64 });
+            dasm!(e.ops; and rdx, rcx; or rax, rdx);
+        }
+        Bfm => {
+            // bot = (dst AND NOT wmask) OR (ROR(src,R) AND wmask)
+            // result = (dst AND NOT tmask) OR (bot AND tmask)
+            //        = (dst AND NOT (wmask AND tmask)) OR (ROR(src,R) AND wmask AND tmask)
+            e.mov_imm(RCX, wmask & tmask);
+            dasm!(e.ops; and rax, rcx; not rcx);
+            e.load_x(RDX, i.rd(), sf, R31::Zr);
+            dasm!(e.ops; and rdx, rcx; or rax, rdx);
+        }
+        _ => unreachable!(),
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// EXTR: Rd = (Rn:Rm)<lsb+datasize-1:lsb>.
+fn extr(e: &mut Emitter, i: Insn) -> TResult {
+    let sf = i.sf();
+    if sf != i.n() || (!sf && i.imms() >= 32) {
+        return Err(Undefined);
+    }
+    let lsb = i.imms() as i8;
+    e.load_x(RAX, i.rm(), sf, R31::Zr);
+    e.load_x(RCX, i.rn(), sf, R31::Zr);
+    if lsb != 0 {
+        if sf {
+            dasm!(e.ops; shrd rax, rcx, lsb);
+        } else {
+            dasm!(e.ops; shrd eax, ecx, lsb);
+        }
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
 }

@@ -1,9 +1,380 @@
-//! Translator for the `dp_reg` rows of the decoder table.
+//! Translator: data processing - register (Arm ARM C4.1.6): logical and add/sub (shifted and
+//! extended register), add/sub with carry, conditional compare and select, 1- and 2-source,
+//! 3-source (multiply) instructions.
 
-use super::emit::{Emitter, TResult, Undefined};
+use super::emit::{dasm, reg::*, Emitter, Flow, TResult, Undefined, R31};
 use crate::arch::table::DpRegOp;
 use crate::arch::Insn;
+use crate::cpu::OFF_NZCV;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
-pub fn translate(_e: &mut Emitter, _op: DpRegOp, _i: Insn) -> TResult {
-    Err(Undefined)
+pub fn translate(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    match op {
+        And | Bic | Orr | Orn | Eor | Eon | Ands | Bics => logical_shifted(e, op, i),
+        AddShifted | AddsShifted | SubShifted | SubsShifted => add_sub_shifted(e, op, i),
+        AddExt | AddsExt | SubExt | SubsExt => add_sub_ext(e, op, i),
+        Adc | Adcs | Sbc | Sbcs => add_sub_carry(e, op, i),
+        CcmnReg | CcmpReg | CcmnImm | CcmpImm => cond_compare(e, op, i),
+        Csel | Csinc | Csinv | Csneg => cond_select(e, op, i),
+        Udiv | Sdiv => divide(e, op == Sdiv, i),
+        Lslv | Lsrv | Asrv | Rorv => shift_var(e, op, i),
+        Rbit => rbit(e, i),
+        Rev16 => rev16(e, i),
+        Rev32 | Rev => rev(e, op, i),
+        Clz | Cls => count_leading(e, op == Cls, i),
+        Madd | Msub => mul_add(e, op == Msub, i),
+        Smaddl | Smsubl | Umaddl | Umsubl => mul_add_long(e, op, i),
+        Smulh | Umulh => mul_high(e, op == Smulh, i),
+    }
+}
+
+/// Emit `h = h <shift> amount` for a shifted-register operand (LSL, LSR, ASR, ROR).
+fn emit_shift(e: &mut Emitter, h: u8, sf: bool, shift: u32, amount: u32) {
+    if amount == 0 {
+        return;
+    }
+    let a = amount as i8;
+    match (shift, sf) {
+        (0, true) => dasm!(e.ops; shl Rq(h), a),
+        (0, false) => dasm!(e.ops; shl Rd(h), a),
+        (1, true) => dasm!(e.ops; shr Rq(h), a),
+        (1, false) => dasm!(e.ops; shr Rd(h), a),
+        (2, true) => dasm!(e.ops; sar Rq(h), a),
+        (2, false) => dasm!(e.ops; sar Rd(h), a),
+        (_, true) => dasm!(e.ops; ror Rq(h), a),
+        (_, false) => dasm!(e.ops; ror Rd(h), a),
+    }
+}
+
+/// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS (shifted register).
+fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    if !sf && i.imm6() >= 32 {
+        return Err(Undefined);
+    }
+    e.load_x(RCX, i.rm(), sf, R31::Zr);
+    emit_shift(e, RCX, sf, i.shift(), i.imm6());
+    if matches!(op, Bic | Orn | Eon | Bics) {
+        dasm!(e.ops; not rcx);
+    }
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    match (op, sf) {
+        (And | Bic | Ands | Bics, true) => dasm!(e.ops; and rax, rcx),
+        (And | Bic | Ands | Bics, false) => dasm!(e.ops; and eax, ecx),
+        (Orr | Orn, _) => dasm!(e.ops; or rax, rcx),
+        (Eor | Eon, _) => dasm!(e.ops; xor rax, rcx),
+        _ => unreachable!(),
+    }
+    if matches!(op, Ands | Bics) {
+        e.save_nzcv_from_host(false);
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// `rax = rax +/- rcx` with flags captured when `set_flags`.
+fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
+    match (sf, sub) {
+        (true, false) => dasm!(e.ops; add rax, rcx),
+        (true, true) => dasm!(e.ops; sub rax, rcx),
+        (false, false) => dasm!(e.ops; add eax, ecx),
+        (false, true) => dasm!(e.ops; sub eax, ecx),
+    }
+    if set_flags {
+        e.save_nzcv_from_host(sub);
+    }
+}
+
+/// ADD/ADDS/SUB/SUBS (shifted register).
+fn add_sub_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    if i.shift() == 3 || (!sf && i.imm6() >= 32) {
+        return Err(Undefined);
+    }
+    e.load_x(RCX, i.rm(), sf, R31::Zr);
+    emit_shift(e, RCX, sf, i.shift(), i.imm6());
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    emit_add_sub(e, sf, matches!(op, SubShifted | SubsShifted), matches!(op, AddsShifted | SubsShifted));
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// `ExtendReg(m, option, shift)` into host register `h` (64-bit result).
+pub fn emit_extend_reg(e: &mut Emitter, h: u8, m: u32, option: u32, shift: u32) {
+    e.load_x(h, m, true, R31::Zr);
+    match option {
+        0 => dasm!(e.ops; movzx Rd(h), Rb(h)),
+        1 => dasm!(e.ops; movzx Rd(h), Rw(h)),
+        2 => dasm!(e.ops; mov Rd(h), Rd(h)),
+        4 => dasm!(e.ops; movsx Rq(h), Rb(h)),
+        5 => dasm!(e.ops; movsx Rq(h), Rw(h)),
+        6 => dasm!(e.ops; movsxd Rq(h), Rd(h)),
+        _ => {}
+    }
+    if shift != 0 {
+        dasm!(e.ops; shl Rq(h), shift as i8);
+    }
+}
+
+/// ADD/ADDS/SUB/SUBS (extended register). Rn and (non-flag) Rd are SP-capable.
+fn add_sub_ext(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    if i.bits(23, 22) != 0 || i.imm3() > 4 {
+        return Err(Undefined);
+    }
+    let set_flags = matches!(op, AddsExt | SubsExt);
+    emit_extend_reg(e, RCX, i.rm(), i.option(), i.imm3());
+    e.load_x(RAX, i.rn(), sf, R31::Sp);
+    emit_add_sub(e, sf, matches!(op, SubExt | SubsExt), set_flags);
+    e.store_x(i.rd(), RAX, sf, if set_flags { R31::Zr } else { R31::Sp });
+    Ok(Flow::Continue)
+}
+
+/// ADC/ADCS/SBC/SBCS.
+fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    let sub = matches!(op, Sbc | Sbcs);
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    e.load_x(RCX, i.rm(), sf, R31::Zr);
+    // x86 CF = Arm C for ADC; = NOT C for SBC (x86 sbb subtracts a borrow).
+    dasm!(e.ops; bt DWORD [cpu + OFF_NZCV as i32], 29);
+    if sub {
+        dasm!(e.ops; cmc);
+    }
+    match (sf, sub) {
+        (true, false) => dasm!(e.ops; adc rax, rcx),
+        (true, true) => dasm!(e.ops; sbb rax, rcx),
+        (false, false) => dasm!(e.ops; adc eax, ecx),
+        (false, true) => dasm!(e.ops; sbb eax, ecx),
+    }
+    if matches!(op, Adcs | Sbcs) {
+        e.save_nzcv_from_host(sub);
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// CCMN/CCMP (register and immediate).
+fn cond_compare(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    let nzcv = i.bits(3, 0) << 28;
+    let sub = matches!(op, CcmpReg | CcmpImm);
+    e.eval_cond(i.cond_hi());
+    dasm!(e.ops; jz >skip);
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    if matches!(op, CcmnImm | CcmpImm) {
+        e.mov_imm(RCX, i.bits(20, 16) as u64);
+    } else {
+        e.load_x(RCX, i.rm(), sf, R31::Zr);
+    }
+    emit_add_sub(e, sf, sub, true);
+    dasm!(e.ops
+        ; jmp >done
+        ; skip:
+        ; mov DWORD [cpu + OFF_NZCV as i32], nzcv as i32
+        ; done:
+    );
+    Ok(Flow::Continue)
+}
+
+/// CSEL/CSINC/CSINV/CSNEG.
+fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    e.load_x(RDX, i.rn(), sf, R31::Zr);
+    e.load_x(RSI, i.rm(), sf, R31::Zr);
+    match op {
+        Csinc => dasm!(e.ops; add rsi, 1),
+        Csinv => dasm!(e.ops; not rsi),
+        Csneg => dasm!(e.ops; neg rsi),
+        _ => {}
+    }
+    e.eval_cond(i.cond_hi());
+    dasm!(e.ops; cmovz rdx, rsi);
+    e.store_x(i.rd(), RDX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// UDIV/SDIV: division by zero gives 0; INT_MIN / -1 gives INT_MIN (no trap).
+fn divide(e: &mut Emitter, signed: bool, i: Insn) -> TResult {
+    let sf = i.sf();
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    e.load_x(RCX, i.rm(), sf, R31::Zr);
+    dasm!(e.ops
+        ; test rcx, rcx
+        ; jz >zero
+    );
+    if signed {
+        if sf {
+            dasm!(e.ops; cmp rcx, -1; jne >dodiv; neg rax; jmp >done; dodiv:; cqo; idiv rcx);
+        } else {
+            dasm!(e.ops; cmp ecx, -1; jne >dodiv; neg eax; jmp >done; dodiv:; cdq; idiv ecx);
+        }
+    } else if sf {
+        dasm!(e.ops; xor edx, edx; div rcx);
+    } else {
+        dasm!(e.ops; xor edx, edx; div ecx);
+    }
+    dasm!(e.ops
+        ; jmp >done
+        ; zero:
+        ; xor eax, eax
+        ; done:
+    );
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// LSLV/LSRV/ASRV/RORV: the amount is Rm MOD datasize, which is what x86 does with cl.
+fn shift_var(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let sf = i.sf();
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    e.load_x(RCX, i.rm(), sf, R31::Zr);
+    match (op, sf) {
+        (Lslv, true) => dasm!(e.ops; shl rax, cl),
+        (Lslv, false) => dasm!(e.ops; shl eax, cl),
+        (Lsrv, true) => dasm!(e.ops; shr rax, cl),
+        (Lsrv, false) => dasm!(e.ops; shr eax, cl),
+        (Asrv, true) => dasm!(e.ops; sar rax, cl),
+        (Asrv, false) => dasm!(e.ops; sar eax, cl),
+        (_, true) => dasm!(e.ops; ror rax, cl),
+        (_, false) => dasm!(e.ops; ror eax, cl),
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// `rax = ((rax >> s) & m) | ((rax & m) << s)` (swap adjacent groups of `s` bits).
+fn swap_groups(e: &mut Emitter, m: u64, s: i8) {
+    e.mov_imm(RDX, m);
+    dasm!(e.ops
+        ; mov rcx, rax
+        ; shr rcx, s
+        ; and rcx, rdx
+        ; and rax, rdx
+        ; shl rax, s
+        ; or rax, rcx
+    );
+}
+
+/// RBIT.
+fn rbit(e: &mut Emitter, i: Insn) -> TResult {
+    let sf = i.sf();
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    if sf {
+        dasm!(e.ops; bswap rax);
+    } else {
+        dasm!(e.ops; bswap eax);
+    }
+    swap_groups(e, 0x0f0f_0f0f_0f0f_0f0f, 4);
+    swap_groups(e, 0x3333_3333_3333_3333, 2);
+    swap_groups(e, 0x5555_5555_5555_5555, 1);
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// REV16: reverse bytes in each halfword.
+fn rev16(e: &mut Emitter, i: Insn) -> TResult {
+    let sf = i.sf();
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    swap_groups(e, 0x00ff_00ff_00ff_00ff, 8);
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// REV32 (sf=1: reverse bytes in each word), REV (sf=0 opcode 10: 32-bit REV; sf=1 opcode 11).
+fn rev(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    let sf = i.sf();
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    match (op, sf) {
+        (DpRegOp::Rev32, true) => dasm!(e.ops; bswap rax; rol rax, 32),
+        (DpRegOp::Rev32, false) => dasm!(e.ops; bswap eax),
+        _ => dasm!(e.ops; bswap rax),
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// CLZ / CLS (CLS(x) = CLZ(x EOR (x ASR 1)) - 1).
+fn count_leading(e: &mut Emitter, cls: bool, i: Insn) -> TResult {
+    let sf = i.sf();
+    let bits = if sf { 64 } else { 32 };
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    if cls {
+        if sf {
+            dasm!(e.ops; mov rcx, rax; sar rcx, 1; xor rax, rcx);
+        } else {
+            dasm!(e.ops; mov ecx, eax; sar ecx, 1; xor eax, ecx);
+        }
+    }
+    // bsr: index of the highest set bit; ZF=1 when the source is zero.
+    dasm!(e.ops
+        ; bsr rcx, rax
+        ; mov eax, bits
+        ; jz >done
+        ; mov eax, bits - 1
+        ; sub eax, ecx
+        ; done:
+    );
+    if cls {
+        dasm!(e.ops; sub eax, 1);
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// MADD/MSUB.
+fn mul_add(e: &mut Emitter, sub: bool, i: Insn) -> TResult {
+    let sf = i.sf();
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    e.load_x(RCX, i.rm(), sf, R31::Zr);
+    dasm!(e.ops; imul rax, rcx);
+    e.load_x(RDX, i.ra(), sf, R31::Zr);
+    if sub {
+        dasm!(e.ops; sub rdx, rax);
+    } else {
+        dasm!(e.ops; add rdx, rax);
+    }
+    e.store_x(i.rd(), RDX, sf, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// SMADDL/SMSUBL/UMADDL/UMSUBL: Xd = Xa +/- (Wn * Wm) extended to 64 bits.
+fn mul_add_long(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+    use DpRegOp::*;
+    let signed = matches!(op, Smaddl | Smsubl);
+    e.load_x(RAX, i.rn(), false, R31::Zr);
+    e.load_x(RCX, i.rm(), false, R31::Zr);
+    if signed {
+        dasm!(e.ops; movsxd rax, eax; movsxd rcx, ecx);
+    }
+    dasm!(e.ops; imul rax, rcx);
+    e.load_x(RDX, i.ra(), true, R31::Zr);
+    if matches!(op, Smsubl | Umsubl) {
+        dasm!(e.ops; sub rdx, rax);
+    } else {
+        dasm!(e.ops; add rdx, rax);
+    }
+    e.store_x(i.rd(), RDX, true, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// SMULH/UMULH: the high 64 bits of the 128-bit product.
+fn mul_high(e: &mut Emitter, signed: bool, i: Insn) -> TResult {
+    e.load_x(RAX, i.rn(), true, R31::Zr);
+    e.load_x(RCX, i.rm(), true, R31::Zr);
+    if signed {
+        dasm!(e.ops; imul rcx);
+    } else {
+        dasm!(e.ops; mul rcx);
+    }
+    e.store_x(i.rd(), RDX, true, R31::Zr);
+    Ok(Flow::Continue)
 }

@@ -244,6 +244,7 @@ impl Emitter {
                     ; xor eax, NZCV_C as i32
                     ; sete al
                     ; movzx eax, al
+                    ; test eax, eax
                 );
             }
             5 => {
@@ -281,6 +282,17 @@ impl Emitter {
 
     /// Call `f(cpu, insn_word)` (an out-of-line helper). Clobbers all scratch registers.
     pub fn call_insn_helper(&mut self, f: InsnHelper) {
+        let word = self.insn.0;
+        dasm!(self.ops
+            ; mov rdi, rbx
+            ; mov esi, word as i32
+            ; mov rax, QWORD f as usize as i64
+            ; call rax
+        );
+    }
+
+    /// Call `f(cpu, insn_word) -> status` (status in eax). Clobbers all scratch registers.
+    pub fn call_insn_helper_status(&mut self, f: extern "C" fn(*mut CpuState, u32) -> u32) {
         let word = self.insn.0;
         dasm!(self.ops
             ; mov rdi, rbx

@@ -1,9 +1,455 @@
-//! Translator for the `ldst` rows of the decoder table.
+//! Translator: loads and stores of general-purpose registers and the FP/SIMD register forms
+//! sharing their addressing modes (Arm ARM C4.1.4).
+//!
+//! Guest address == host address: an access is one host `mov` at the computed address (rax).
+//! A fault is mapped back to the instruction through the block's pc map.
+//!
+//! Exclusives follow QEMU's model (DESIGN.md): LDXR records address, size and the value seen;
+//! STXR succeeds iff a `lock cmpxchg` against that value succeeds. Misaligned exclusives raise
+//! SIGBUS (BUS_ADRALN) as the alignment fault does on hardware.
 
-use super::emit::{Emitter, TResult, Undefined};
+use super::dp_reg::emit_extend_reg;
+use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, R31};
 use crate::arch::table::LdStOp;
 use crate::arch::Insn;
+use crate::cpu::*;
+use crate::helpers::sys;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
-pub fn translate(_e: &mut Emitter, _op: LdStOp, _i: Insn) -> TResult {
-    Err(Undefined)
+pub fn translate(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
+    use LdStOp::*;
+    match op {
+        Stxr | Stlxr => store_exclusive(e, i),
+        Ldxr | Ldaxr => load_exclusive(e, i),
+        Stxp | Stlxp | Ldxp | Ldaxp => exclusive_pair(e, op, i),
+        Stlr => store_release(e, i),
+        Ldar => load_acquire(e, i),
+        LdrLit | LdrswLit | PrfmLit | LdrLitFp => literal(e, op, i),
+        Stp | Ldp | Ldpsw => pair_gpr(e, op, i),
+        StpFp | LdpFp => pair_fp(e, op == LdpFp, i),
+        LdStImm9 | LdStUimm | LdStReg => single(e, op, i, false),
+        LdStImm9Fp | LdStUimmFp | LdStRegFp => single(e, op, i, true),
+    }
+}
+
+/// What a single-register access does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Access {
+    Store,
+    /// Load; `signed` sign-extends to 64 bits (`dst64`) or 32 bits.
+    Load { signed: bool, dst64: bool },
+    Prefetch,
+}
+
+/// GPR access kind from size and opc (Arm ARM "Load/store register" opc tables).
+fn gpr_access(size: u32, opc: u32) -> Option<Access> {
+    Some(match opc {
+        0 => Access::Store,
+        1 => Access::Load { signed: false, dst64: size == 3 },
+        2 if size == 3 => Access::Prefetch,
+        2 => Access::Load { signed: true, dst64: true },
+        _ if size >= 2 => return None,
+        _ => Access::Load { signed: true, dst64: false },
+    })
+}
+
+/// FP/SIMD access: (log2 bytes, is_load) from size and opc.
+fn fp_access(size: u32, opc: u32) -> Option<(u32, bool)> {
+    if opc & 2 == 0 {
+        Some((size, opc & 1 == 1))
+    } else if size == 0 {
+        Some((4, opc & 1 == 1))
+    } else {
+        None
+    }
+}
+
+/// Load `1 << size` bytes at [rax + disp] into host register `dst`.
+fn emit_load(e: &mut Emitter, dst: u8, disp: i32, size: u32, signed: bool, dst64: bool) {
+    match (size, signed, dst64) {
+        (0, false, _) => dasm!(e.ops; movzx Rd(dst), BYTE [rax + disp]),
+        (0, true, true) => dasm!(e.ops; movsx Rq(dst), BYTE [rax + disp]),
+        (0, true, false) => dasm!(e.ops; movsx Rd(dst), BYTE [rax + disp]),
+        (1, false, _) => dasm!(e.ops; movzx Rd(dst), WORD [rax + disp]),
+        (1, true, true) => dasm!(e.ops; movsx Rq(dst), WORD [rax + disp]),
+        (1, true, false) => dasm!(e.ops; movsx Rd(dst), WORD [rax + disp]),
+        (2, false, _) => dasm!(e.ops; mov Rd(dst), DWORD [rax + disp]),
+        (2, true, _) => dasm!(e.ops; movsxd Rq(dst), DWORD [rax + disp]),
+        _ => dasm!(e.ops; mov Rq(dst), QWORD [rax + disp]),
+    }
+}
+
+/// Store the low `1 << size` bytes of host register `src` at [rax + disp].
+fn emit_store(e: &mut Emitter, src: u8, disp: i32, size: u32) {
+    match size {
+        0 => dasm!(e.ops; mov BYTE [rax + disp], Rb(src)),
+        1 => dasm!(e.ops; mov WORD [rax + disp], Rw(src)),
+        2 => dasm!(e.ops; mov DWORD [rax + disp], Rd(src)),
+        _ => dasm!(e.ops; mov QWORD [rax + disp], Rq(src)),
+    }
+}
+
+/// Load `1 << size` bytes at [rax + disp] into V`t` (zeroing the rest of the register).
+fn emit_load_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
+    if size == 4 {
+        dasm!(e.ops; movups xmm0, [rax + disp]; movaps [cpu + off_v(t)], xmm0);
+    } else {
+        emit_load(e, RCX, disp, size, false, true);
+        dasm!(e.ops
+            ; mov QWORD [cpu + off_v(t)], rcx
+            ; mov QWORD [cpu + off_v(t) + 8], 0
+        );
+    }
+}
+
+/// Store the low `1 << size` bytes of V`t` at [rax + disp].
+fn emit_store_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
+    if size == 4 {
+        dasm!(e.ops; movaps xmm0, [cpu + off_v(t)]; movups [rax + disp], xmm0);
+    } else {
+        dasm!(e.ops; mov rcx, QWORD [cpu + off_v(t)]);
+        emit_store(e, RCX, disp, size);
+    }
+}
+
+/// Addressing of a single or pair access.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    Offset(i64),
+    Pre(i64),
+    Post(i64),
+    /// Register offset: Rm, option, shift amount.
+    Reg(u32, u32, u32),
+}
+
+/// rax = the address for `mode` (before any writeback).
+fn emit_address(e: &mut Emitter, n: u32, mode: Mode) {
+    e.load_x(RAX, n, true, R31::Sp);
+    match mode {
+        Mode::Offset(imm) | Mode::Pre(imm) if imm != 0 => dasm!(e.ops; add rax, imm as i32),
+        Mode::Reg(m, option, shift) => {
+            emit_extend_reg(e, RCX, m, option, shift);
+            dasm!(e.ops; add rax, rcx);
+        }
+        _ => {}
+    }
+}
+
+/// Base register writeback after the access (rax still holds the address used).
+fn emit_writeback(e: &mut Emitter, n: u32, mode: Mode) {
+    match mode {
+        Mode::Pre(_) => e.store_x(n, RAX, true, R31::Sp),
+        Mode::Post(imm) => {
+            if imm != 0 {
+                dasm!(e.ops; add rax, imm as i32);
+            }
+            e.store_x(n, RAX, true, R31::Sp);
+        }
+        _ => {}
+    }
+}
+
+/// The addressing mode of a single-register row.
+fn single_mode(op: LdStOp, i: Insn, scale: u32) -> Result<Mode, Undefined> {
+    use LdStOp::*;
+    Ok(match op {
+        LdStUimm | LdStUimmFp => Mode::Offset((i.imm12() as i64) << scale),
+        LdStImm9 | LdStImm9Fp => match i.bits(11, 10) {
+            0 | 2 => Mode::Offset(i.imm9()),
+            1 => Mode::Post(i.imm9()),
+            _ => Mode::Pre(i.imm9()),
+        },
+        _ => {
+            let option = i.option();
+            if option & 2 == 0 {
+                return Err(Undefined);
+            }
+            Mode::Reg(i.rm(), option, if i.bit(12) { scale } else { 0 })
+        }
+    })
+}
+
+/// LDR/STR/LDRB/.../PRFM/LDUR/STUR/LDTR/... (GPR and FP/SIMD registers).
+fn single(e: &mut Emitter, op: LdStOp, i: Insn, fp: bool) -> TResult {
+    let size = i.ls_size();
+    let opc = i.bits(23, 22);
+    let unprivileged = matches!(op, LdStOp::LdStImm9 | LdStOp::LdStImm9Fp) && i.bits(11, 10) == 2;
+    if fp {
+        let (log2, load) = fp_access(size, opc).ok_or(Undefined)?;
+        if unprivileged {
+            return Err(Undefined);
+        }
+        let mode = single_mode(op, i, log2)?;
+        emit_address(e, i.rn(), mode);
+        if load {
+            emit_load_fp(e, i.rt(), 0, log2);
+        } else {
+            emit_store_fp(e, i.rt(), 0, log2);
+        }
+        emit_writeback(e, i.rn(), mode);
+        return Ok(Flow::Continue);
+    }
+    let acc = gpr_access(size, opc).ok_or(Undefined)?;
+    let mode = single_mode(op, i, size)?;
+    if acc == Access::Prefetch {
+        // PRFM/PRFUM: a hint; never faults. Post/pre-index forms of size=11 opc=10 are
+        // unallocated.
+        if matches!(mode, Mode::Pre(_) | Mode::Post(_)) || unprivileged {
+            return Err(Undefined);
+        }
+        return Ok(Flow::Continue);
+    }
+    let t = i.rt();
+    emit_address(e, i.rn(), mode);
+    match acc {
+        Access::Store => {
+            e.load_x(RCX, t, true, R31::Zr);
+            emit_store(e, RCX, 0, size);
+            emit_writeback(e, i.rn(), mode);
+        }
+        Access::Load { signed, dst64 } => {
+            emit_load(e, RCX, 0, size, signed, dst64);
+            e.store_x(t, RCX, dst64, R31::Zr);
+            emit_writeback(e, i.rn(), mode);
+        }
+        Access::Prefetch => unreachable!(),
+    }
+    Ok(Flow::Continue)
+}
+
+/// The addressing mode of a pair row (bits 24:23) with imm7 scaled by `scale`.
+fn pair_mode(i: Insn, scale: u32) -> Mode {
+    let imm = i.imm7() << scale;
+    match i.bits(24, 23) {
+        1 => Mode::Post(imm),
+        3 => Mode::Pre(imm),
+        _ => Mode::Offset(imm),
+    }
+}
+
+/// STP/LDP/LDPSW (and STNP/LDNP).
+fn pair_gpr(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
+    let (size, signed, dst64) = match op {
+        LdStOp::Ldpsw => {
+            if i.bits(24, 23) == 0 {
+                return Err(Undefined); // LDNP of opc=01 is unallocated
+            }
+            (2, true, true)
+        }
+        _ if i.sf() => (3, false, true),
+        _ => (2, false, false),
+    };
+    let mode = pair_mode(i, size);
+    let bytes = 1i32 << size;
+    emit_address(e, i.rn(), mode);
+    if op == LdStOp::Stp {
+        e.load_x(RCX, i.rt(), true, R31::Zr);
+        e.load_x(RDX, i.rt2(), true, R31::Zr);
+        emit_store(e, RCX, 0, size);
+        emit_store(e, RDX, bytes, size);
+    } else {
+        emit_load(e, RCX, 0, size, signed, dst64);
+        emit_load(e, RDX, bytes, size, signed, dst64);
+        e.store_x(i.rt(), RCX, dst64, R31::Zr);
+        e.store_x(i.rt2(), RDX, dst64, R31::Zr);
+    }
+    emit_writeback(e, i.rn(), mode);
+    Ok(Flow::Continue)
+}
+
+/// STP/LDP (and STNP/LDNP) of S, D and Q registers.
+fn pair_fp(e: &mut Emitter, load: bool, i: Insn) -> TResult {
+    let log2 = match i.bits(31, 30) {
+        0 => 2,
+        1 => 3,
+        2 => 4,
+        _ => return Err(Undefined),
+    };
+    let mode = pair_mode(i, log2);
+    let bytes = 1i32 << log2;
+    emit_address(e, i.rn(), mode);
+    if load {
+        emit_load_fp(e, i.rt(), 0, log2);
+        emit_load_fp(e, i.rt2(), bytes, log2);
+    } else {
+        emit_store_fp(e, i.rt(), 0, log2);
+        emit_store_fp(e, i.rt2(), bytes, log2);
+    }
+    emit_writeback(e, i.rn(), mode);
+    Ok(Flow::Continue)
+}
+
+/// LDR (literal), LDRSW (literal), PRFM (literal), LDR (literal, SIMD&FP).
+fn literal(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
+    let addr = e.pc.wrapping_add((i.imm19() << 2) as u64);
+    match op {
+        LdStOp::PrfmLit => Ok(Flow::Continue),
+        LdStOp::LdrLitFp => {
+            let log2 = match i.bits(31, 30) {
+                0 => 2,
+                1 => 3,
+                2 => 4,
+                _ => return Err(Undefined),
+            };
+            e.mov_imm(RAX, addr);
+            emit_load_fp(e, i.rt(), 0, log2);
+            Ok(Flow::Continue)
+        }
+        _ => {
+            let (size, signed) = match op {
+                LdStOp::LdrswLit => (2, true),
+                _ if i.bit(30) => (3, false),
+                _ => (2, false),
+            };
+            e.mov_imm(RAX, addr);
+            emit_load(e, RCX, 0, size, signed, true);
+            e.store_x(i.rt(), RCX, true, R31::Zr);
+            Ok(Flow::Continue)
+        }
+    }
+}
+
+/// If the address in host register `a` is not aligned to `bytes`, leave with a SIGBUS
+/// (BUS_ADRALN) alignment fault at this instruction.
+fn emit_align_check(e: &mut Emitter, a: u8, bytes: u32) {
+    if bytes <= 1 {
+        return;
+    }
+    dasm!(e.ops
+        ; test Rd(a), (bytes - 1) as i32
+        ; jz >aligned
+        ; mov QWORD [cpu + OFF_EXIT_ARG as i32], Rq(a)
+        ; mov QWORD [cpu + OFF_SCRATCH as i32], libc::SIGBUS
+        ; mov QWORD [cpu + OFF_SCRATCH as i32 + 8], libc::BUS_ADRALN
+    );
+    let pc = e.pc;
+    e.exit_with(exit::FAULT, pc);
+    dasm!(e.ops; aligned:);
+}
+
+/// LDXR/LDAXR (x86 loads already have acquire semantics).
+fn load_exclusive(e: &mut Emitter, i: Insn) -> TResult {
+    let size = i.ls_size();
+    let bytes = 1u32 << size;
+    e.load_x(RAX, i.rn(), true, R31::Sp);
+    emit_align_check(e, RAX, bytes);
+    emit_load(e, RCX, 0, size, false, true);
+    dasm!(e.ops
+        ; mov QWORD [cpu + OFF_EXCL_ADDR as i32], rax
+        ; mov QWORD [cpu + OFF_EXCL_VAL as i32], rcx
+        ; mov QWORD [cpu + OFF_EXCL_SIZE as i32], bytes as i32
+    );
+    e.store_x(i.rt(), RCX, true, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// STXR/STLXR: Ws = 0 on success, 1 on failure; the monitor is cleared either way.
+fn store_exclusive(e: &mut Emitter, i: Insn) -> TResult {
+    let size = i.ls_size();
+    let bytes = 1u32 << size;
+    e.load_x(RSI, i.rn(), true, R31::Sp);
+    emit_align_check(e, RSI, bytes);
+    e.load_x(RDX, i.rt(), true, R31::Zr);
+    dasm!(e.ops
+        ; cmp rsi, QWORD [cpu + OFF_EXCL_ADDR as i32]
+        ; jne >fail
+        ; cmp QWORD [cpu + OFF_EXCL_SIZE as i32], bytes as i32
+        ; jne >fail
+        ; mov rax, QWORD [cpu + OFF_EXCL_VAL as i32]
+    );
+    match size {
+        0 => dasm!(e.ops; lock cmpxchg BYTE [rsi], dl),
+        1 => dasm!(e.ops; lock cmpxchg WORD [rsi], dx),
+        2 => dasm!(e.ops; lock cmpxchg DWORD [rsi], edx),
+        _ => dasm!(e.ops; lock cmpxchg QWORD [rsi], rdx),
+    }
+    dasm!(e.ops
+        ; jne >fail
+        ; xor ecx, ecx
+        ; jmp >done
+        ; fail:
+        ; mov ecx, 1
+        ; done:
+        ; mov QWORD [cpu + OFF_EXCL_ADDR as i32], -1
+    );
+    e.store_x(i.rs(), RCX, false, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// LDXP/LDAXP/STXP/STLXP.
+fn exclusive_pair(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
+    use LdStOp::*;
+    let wide = i.bit(30); // 64-bit registers: a 16-byte pair
+    if wide {
+        let f = if matches!(op, Ldxp | Ldaxp) { sys::load_exclusive_pair128 } else { sys::store_exclusive_pair128 };
+        let pc = e.pc;
+        e.set_pc(pc);
+        e.call_insn_helper_status(f);
+        dasm!(e.ops; test eax, eax; jz >ok);
+        e.jmp_exit(exit::FAULT);
+        dasm!(e.ops; ok:);
+        return Ok(Flow::Continue);
+    }
+    // 32-bit registers: one 8-byte access holding Rt (low) and Rt2 (high).
+    if matches!(op, Ldxp | Ldaxp) {
+        e.load_x(RAX, i.rn(), true, R31::Sp);
+        emit_align_check(e, RAX, 8);
+        dasm!(e.ops
+            ; mov rcx, QWORD [rax]
+            ; mov QWORD [cpu + OFF_EXCL_ADDR as i32], rax
+            ; mov QWORD [cpu + OFF_EXCL_VAL as i32], rcx
+            ; mov QWORD [cpu + OFF_EXCL_SIZE as i32], 8
+            ; mov rdx, rcx
+            ; shr rdx, 32
+        );
+        e.store_x(i.rt(), RCX, false, R31::Zr);
+        e.store_x(i.rt2(), RDX, false, R31::Zr);
+    } else {
+        e.load_x(RSI, i.rn(), true, R31::Sp);
+        emit_align_check(e, RSI, 8);
+        e.load_x(RDX, i.rt(), false, R31::Zr);
+        e.load_x(RCX, i.rt2(), false, R31::Zr);
+        dasm!(e.ops
+            ; shl rcx, 32
+            ; or rdx, rcx
+            ; cmp rsi, QWORD [cpu + OFF_EXCL_ADDR as i32]
+            ; jne >fail
+            ; cmp QWORD [cpu + OFF_EXCL_SIZE as i32], 8
+            ; jne >fail
+            ; mov rax, QWORD [cpu + OFF_EXCL_VAL as i32]
+            ; lock cmpxchg QWORD [rsi], rdx
+            ; jne >fail
+            ; xor ecx, ecx
+            ; jmp >done
+            ; fail:
+            ; mov ecx, 1
+            ; done:
+            ; mov QWORD [cpu + OFF_EXCL_ADDR as i32], -1
+        );
+        e.store_x(i.rs(), RCX, false, R31::Zr);
+    }
+    Ok(Flow::Continue)
+}
+
+/// STLR: a store-release that is also ordered before later load-acquires (RCsc): `xchg`.
+fn store_release(e: &mut Emitter, i: Insn) -> TResult {
+    let size = i.ls_size();
+    e.load_x(RAX, i.rn(), true, R31::Sp);
+    e.load_x(RCX, i.rt(), true, R31::Zr);
+    match size {
+        0 => dasm!(e.ops; xchg BYTE [rax], cl),
+        1 => dasm!(e.ops; xchg WORD [rax], cx),
+        2 => dasm!(e.ops; xchg DWORD [rax], ecx),
+        _ => dasm!(e.ops; xchg QWORD [rax], rcx),
+    }
+    Ok(Flow::Continue)
+}
+
+/// LDAR: x86 loads are acquire loads.
+fn load_acquire(e: &mut Emitter, i: Insn) -> TResult {
+    let size = i.ls_size();
+    e.load_x(RAX, i.rn(), true, R31::Sp);
+    emit_load(e, RCX, 0, size, false, true);
+    e.store_x(i.rt(), RCX, true, R31::Zr);
+    Ok(Flow::Continue)
 }

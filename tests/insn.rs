@@ -1,0 +1,225 @@
+//! Per-instruction tests of the decoder and the emitters: each case is an instruction word (with
+//! its disassembly), an initial state and the expected state, run through the real JIT.
+//!
+//! Expected values follow the Arm ARM pseudocode; they were cross-checked against
+//! qemu-aarch64 where noted.
+
+use qemu_aarch64_lite::arch::decode;
+use qemu_aarch64_lite::cpu::{CpuState, NZCV_C, NZCV_N, NZCV_V, NZCV_Z};
+use qemu_aarch64_lite::jit::{Exit, Jit};
+
+const BRK0: u32 = 0xd4200000; // brk #0
+
+/// Map `words` followed by BRK #0 at a fresh page and run them from the first word.
+fn run(words: &[u32], setup: impl FnOnce(&mut CpuState)) -> (Box<CpuState>, Exit) {
+    let len = 4096usize;
+    // SAFETY: fresh anonymous mapping owned by this test.
+    let page = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    assert_ne!(page, libc::MAP_FAILED);
+    let code = page as *mut u32;
+    for (k, w) in words.iter().chain(std::iter::once(&BRK0)).enumerate() {
+        // SAFETY: within the page.
+        unsafe { code.add(k).write(*w) };
+    }
+    let mut cpu = CpuState::new();
+    cpu.pc = page as u64;
+    setup(&mut cpu);
+    let mut jit = Jit::with_cache_size(1 << 20).unwrap();
+    let exit = jit.run(&mut cpu);
+    // SAFETY: our own mapping.
+    unsafe { libc::munmap(page, len) };
+    (cpu, exit)
+}
+
+/// Run one instruction with x1, x2, x3 set; returns the state (asserting it stopped at BRK).
+fn run1(word: u32, x1: u64, x2: u64, x3: u64) -> Box<CpuState> {
+    let (cpu, exit) = run(&[word], |c| {
+        c.x[1] = x1;
+        c.x[2] = x2;
+        c.x[3] = x3;
+    });
+    assert_eq!(exit, Exit::Brk(0), "word {word:08x} did not run to the BRK");
+    cpu
+}
+
+fn x0(word: u32, x1: u64, x2: u64) -> u64 {
+    run1(word, x1, x2, 0).x[0]
+}
+
+#[test]
+fn add_sub_and_flags() {
+    assert_eq!(x0(0x8b020020, 5, 7), 12); // add x0, x1, x2
+    let c = run1(0xab020020, u64::MAX, 1, 0); // adds x0, x1, x2
+    assert_eq!(c.x[0], 0);
+    assert_eq!(c.nzcv as u32, NZCV_Z | NZCV_C);
+    let c = run1(0x2b020020, 0x7fff_ffff, 1, 0); // adds w0, w1, w2
+    assert_eq!(c.x[0], 0x8000_0000);
+    assert_eq!(c.nzcv as u32, NZCV_N | NZCV_V);
+    let c = run1(0xeb020020, 3, 5, 0); // subs x0, x1, x2
+    assert_eq!(c.x[0], (-2i64) as u64);
+    assert_eq!(c.nzcv as u32, NZCV_N); // borrow: C clear
+    let c = run1(0xeb020020, 5, 5, 0);
+    assert_eq!(c.nzcv as u32, NZCV_Z | NZCV_C);
+    let c = run1(0xeb020020, 0x8000_0000_0000_0000, 1, 0);
+    assert_eq!(c.nzcv as u32, NZCV_C | NZCV_V);
+    // subs w2, w3, w4, lsl #3 writes only the low 32 bits, upper half zero
+    let (c, _) = run(&[0x6b040c62], |c| {
+        c.x[2] = u64::MAX;
+        c.x[3] = 0x1_0000_0010;
+        c.x[4] = 2;
+    });
+    assert_eq!(c.x[2], 0);
+    assert_eq!(c.nzcv as u32, NZCV_Z | NZCV_C);
+}
+
+#[test]
+fn sp_forms() {
+    // sub sp, sp, #16 ; add x0, sp, #8
+    let (c, _) = run(&[0xd10043ff, 0x910023e0], |c| c.x[31] = 0x1000);
+    assert_eq!(c.x[31], 0xff0);
+    assert_eq!(c.x[0], 0xff8);
+    // add x0, x1, w2, sxtw #2
+    assert_eq!(x0(0x8b22c820, 100, (-3i32) as u32 as u64), 88);
+}
+
+#[test]
+fn conditional() {
+    // cmp x1, x2 ; ccmp x1, x2, #4, ne  (x1 == x2: condition fails -> nzcv = 0100)
+    let (c, _) = run(&[0xeb02003f, 0xfa421024], |c| {
+        c.x[1] = 9;
+        c.x[2] = 9;
+    });
+    assert_eq!(c.nzcv as u32, NZCV_Z);
+    let (c, _) = run(&[0xeb02003f, 0xfa421024], |c| {
+        c.x[1] = 9;
+        c.x[2] = 10;
+    });
+    assert_eq!(c.nzcv as u32, NZCV_N); // 9 - 10
+    // csel x0, x1, x2, lt after cmp
+    let (c, _) = run(&[0xeb02003f, 0x9a82b020], |c| {
+        c.x[1] = (-5i64) as u64;
+        c.x[2] = 3;
+    });
+    assert_eq!(c.x[0], (-5i64) as u64);
+    // cset w0, hi (csinc w0, wzr, wzr, ls)
+    for (a, b, hi) in [(5u64, 3u64, 1u64), (3, 5, 0), (4, 4, 0)] {
+        let (c, _) = run(&[0xeb02003f, 0x1a9f97e0], |c| {
+            c.x[1] = a;
+            c.x[2] = b;
+        });
+        assert_eq!(c.x[0], hi, "{a} hi {b}");
+    }
+    // csneg w0, w1, w2, ge with nzcv = N (lt): -w2
+    let (c, _) = run(&[0x5a82a420], |c| {
+        c.nzcv = NZCV_N as u64;
+        c.x[1] = 1;
+        c.x[2] = 7;
+    });
+    assert_eq!(c.x[0], (-7i32) as u32 as u64);
+}
+
+#[test]
+fn logical_and_moves() {
+    assert_eq!(x0(0x92781c20, 0x12345678, 0), 0x5600); // and x0, x1, #0xff00
+    assert_eq!(x0(0x3200f3e0, 0, 0), 0x5555_5555); // mov w0, #0x55555555
+    assert_eq!(x0(0xcac21020, 0, 0x10), 0x1); // eor x0, x1, x2, ror #4
+    let c = run1(0xea220020, 0xf0, 0xf0, 0); // bics x0, x1, x2
+    assert_eq!(c.x[0], 0);
+    assert_eq!(c.nzcv as u32, NZCV_Z);
+    let (c, _) = run(&[0xd2a24680, 0xf2f7dde0], |_| {}); // movz x0,#0x1234,lsl 16; movk x0,#0xbeef,lsl 48
+    assert_eq!(c.x[0], 0xbeef_0000_1234_0000);
+    assert_eq!(x0(0x12800000, 0, 0), 0xffff_ffff); // mov w0, #-1
+    let c = run1(0xf240003f, 3, 0, 0); // tst x1, #1
+    assert_eq!(c.nzcv, 0);
+}
+
+#[test]
+fn bitfield_and_extract() {
+    assert_eq!(x0(0xd3442c20, 0xabcd, 0), 0xbc); // ubfx x0, x1, #4, #8
+    assert_eq!(x0(0x93442c20, 0x0f80, 0), 0xffff_ffff_ffff_fff8); // sbfx x0, x1, #4, #8
+    let (c, _) = run(&[0xb3780c20], |c| {
+        c.x[0] = 0xffff;
+        c.x[1] = 0x5;
+    }); // bfi x0, x1, #8, #4
+    assert_eq!(c.x[0], 0xf5ff);
+    assert_eq!(x0(0x531d7020, 0xffff_ffff, 0), 0xffff_fff8); // lsl w0, w1, #3
+    assert_eq!(x0(0x937ffc20, 0x8000_0000_0000_0000, 0), u64::MAX); // asr x0, x1, #63
+    assert_eq!(x0(0x93407c20, 0x8000_0000, 0), 0xffff_ffff_8000_0000); // sxtw x0, w1
+    assert_eq!(x0(0x93c24020, 0x1111, 0x2222_0000_0000_0000), 0x1111_2222_0000_0000); // extr x0, x1, x2, #16
+}
+
+#[test]
+fn divide_and_multiply() {
+    assert_eq!(x0(0x9ac20820, 100, 7), 14); // udiv
+    assert_eq!(x0(0x9ac20820, 100, 0), 0); // udiv by zero
+    assert_eq!(x0(0x1ac20c20, 0x8000_0000, 0xffff_ffff), 0x8000_0000); // sdiv w: INT_MIN / -1
+    assert_eq!(x0(0x1ac20c20, (-7i32) as u32 as u64, 2), (-3i32) as u32 as u64);
+    assert_eq!(run1(0x9b020c20, 3, 4, 5).x[0], 17); // madd
+    assert_eq!(run1(0x1b028c20, 3, 4, 5).x[0], (-7i32) as u32 as u64); // msub w
+    assert_eq!(x0(0x9b227c20, (-2i32) as u32 as u64, 3), (-6i64) as u64); // smull
+    assert_eq!(x0(0x9bc27c20, u64::MAX, u64::MAX), u64::MAX - 1); // umulh
+    assert_eq!(x0(0x9b427c20, (-1i64) as u64, 5), u64::MAX); // smulh
+    assert_eq!(run1(0x9ba20c20, 0xffff_ffff, 2, 1).x[0], 0x1_ffff_ffff); // umaddl
+}
+
+#[test]
+fn bit_operations() {
+    assert_eq!(x0(0xdac00020, 1, 0), 0x8000_0000_0000_0000); // rbit x0, x1
+    assert_eq!(x0(0x5ac00420, 0x1122_3344, 0), 0x2211_4433); // rev16 w0, w1
+    assert_eq!(x0(0xdac00820, 0x1122_3344_5566_7788, 0), 0x4433_2211_8877_6655); // rev32 x0, x1
+    assert_eq!(x0(0xdac00c20, 0x1122_3344_5566_7788, 0), 0x8877_6655_4433_2211); // rev x0, x1
+    assert_eq!(x0(0x5ac00820, 0x1122_3344, 0), 0x4433_2211); // rev w0, w1
+    assert_eq!(x0(0xdac01020, 0, 0), 64); // clz x0, x1
+    assert_eq!(x0(0xdac01020, 1, 0), 63);
+    assert_eq!(x0(0x5ac01420, 0, 0), 31); // cls w0, w1
+    assert_eq!(x0(0x5ac01420, 0xffff_ffff, 0), 31);
+    assert_eq!(x0(0x5ac01420, 0x0000_ffff, 0), 15);
+    assert_eq!(x0(0x9ac22020, 1, 65), 2); // lslv x0, x1, x2 (amount mod 64)
+    assert_eq!(x0(0x1ac22c20, 1, 1), 0x8000_0000); // rorv w0, w1, w2
+}
+
+#[test]
+fn carry_forms() {
+    let (c, _) = run(&[0x9a020020], |c| {
+        c.nzcv = NZCV_C as u64;
+        c.x[1] = 1;
+        c.x[2] = 2;
+    }); // adc x0, x1, x2
+    assert_eq!(c.x[0], 4);
+    let (c, _) = run(&[0x7a020020], |c| {
+        c.nzcv = 0;
+        c.x[1] = 5;
+        c.x[2] = 5;
+    }); // sbcs w0, w1, w2 with C=0: 5 - 5 - 1
+    assert_eq!(c.x[0], 0xffff_ffff);
+    assert_eq!(c.nzcv as u32, NZCV_N);
+    let (c, _) = run(&[0xda0103e0], |c| {
+        c.nzcv = NZCV_C as u64;
+        c.x[1] = 1;
+    }); // ngc x0, x1 = 0 - 1 - 0
+    assert_eq!(c.x[0], u64::MAX);
+}
+
+#[test]
+fn pc_relative() {
+    let (c, _) = run(&[0x10000000, 0x90000000], |_| {}); // adr x0, . ; adrp x0, .
+    let pc0 = c.pc - 8; // BRK is at +8; cpu.pc points at the BRK
+    assert_eq!(c.x[0], pc0 & !0xfff);
+}
+
+#[test]
+fn undefined_word_exits() {
+    let (c, exit) = run(&[0x0000_0000], |_| {}); // udf #0
+    assert_eq!(exit, Exit::Undefined(0));
+    assert_eq!(c.pc % 4096, 0);
+    assert!(decode(0x0000_0000).is_none());
+}
