@@ -64,7 +64,9 @@ pub struct CpuState {
     pub exit_arg: u64,
     /// For a chain exit: host address of the rel32 of the `jmp` to patch.
     pub chain_site: u64,
-    /// Scratch slots for the emitter and helpers (not guest-visible).
+    /// Scratch slots (not guest-visible): [0] signal number and [1] si_code of a FAULT exit,
+    /// [2] host pc of a host fault in translated code, [3] host rsp while translated code runs
+    /// (saved by the entry trampoline, restored to leave from a fault), [4] free.
     pub scratch: [u64; 5],
     /// V0..V31 (128 bits each; lane 0 in the low bits, little-endian like memory).
     pub v: [u128; 32],
@@ -86,6 +88,8 @@ pub const OFF_EXIT_ARG: usize = 344;
 pub const OFF_CHAIN_SITE: usize = 352;
 pub const OFF_SCRATCH: usize = 360;
 pub const OFF_V: usize = 400;
+/// `scratch[3]`: host rsp inside translated code.
+pub const OFF_HOST_RSP: usize = OFF_SCRATCH + 24;
 
 const _: () = {
     assert!(std::mem::offset_of!(CpuState, x) == OFF_X);

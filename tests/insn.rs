@@ -223,3 +223,14 @@ fn undefined_word_exits() {
     assert_eq!(c.pc % 4096, 0);
     assert!(decode(0x0000_0000).is_none());
 }
+
+#[test]
+fn load_fault_maps_to_guest_pc() {
+    // The JIT reports a fault in translated code only when the host handler is installed.
+    qemu_aarch64_lite::linux::host_signal::install_fault_handlers();
+    // mov x0, #1 ; ldr x1, [x2] (x2 = unmapped) ; mov x0, #2
+    let (c, exit) = run(&[0xd2800020, 0xf9400041, 0xd2800040], |c| c.x[2] = 0x10);
+    assert_eq!(exit, Exit::Fault { signo: libc::SIGSEGV, code: 1 /* SEGV_MAPERR */, addr: 0x10 });
+    assert_eq!(c.x[0], 1, "instructions before the fault ran, none after");
+    assert_eq!(c.pc % 4096, 4, "pc is the faulting load");
+}

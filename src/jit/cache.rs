@@ -4,9 +4,10 @@
 //! after it and never move. When the cache is full the JIT flushes it whole.
 
 use super::emit::dasm;
-use crate::cpu::CpuState;
+use super::emit::exit::HOST_FAULT;
+use crate::cpu::OFF_HOST_RSP;
 use dynasmrt::x64::X64Relocation;
-use dynasmrt::{dynasm, DynasmApi, VecAssembler};
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 const TRAMPOLINE_AREA: usize = 4096;
 
@@ -76,12 +77,22 @@ impl Drop for CodeCache {
     }
 }
 
-/// Emit `enter(cpu, host) -> exit code` and the exit trampoline at the start of the cache.
-/// Returns (enter, exit) addresses.
-pub fn emit_trampolines(cache: &mut CodeCache) -> (usize, usize) {
+/// Addresses of the fixed code at the start of the cache.
+#[derive(Clone, Copy, Debug)]
+pub struct Trampolines {
+    /// `extern "C" fn(cpu: *mut CpuState, host: usize) -> u32`
+    pub enter: usize,
+    /// Jumped to with eax = exit code.
+    pub exit: usize,
+    /// Jumped to by the host fault handler: restores the translated-code rsp and exits with
+    /// HOST_FAULT.
+    pub fault: usize,
+}
+
+/// Emit the entry, exit and fault trampolines at the start of the cache.
+pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
     let base = cache.next_addr();
     let mut ops: VecAssembler<X64Relocation> = VecAssembler::new(base);
-    let _ = std::mem::size_of::<CpuState>();
     // enter: rdi = cpu, rsi = host code. Six pushes + 8 keep rsp 16-byte aligned inside.
     dasm!(ops
         ; push rbp
@@ -92,10 +103,12 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> (usize, usize) {
         ; push r15
         ; sub rsp, 8
         ; mov rbx, rdi
+        ; mov QWORD [rbx + OFF_HOST_RSP as i32], rsp
         ; jmp rsi
     );
     let exit_off = ops.offset().0;
     dasm!(ops
+        ; ->exit_label:
         ; add rsp, 8
         ; pop r15
         ; pop r14
@@ -105,8 +118,14 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> (usize, usize) {
         ; pop rbp
         ; ret
     );
+    let fault_off = ops.offset().0;
+    dasm!(ops
+        ; mov rsp, QWORD [rbx + OFF_HOST_RSP as i32]
+        ; mov eax, HOST_FAULT as i32
+        ; jmp ->exit_label
+    );
     let code = ops.finalize().expect("trampolines assemble");
     let at = cache.commit(&code).expect("code cache too small for trampolines");
     cache.cursor = TRAMPOLINE_AREA;
-    (at, at + exit_off)
+    Trampolines { enter: at, exit: at + exit_off, fault: at + fault_off }
 }

@@ -69,6 +69,9 @@ pub mod exit {
     /// `cpu.pc` is the faulting instruction, `exit_arg` = fault address,
     /// `scratch[0]` = signal number, `scratch[1]` = si_code.
     pub const FAULT: u32 = 9;
+    /// A host SIGSEGV/SIGBUS hit translated code or a helper it called (see `jit::fault`):
+    /// `scratch[0..3]` = signal, si_code, host pc; `exit_arg` = fault address.
+    pub const HOST_FAULT: u32 = 10;
 }
 
 /// Whether the block continues after an instruction.

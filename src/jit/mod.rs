@@ -17,6 +17,7 @@ pub mod cache;
 pub mod dp_imm;
 pub mod dp_reg;
 pub mod emit;
+pub mod fault;
 pub mod fp;
 pub mod ldst;
 pub mod ldst_simd;
@@ -91,8 +92,7 @@ pub struct Jit {
     /// Blocks sorted by host address are not needed: host -> block is found through `by_host`.
     by_host: std::collections::BTreeMap<usize, u64>,
     lookup: Box<[LookupEntry]>,
-    enter: usize,
-    exit: usize,
+    tramp: cache::Trampolines,
     /// Bumped on every flush: a chain site recorded before a flush is stale.
     generation: u64,
     pub stats: Stats,
@@ -111,15 +111,14 @@ impl Jit {
 
     pub fn with_cache_size(size: usize) -> Result<Jit, JitError> {
         let mut cache = CodeCache::new(size).map_err(JitError)?;
-        let (enter, exit) = cache::emit_trampolines(&mut cache);
+        let tramp = cache::emit_trampolines(&mut cache);
         let empty = LookupEntry { guest: u64::MAX, host: 0 };
         Ok(Jit {
             cache,
             blocks: HashMap::new(),
             by_host: Default::default(),
             lookup: vec![empty; LOOKUP_SIZE].into_boxed_slice(),
-            enter,
-            exit,
+            tramp,
             generation: 0,
             stats: Stats::default(),
             log: JitLog::default(),
@@ -128,6 +127,13 @@ impl Jit {
 
     /// Run translated code from `cpu.pc` until something needs the OS.
     pub fn run(&mut self, cpu: &mut CpuState) -> Exit {
+        fault::enter(cpu as *mut CpuState, self.tramp.fault);
+        let e = self.run_inner(cpu);
+        fault::leave();
+        e
+    }
+
+    fn run_inner(&mut self, cpu: &mut CpuState) -> Exit {
         let mut code = exit::LOOKUP;
         loop {
             match code {
@@ -157,6 +163,19 @@ impl Jit {
                     self.flush();
                     code = exit::LOOKUP;
                 }
+                exit::HOST_FAULT => {
+                    // A host fault in translated code: the instruction's guest pc from the
+                    // pc map. In a helper: the helper's caller stored cpu.pc beforehand.
+                    let host_pc = cpu.scratch[2] as usize;
+                    if let Some(pc) = self.guest_pc_of_host(host_pc) {
+                        cpu.pc = pc;
+                    }
+                    return Exit::Fault {
+                        signo: cpu.scratch[0] as i32,
+                        code: cpu.scratch[1] as i32,
+                        addr: cpu.exit_arg,
+                    };
+                }
                 exit::FAULT => {
                     return Exit::Fault {
                         signo: cpu.scratch[0] as i32,
@@ -172,7 +191,7 @@ impl Jit {
     fn enter(&self, cpu: &mut CpuState, host: usize) -> u32 {
         // SAFETY: `enter` is the trampoline emitted by `cache::emit_trampolines` with the
         // signature extern "C" fn(*mut CpuState, usize) -> u32; `host` is a live block.
-        let f: extern "C" fn(*mut CpuState, usize) -> u32 = unsafe { std::mem::transmute(self.enter) };
+        let f: extern "C" fn(*mut CpuState, usize) -> u32 = unsafe { std::mem::transmute(self.tramp.enter) };
         f(cpu as *mut CpuState, host)
     }
 
@@ -248,7 +267,7 @@ impl Jit {
     }
 
     pub(crate) fn exit_addr(&self) -> usize {
-        self.exit
+        self.tramp.exit
     }
 
     pub(crate) fn lookup_addr(&self) -> usize {

@@ -7,6 +7,7 @@
 //! translated code or helpers. One `Process` per emulator process; one `CpuState` per thread.
 
 pub mod abi;
+pub mod host_signal;
 pub mod syscall;
 
 use crate::config::Config;
@@ -97,6 +98,7 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
         exit: None,
         log,
     };
+    host_signal::install_fault_handlers();
     let mut cpu = CpuState::new();
     cpu.pc = image.entry;
     cpu.set_sp(stack.sp);
