@@ -2,10 +2,11 @@
 //! not translate addresses, it keeps the program break and answers "is this guest address
 //! readable?" for the translator's instruction fetch.
 //!
-//! Thread safety: `read_guest_u32` keeps a per-thread cache of the last page it validated;
-//! a page that is unmapped later is caught by the host fault handler instead.
+//! Thread safety: `read_guest_u32` keeps a per-thread cache of pages it validated, dropped
+//! by every thread when any thread changes mappings (`forget_validated_pages`).
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const PAGE_SIZE: u64 = 4096;
 
@@ -17,27 +18,51 @@ pub const fn page_align_up(x: u64) -> u64 {
     x.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
 }
 
-thread_local! {
-    static LAST_OK_PAGE: Cell<u64> = const { Cell::new(u64::MAX) };
+/// Bumped whenever guest mappings may have lost permissions (munmap, mprotect, mremap):
+/// every thread's validated-page cache is stale after that.
+static MAPPING_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+const VALIDATED_SLOTS: usize = 256;
+
+struct Validated {
+    generation: u64,
+    /// Direct-mapped by page number; `u64::MAX` = empty.
+    pages: [u64; VALIDATED_SLOTS],
 }
 
-/// Forget the validated-page cache (after munmap/mprotect).
+thread_local! {
+    static VALIDATED: RefCell<Validated> =
+        const { RefCell::new(Validated { generation: 0, pages: [u64::MAX; VALIDATED_SLOTS] }) };
+}
+
+/// Forget the validated-page caches of all threads (after munmap/mprotect/mremap).
 pub fn forget_validated_pages() {
-    LAST_OK_PAGE.with(|c| c.set(u64::MAX));
+    MAPPING_GENERATION.fetch_add(1, Ordering::SeqCst);
 }
 
 /// Read a u32 of guest memory if it is mapped readable, without risking a host fault.
 pub fn read_guest_u32(addr: u64) -> Option<u32> {
     let page = page_align_down(addr);
-    if LAST_OK_PAGE.with(|c| c.get()) != page {
+    let slot = ((page / PAGE_SIZE) as usize) % VALIDATED_SLOTS;
+    let gen = MAPPING_GENERATION.load(Ordering::SeqCst);
+    let known = VALIDATED.with(|v| {
+        let mut v = v.borrow_mut();
+        if v.generation != gen {
+            v.generation = gen;
+            v.pages = [u64::MAX; VALIDATED_SLOTS];
+        }
+        v.pages[slot] == page
+    });
+    if !known {
         let mut buf = [0u8; 4];
         if !probe_read(addr, &mut buf) {
             return None;
         }
-        LAST_OK_PAGE.with(|c| c.set(page));
+        VALIDATED.with(|v| v.borrow_mut().pages[slot] = page);
         return Some(u32::from_le_bytes(buf));
     }
-    // SAFETY: the page was validated as readable by this thread; guest addr == host addr.
+    // SAFETY: the page was validated as readable since the last mapping change;
+    // guest addr == host addr.
     Some(unsafe { std::ptr::read_volatile(addr as *const u32) })
 }
 

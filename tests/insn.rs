@@ -234,3 +234,129 @@ fn load_fault_maps_to_guest_pc() {
     assert_eq!(c.x[0], 1, "instructions before the fault ran, none after");
     assert_eq!(c.pc % 4096, 4, "pc is the faulting load");
 }
+
+/// A 16-byte aligned scratch buffer for load/store tests.
+#[repr(C, align(64))]
+struct Buf([u8; 256]);
+
+fn buf() -> Box<Buf> {
+    let mut b = Box::new(Buf([0; 256]));
+    for (k, v) in b.0.iter_mut().enumerate() {
+        *v = k as u8 ^ 0x80;
+    }
+    b
+}
+
+fn u64_at(b: &Buf, off: usize) -> u64 {
+    u64::from_le_bytes(b.0[off..off + 8].try_into().unwrap())
+}
+
+#[test]
+fn loads_sizes_and_sign_extension() {
+    let b = buf();
+    let base = b.0.as_ptr() as u64;
+    assert_eq!(run1(0xf9400420, base, 0, 0).x[0], u64_at(&b, 8)); // ldr x0, [x1, #8]
+    assert_eq!(run1(0x39800420, base, 0, 0).x[0], 0xffff_ffff_ffff_ff81); // ldrsb x0, [x1, #1]
+    assert_eq!(run1(0x79c00020, base, 0, 0).x[0], 0xffff_8180); // ldrsh w0, [x1]
+    assert_eq!(run1(0xb9800420, base, 0, 0).x[0], 0xffff_ffff_8786_8584); // ldrsw x0, [x1, #4]
+    assert_eq!(run1(0xf8627820, base, 3, 0).x[0], u64_at(&b, 24)); // ldr x0, [x1, x2, lsl #3]
+    assert_eq!(run1(0x3862c820, base + 16, (-1i32) as u32 as u64, 0).x[0], 15 ^ 0x80); // ldrb w0, [x1, w2, sxtw]
+    assert_eq!(run1(0x785ff020, base + 1, 0, 0).x[0], 0x8180); // ldurh w0, [x1, #-1]
+}
+
+#[test]
+fn writeback_and_pairs() {
+    let mut b = buf();
+    let base = b.0.as_mut_ptr() as u64;
+    // str w2, [x1, #-4]!
+    let c = run1(0xb81fcc22, base + 8, 0xdead_beef, 0);
+    assert_eq!(c.x[1], base + 4);
+    assert_eq!(&b.0[4..8], &0xdead_beefu32.to_le_bytes());
+    // ldr x0, [x1], #16
+    let c = run1(0xf8410420, base, 0, 0);
+    assert_eq!(c.x[0], u64_at(&b, 0));
+    assert_eq!(c.x[1], base + 16);
+    // stp x2, x3, [x1, #-16]!
+    let c = run1(0xa9bf0c22, base + 32, 0x1111, 0x2222);
+    assert_eq!(c.x[1], base + 16);
+    assert_eq!((u64_at(&b, 16), u64_at(&b, 24)), (0x1111, 0x2222));
+    // ldp w4, w5, [x1] ; ldpsw x4, x5, [x1]
+    b.0[0..8].copy_from_slice(&[1, 0, 0, 0x80, 2, 0, 0, 0]);
+    let (c, _) = run(&[0x29401424], |c| c.x[1] = base);
+    assert_eq!((c.x[4], c.x[5]), (0x8000_0001, 2));
+    let (c, _) = run(&[0x69401424], |c| c.x[1] = base);
+    assert_eq!((c.x[4], c.x[5]), (0xffff_ffff_8000_0001, 2));
+}
+
+#[test]
+fn simd_register_loads_and_stores() {
+    let mut b = buf();
+    let base = b.0.as_mut_ptr() as u64;
+    let expect_q = u128::from_le_bytes(b.0[0..16].try_into().unwrap());
+    let (c, _) = run(&[0x3dc00020], |c| c.x[1] = base); // ldr q0, [x1]
+    assert_eq!(c.v[0], expect_q);
+    let (c, _) = run(&[0xad400821], |c| c.x[1] = base); // ldp q1, q2, [x1]
+    assert_eq!(c.v[1], expect_q);
+    assert_eq!(c.v[2], u128::from_le_bytes(b.0[16..32].try_into().unwrap()));
+    let (_, _) = run(&[0xfd000420], |c| {
+        c.x[1] = base;
+        c.v[0] = 0xffff_0000_0000_0000_0123_4567_89ab_cdef;
+    }); // str d0, [x1, #8]
+    assert_eq!(u64_at(&b, 8), 0x0123_4567_89ab_cdef);
+    // dc zva, x1 zeroes the 64-byte block containing x1
+    let (_, _) = run(&[0xd50b7421], |c| c.x[1] = base + 70);
+    assert!(b.0[64..128].iter().all(|&v| v == 0));
+    assert_eq!(b.0[63], 63 ^ 0x80);
+    assert_eq!(b.0[128], 128 ^ 0x80);
+}
+
+#[test]
+fn exclusives() {
+    let mut b = buf();
+    let base = b.0.as_mut_ptr() as u64;
+    // ldxr x0, [x1] ; stxr w3, x2, [x1]  -> success (w3 = 0)
+    let (c, _) = run(&[0xc85f7c20, 0xc8037c22], |c| {
+        c.x[1] = base;
+        c.x[2] = 77;
+        c.x[3] = 9;
+    });
+    assert_eq!(c.x[3], 0);
+    assert_eq!(u64_at(&b, 0), 77);
+    // stxr without a reservation fails and stores nothing
+    let (c, _) = run(&[0xc8037c22], |c| {
+        c.x[1] = base;
+        c.x[2] = 99;
+    });
+    assert_eq!(c.x[3], 1);
+    assert_eq!(u64_at(&b, 0), 77);
+    // ldaxr w0 ; clrex ; stlxr w3, w2 -> fails after clrex
+    let (c, _) = run(&[0x885ffc20, 0xd5033f5f, 0x8803fc22], |c| {
+        c.x[1] = base;
+        c.x[2] = 5;
+    });
+    assert_eq!((c.x[0], c.x[3]), (77, 1));
+    // ldxp x4, x5 ; stxp w3, x6, x7 (16-byte pair)
+    let (c, _) = run(&[0xc87f1424, 0xc8231c26], |c| {
+        c.x[1] = base + 16;
+        c.x[6] = 0xaaaa;
+        c.x[7] = 0xbbbb;
+    });
+    assert_eq!(c.x[3], 0);
+    assert_eq!((u64_at(&b, 16), u64_at(&b, 24)), (0xaaaa, 0xbbbb));
+    // misaligned exclusive -> SIGBUS / BUS_ADRALN at the instruction
+    let (_, exit) = run(&[0xc85f7c20], |c| c.x[1] = base + 4);
+    assert_eq!(exit, Exit::Fault { signo: libc::SIGBUS, code: libc::BUS_ADRALN, addr: base + 4 });
+    // stlr x2, [x1] ; ldar w0, [x1]
+    let (c, _) = run(&[0xc89ffc22, 0x88dffc20], |c| {
+        c.x[1] = base + 32;
+        c.x[2] = 0x1_0000_0007;
+    });
+    assert_eq!(c.x[0], 7);
+}
+
+#[test]
+fn literal_and_prefetch() {
+    // ldr x0, .+8 ; prfm pldl1keep, [x1] ; brk -- the literal is the BRK word plus a zero word
+    let (c, _) = run(&[0x58000040, 0xf9800020], |c| c.x[1] = 0); // prfm of 0 never faults
+    assert_eq!(c.x[0], 0xd4200000);
+}
