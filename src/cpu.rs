@@ -22,8 +22,9 @@ pub const FPCR_DN: u32 = 1 << 25;
 pub const FPCR_FZ: u32 = 1 << 24;
 pub const FPCR_RMODE_SHIFT: u32 = 22;
 pub const FPCR_FZ16: u32 = 1 << 19;
-/// FPCR bits that are writable on a core without trapped FP exceptions (as Linux/QEMU keep).
-pub const FPCR_WRITABLE: u32 = 0x07FF_9F00;
+/// FPCR bits writable on this ARMv8.0 core: AHP, DN, FZ, RMode. FZ16 needs FEAT_FP16; the
+/// trap enables are RAZ/WI without trapping support; Len/Stride are RES0 in AArch64.
+pub const FPCR_WRITABLE: u32 = 0x07C0_0000;
 
 /// FPSR cumulative exception bits.
 pub const FPSR_IOC: u32 = 1 << 0;

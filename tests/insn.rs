@@ -33,7 +33,7 @@ fn run(words: &[u32], setup: impl FnOnce(&mut CpuState)) -> (Box<CpuState>, Exit
     let mut cpu = CpuState::new();
     cpu.pc = page as u64;
     setup(&mut cpu);
-    let mut jit = Jit::with_cache_size(1 << 20).unwrap();
+    let jit = Jit::with_cache_size(1 << 20).unwrap();
     let exit = jit.run(&mut cpu);
     // SAFETY: our own mapping.
     unsafe { libc::munmap(page, len) };

@@ -33,6 +33,8 @@ pub const REVIDR_EL1: u64 = 0;
 /// CTR_EL0: IminLine = DminLine = 4 (64-byte lines), L1Ip = PIPT (0b11), CWG = ERG = 4,
 /// IDC = DIC = 0 (cache maintenance needed, which we honour).
 pub const CTR_EL0: u64 = (1 << 31) | (4 << 24) | (4 << 20) | (4 << 16) | (0b11 << 14) | 4;
+/// Cache line size in bytes (CTR_EL0 IminLine/DminLine = 4 words * 2^4).
+pub const CACHE_LINE: u64 = 64;
 /// DCZID_EL0: DC ZVA allowed (DZP = 0), block size 2^4 words = 64 bytes.
 pub const DCZID_EL0: u64 = 4;
 /// DC ZVA block size in bytes (consistent with DCZID_EL0).

@@ -2,7 +2,7 @@
 //! translator until one ends the block.
 
 use super::emit::{Emitter, Flow, Undefined};
-use super::{Block, Jit};
+use super::{Block, Jit, JitState};
 use crate::arch::{decode, Insn, Op};
 use dynasmrt::DynasmApi;
 
@@ -18,25 +18,22 @@ pub fn fetch(pc: u64) -> Option<u32> {
 }
 
 /// Translate the block at `pc` into the cache (flushing it first if it is full).
-pub(crate) fn translate(jit: &mut Jit, pc: u64) -> Option<Block> {
-    // Translate once; if it does not fit, flush and translate again at the new address.
-    for _ in 0..2 {
-        let base = jit.cache_mut().next_addr();
-        let (code, block) = assemble(jit, pc, base)?;
-        if let Some(at) = jit.cache_mut().commit(&code) {
-            debug_assert_eq!(at, base);
-            jit.stats.blocks_translated += 1;
-            if jit.log.out_asm {
-                eprintln!("OUT: [size={}] host 0x{:x} for guest 0x{:x}", code.len(), at, pc);
-            }
-            return Some(block);
-        }
-        jit.flush();
+pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> {
+    let base = st.cache.next_addr();
+    let (code, block) = assemble(jit, st, pc, base)?;
+    let Some(at) = st.cache.commit(&code) else {
+        eprintln!("qemu-aarch64-lite: code cache exhausted");
+        std::process::abort();
+    };
+    debug_assert_eq!(at, base);
+    st.stats.blocks_translated += 1;
+    if jit.log.out_asm {
+        eprintln!("OUT: [size={}] host 0x{:x} for guest 0x{:x}", code.len(), at, pc);
     }
-    None
+    Some(block)
 }
 
-fn assemble(jit: &mut Jit, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
+fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
     let mut e = Emitter::new(base, jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64, pc);
     e.prologue();
     let mut cur = pc;
@@ -80,7 +77,7 @@ fn assemble(jit: &mut Jit, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
         }
     }
     e.emit_chain_stubs();
-    jit.stats.insns_translated += n as u64;
+    st.stats.insns_translated += n as u64;
     let pc_map = std::mem::take(&mut e.pc_map);
     let code = e.ops.finalize().ok()?;
     let block = Block { guest_pc: pc, guest_len: (cur - pc) + 4, host: base, host_len: code.len(), pc_map };

@@ -7,9 +7,16 @@
 //! - [`block`]: forms a block (the short loop over instructions).
 //!
 //! The JIT knows nothing about Linux: [`Jit::run`] returns an [`Exit`] and all OS policy lives
-//! in `linux`. Invariants: translated code only runs between `enter` and the exit trampoline;
-//! `rbx` holds the running thread's `CpuState`; the lookup table only holds entries whose host
-//! code is live in the cache (it is cleared on every flush).
+//! in `linux`.
+//!
+//! Threads: one `Jit` is shared by all guest threads (`&self` everywhere). Translation,
+//! chaining and invalidation take the `state` mutex; running translated code and the inline
+//! indirect-branch lookup take no lock. Invalidated blocks are unlinked (lookup entry cleared,
+//! incoming chains pointed back at their stubs), never freed, so a thread still inside one is
+//! safe. The cache is reset only when it is full and this is the only thread running guest
+//! code. Invariants: translated code only runs between `enter` and the exit trampoline; `rbx`
+//! holds the running thread's `CpuState`; a lookup entry's `host` is written before its
+//! `guest`, so a reader that sees the guest pc sees the matching host address (x86-TSO).
 
 pub mod block;
 pub mod branch;
@@ -26,7 +33,9 @@ pub mod simd;
 use crate::cpu::CpuState;
 use cache::CodeCache;
 use emit::exit;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// Why translated code stopped and the OS layer must act.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -49,14 +58,17 @@ pub enum Exit {
 
 /// One entry of the indirect-branch lookup table (layout used by emitted code).
 #[repr(C)]
-#[derive(Clone, Copy)]
 pub struct LookupEntry {
-    pub guest: u64,
-    pub host: u64,
+    pub guest: AtomicU64,
+    pub host: AtomicU64,
 }
 
 pub const LOOKUP_BITS: u32 = 16;
 pub const LOOKUP_SIZE: usize = 1 << LOOKUP_BITS;
+
+/// Size of the code cache mapping (virtual; pages are touched only as code is written).
+/// Kept under 2 GiB so every block reaches the trampolines with rel32 jumps.
+pub const CODE_CACHE_SIZE: usize = 1 << 30;
 
 /// A translated block.
 #[derive(Clone, Debug)]
@@ -77,6 +89,7 @@ pub struct Stats {
     pub insns_translated: u64,
     pub flushes: u64,
     pub chains_patched: u64,
+    pub invalidations: u64,
 }
 
 /// Logging hooks for `-d in_asm,out_asm`.
@@ -86,16 +99,26 @@ pub struct JitLog {
     pub out_asm: bool,
 }
 
-pub struct Jit {
-    cache: CodeCache,
-    blocks: HashMap<u64, Block>,
-    /// Blocks sorted by host address are not needed: host -> block is found through `by_host`.
-    by_host: std::collections::BTreeMap<usize, u64>,
-    lookup: Box<[LookupEntry]>,
-    tramp: cache::Trampolines,
+/// Longest guest block in bytes (for range queries on invalidation).
+const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
+
+pub(crate) struct JitState {
+    pub(crate) cache: CodeCache,
+    blocks: BTreeMap<u64, Block>,
+    by_host: BTreeMap<usize, u64>,
+    /// Patched chain sites per target guest pc: (address of the rel32, its stub).
+    incoming: HashMap<u64, Vec<(usize, usize)>>,
     /// Bumped on every flush: a chain site recorded before a flush is stale.
     generation: u64,
-    pub stats: Stats,
+    pub(crate) stats: Stats,
+}
+
+pub struct Jit {
+    state: Mutex<JitState>,
+    lookup: Box<[LookupEntry]>,
+    tramp: cache::Trampolines,
+    /// Threads currently inside `run` (the cache may only be reset when this is 1).
+    running: AtomicUsize,
     pub log: JitLog,
 }
 
@@ -106,50 +129,70 @@ pub struct JitError(pub std::io::Error);
 
 impl Jit {
     pub fn new() -> Result<Jit, JitError> {
-        Self::with_cache_size(256 << 20)
+        Self::with_cache_size(CODE_CACHE_SIZE)
     }
 
     pub fn with_cache_size(size: usize) -> Result<Jit, JitError> {
         let mut cache = CodeCache::new(size).map_err(JitError)?;
         let tramp = cache::emit_trampolines(&mut cache);
-        let empty = LookupEntry { guest: u64::MAX, host: 0 };
+        let lookup = (0..LOOKUP_SIZE)
+            .map(|_| LookupEntry { guest: AtomicU64::new(u64::MAX), host: AtomicU64::new(0) })
+            .collect::<Vec<_>>()
+            .into_boxed_slice();
         Ok(Jit {
-            cache,
-            blocks: HashMap::new(),
-            by_host: Default::default(),
-            lookup: vec![empty; LOOKUP_SIZE].into_boxed_slice(),
+            state: Mutex::new(JitState {
+                cache,
+                blocks: BTreeMap::new(),
+                by_host: BTreeMap::new(),
+                incoming: HashMap::new(),
+                generation: 0,
+                stats: Stats::default(),
+            }),
+            lookup,
             tramp,
-            generation: 0,
-            stats: Stats::default(),
+            running: AtomicUsize::new(0),
             log: JitLog::default(),
         })
     }
 
+    fn lock(&self) -> MutexGuard<'_, JitState> {
+        // A panic while holding the lock leaves the maps consistent enough to go on.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.lock().stats
+    }
+
     /// Run translated code from `cpu.pc` until something needs the OS.
-    pub fn run(&mut self, cpu: &mut CpuState) -> Exit {
+    pub fn run(&self, cpu: &mut CpuState) -> Exit {
+        self.running.fetch_add(1, Ordering::SeqCst);
         fault::enter(cpu as *mut CpuState, self.tramp.fault);
         let e = self.run_inner(cpu);
         fault::leave();
+        self.running.fetch_sub(1, Ordering::SeqCst);
         e
     }
 
-    fn run_inner(&mut self, cpu: &mut CpuState) -> Exit {
+    fn run_inner(&self, cpu: &mut CpuState) -> Exit {
         let mut code = exit::LOOKUP;
         loop {
             match code {
                 exit::LOOKUP | exit::CHAIN => {
-                    let gen = self.generation;
                     let pc = cpu.pc;
-                    let host = match self.lookup_or_translate(pc) {
-                        Some(h) => h,
-                        None => {
-                            // The pc itself cannot be fetched: let the OS layer decide.
-                            return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: pc };
+                    let host = {
+                        let mut st = self.lock();
+                        let gen = st.generation;
+                        let host = match self.lookup_or_translate(&mut st, pc) {
+                            Some(h) => h,
+                            // The pc itself cannot be fetched: a prefetch abort.
+                            None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: pc },
+                        };
+                        if code == exit::CHAIN && gen == st.generation {
+                            Self::patch_chain(&mut st, cpu.chain_site as usize, pc, host);
                         }
+                        host
                     };
-                    if code == exit::CHAIN && gen == self.generation {
-                        self.patch_chain(cpu.chain_site as usize, host);
-                    }
                     code = self.enter(cpu, host);
                 }
                 exit::SVC => return Exit::Svc(cpu.exit_arg as u16),
@@ -159,8 +202,15 @@ impl Jit {
                 exit::INTERRUPT => return Exit::Interrupt,
                 exit::YIELD => return Exit::Yield,
                 exit::SYNC_CODE => {
-                    // Code may have been modified: drop translations (precise ranges later).
-                    self.flush();
+                    // IC IVAU: drop translations of the named cache line (any line for
+                    // u64::MAX), then continue after the instruction.
+                    let addr = cpu.exit_arg;
+                    if addr == u64::MAX {
+                        self.invalidate(0, u64::MAX);
+                    } else {
+                        let line = crate::arch::features::CACHE_LINE;
+                        self.invalidate(addr & !(line - 1), line);
+                    }
                     code = exit::LOOKUP;
                 }
                 exit::HOST_FAULT => {
@@ -170,18 +220,10 @@ impl Jit {
                     if let Some(pc) = self.guest_pc_of_host(host_pc) {
                         cpu.pc = pc;
                     }
-                    return Exit::Fault {
-                        signo: cpu.scratch[0] as i32,
-                        code: cpu.scratch[1] as i32,
-                        addr: cpu.exit_arg,
-                    };
+                    return Exit::Fault { signo: cpu.scratch[0] as i32, code: cpu.scratch[1] as i32, addr: cpu.exit_arg };
                 }
                 exit::FAULT => {
-                    return Exit::Fault {
-                        signo: cpu.scratch[0] as i32,
-                        code: cpu.scratch[1] as i32,
-                        addr: cpu.exit_arg,
-                    }
+                    return Exit::Fault { signo: cpu.scratch[0] as i32, code: cpu.scratch[1] as i32, addr: cpu.exit_arg }
                 }
                 other => unreachable!("translated code returned unknown exit code {other}"),
             }
@@ -195,58 +237,114 @@ impl Jit {
         f(cpu as *mut CpuState, host)
     }
 
-    fn lookup_or_translate(&mut self, pc: u64) -> Option<usize> {
-        if let Some(b) = self.blocks.get(&pc) {
+    fn lookup_or_translate(&self, st: &mut JitState, pc: u64) -> Option<usize> {
+        if let Some(b) = st.blocks.get(&pc) {
             return Some(b.host);
         }
-        let b = block::translate(self, pc)?;
+        if st.cache.free_bytes() < 256 << 10 {
+            self.reset_cache(st);
+        }
+        let b = block::translate(self, st, pc)?;
         let host = b.host;
-        self.insert_lookup(pc, host);
-        self.by_host.insert(host, pc);
-        self.blocks.insert(pc, b);
+        self.set_lookup(pc, host);
+        st.by_host.insert(host, pc);
+        st.blocks.insert(pc, b);
         Some(host)
     }
 
-    fn insert_lookup(&mut self, pc: u64, host: usize) {
-        let i = ((pc >> 2) & (LOOKUP_SIZE as u64 - 1)) as usize;
-        self.lookup[i] = LookupEntry { guest: pc, host: host as u64 };
+    fn slot(&self, pc: u64) -> &LookupEntry {
+        &self.lookup[((pc >> 2) & (LOOKUP_SIZE as u64 - 1)) as usize]
     }
 
-    fn patch_chain(&mut self, site: usize, host: usize) {
-        let rel = host as i64 - (site as i64 + 4);
-        if rel < i32::MIN as i64 || rel > i32::MAX as i64 || !self.cache.contains(site) {
+    fn set_lookup(&self, pc: u64, host: usize) {
+        let e = self.slot(pc);
+        e.guest.store(u64::MAX, Ordering::SeqCst);
+        e.host.store(host as u64, Ordering::SeqCst);
+        e.guest.store(pc, Ordering::SeqCst);
+    }
+
+    fn clear_lookup(&self, pc: u64) {
+        let e = self.slot(pc);
+        if e.guest.load(Ordering::SeqCst) == pc {
+            e.guest.store(u64::MAX, Ordering::SeqCst);
+        }
+    }
+
+    /// Point the `jmp` whose rel32 is at `site` to `host` (the block of `target`).
+    fn patch_chain(st: &mut JitState, site: usize, target: u64, host: usize) {
+        if site % 4 != 0 || !st.cache.contains(site) {
             return;
         }
-        // SAFETY: `site` is the 4-byte aligned rel32 of a `jmp` inside our cache, recorded
-        // by the emitter in the current generation.
-        unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
-        self.stats.chains_patched += 1;
-    }
-
-    /// Drop every translation (cache full, or code modified).
-    pub fn flush(&mut self) {
-        self.blocks.clear();
-        self.by_host.clear();
-        for e in self.lookup.iter_mut() {
-            *e = LookupEntry { guest: u64::MAX, host: 0 };
+        let rel = host as i64 - (site as i64 + 4);
+        if rel < i32::MIN as i64 || rel > i32::MAX as i64 {
+            return;
         }
-        self.cache.reset();
-        self.generation += 1;
-        self.stats.flushes += 1;
+        // SAFETY: `site` is the 4-byte aligned rel32 of a `jmp` inside our cache, recorded by
+        // the emitter in the current generation; a 4-byte aligned store is atomic on x86.
+        let stub = unsafe {
+            let cur = std::ptr::read_volatile(site as *const i32);
+            let stub = (site as i64 + 4 + cur as i64) as usize;
+            std::ptr::write_volatile(site as *mut i32, rel as i32);
+            stub
+        };
+        st.incoming.entry(target).or_default().push((site, stub));
+        st.stats.chains_patched += 1;
     }
 
-    /// Drop translations of guest code overlapping [start, start+len).
-    pub fn invalidate(&mut self, start: u64, len: u64) {
+    /// Drop every translation and reuse the cache (only while no other thread runs guest
+    /// code; otherwise the cache keeps growing until it is exhausted).
+    fn reset_cache(&self, st: &mut JitState) {
+        if self.running.load(Ordering::SeqCst) > 1 {
+            return;
+        }
+        for &pc in st.blocks.keys() {
+            self.clear_lookup(pc);
+        }
+        st.blocks.clear();
+        st.by_host.clear();
+        st.incoming.clear();
+        st.cache.reset();
+        st.generation += 1;
+        st.stats.flushes += 1;
+    }
+
+    /// Drop translations of guest code overlapping [start, start+len): their lookup entries
+    /// are cleared and chains into them restored to their stubs, so the next execution
+    /// translates the code again.
+    pub fn invalidate(&self, start: u64, len: u64) {
         let end = start.saturating_add(len);
-        if self.blocks.values().any(|b| b.guest_pc < end && b.guest_pc + b.guest_len > start) {
-            self.flush();
+        let mut st = self.lock();
+        let from = start.saturating_sub(MAX_BLOCK_BYTES);
+        let dead: Vec<u64> = st
+            .blocks
+            .range(from..end)
+            .filter(|(_, b)| b.guest_pc < end && b.guest_pc + b.guest_len > start)
+            .map(|(&pc, _)| pc)
+            .collect();
+        for pc in dead {
+            if let Some(b) = st.blocks.remove(&pc) {
+                st.by_host.remove(&b.host);
+            }
+            self.clear_lookup(pc);
+            for (site, stub) in st.incoming.remove(&pc).unwrap_or_default() {
+                let rel = stub as i64 - (site as i64 + 4);
+                // SAFETY: restoring a rel32 we patched earlier to its original stub.
+                unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
+            }
+            st.stats.invalidations += 1;
         }
+    }
+
+    /// Drop every translation (as if all guest code changed).
+    pub fn flush(&self) {
+        self.invalidate(0, u64::MAX);
     }
 
     /// Map a host pc inside translated code to the guest pc of the instruction it belongs to.
     pub fn guest_pc_of_host(&self, host_pc: usize) -> Option<u64> {
-        let (&start, &gpc) = self.by_host.range(..=host_pc).next_back()?;
-        let b = self.blocks.get(&gpc)?;
+        let st = self.lock();
+        let (&start, &gpc) = st.by_host.range(..=host_pc).next_back()?;
+        let b = st.blocks.get(&gpc)?;
         if host_pc >= start + b.host_len {
             return None;
         }
@@ -262,19 +360,11 @@ impl Jit {
         Some(pc)
     }
 
-    pub fn cache_contains(&self, host_pc: usize) -> bool {
-        self.cache.contains(host_pc)
-    }
-
     pub(crate) fn exit_addr(&self) -> usize {
         self.tramp.exit
     }
 
     pub(crate) fn lookup_addr(&self) -> usize {
         self.lookup.as_ptr() as usize
-    }
-
-    pub(crate) fn cache_mut(&mut self) -> &mut CodeCache {
-        &mut self.cache
     }
 }

@@ -1,1 +1,0 @@
-//! Exact floating point semantics (Arm ARM FPAdd, FPMul, FPRound, ...).
