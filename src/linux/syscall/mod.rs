@@ -3,9 +3,26 @@
 //!
 //! A handler returns the raw result: a value >= 0, or `-errno` (guest errno == host errno on
 //! Linux for both architectures). Unknown numbers return -ENOSYS (logged once with `-d unimp`).
+//!
+//! Invariants: guest addresses are host addresses, so a pointer argument that only the host
+//! kernel dereferences is passed through unchanged (the kernel reports EFAULT). Memory that the
+//! emulator itself reads or writes on the guest's behalf (paths for -strace, converted structs)
+//! goes through [`read_guest`] / [`write_guest`] ([`crate::mem::probe_read`] /
+//! [`crate::mem::probe_write`]), so a bad guest pointer gives -EFAULT, never a host fault.
+//! Handlers run on the guest thread that made the call; per-thread kernel state that the
+//! emulator must keep for the guest (clear_child_tid, robust list, sigaltstack) is
+//! thread-local in the family that owns it.
 
+pub mod fd;
+pub mod fs;
+pub mod mem;
+pub mod net;
 pub mod nr;
 pub mod proc;
+pub mod signal;
+pub mod strace;
+pub mod sys;
+pub mod time;
 
 use super::Process;
 use crate::cpu::CpuState;
@@ -16,15 +33,39 @@ pub type Handler = fn(&mut Process, &mut CpuState, [u64; 6]) -> i64;
 /// How `-strace` prints an argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arg {
+    /// Signed 64-bit decimal.
     Int,
+    /// `int` argument: low 32 bits, signed decimal.
+    I32,
     Hex,
     Fd,
+    /// A directory fd for the *at calls: `AT_FDCWD` or a decimal fd.
+    Dirfd,
+    /// Pointer: `NULL` or 0x%016x.
     Ptr,
     /// NUL-terminated guest string.
     Str,
-    /// Buffer of length given by the next argument (printed after the call for reads).
+    /// Buffer address (printed as hex; contents are not printed).
     Buf,
     Oct,
+    /// open(2) flags, guest values, printed symbolically.
+    OFlags,
+    /// mmap/mprotect protection, printed symbolically.
+    Prot,
+    /// mmap flags, printed symbolically.
+    MapFlags,
+    /// A signal number, printed as its name.
+    Signal,
+}
+
+/// How `-strace` prints the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ret {
+    Int,
+    /// An address (brk, mmap): 0x%016x.
+    Ptr,
+    /// The call does not return (exit, exit_group): nothing after the arguments.
+    NoReturn,
 }
 
 pub struct Syscall {
@@ -32,11 +73,28 @@ pub struct Syscall {
     pub name: &'static str,
     pub handler: Handler,
     pub args: &'static [Arg],
+    pub ret: Ret,
 }
 
-/// All implemented syscalls (families append their rows here).
+/// A table row with an integer result.
+pub const fn row(nr: u32, name: &'static str, handler: Handler, args: &'static [Arg]) -> Syscall {
+    Syscall { nr, name, handler, args, ret: Ret::Int }
+}
+
+/// All implemented syscalls: the union of the families' rows.
 fn all() -> impl Iterator<Item = &'static Syscall> {
-    proc::SYSCALLS.iter()
+    [
+        proc::SYSCALLS,
+        fd::SYSCALLS,
+        fs::SYSCALLS,
+        mem::SYSCALLS,
+        net::SYSCALLS,
+        signal::SYSCALLS,
+        sys::SYSCALLS,
+        time::SYSCALLS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn table() -> &'static [Option<&'static Syscall>] {
@@ -51,25 +109,50 @@ fn table() -> &'static [Option<&'static Syscall>] {
     })
 }
 
+/// The row for syscall number `n`, if implemented.
+pub fn lookup(n: u64) -> Option<&'static Syscall> {
+    table().get(usize::try_from(n).ok()?).copied().flatten()
+}
+
 /// Handle the SVC that just exited: x8 = number, x0..x5 = arguments, result in x0.
 pub fn dispatch(p: &mut Process, cpu: &mut CpuState) {
     let n = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
-    let def = table().get(n as usize).copied().flatten();
+    let def = lookup(n);
+    if p.cfg.log.strace {
+        if let Some(s) = def.filter(|s| s.ret == Ret::NoReturn) {
+            // Printed before the call: it does not come back.
+            let line = strace::call(s.name, s.args, &args);
+            p.log_line(&format!("{} {line}", std::process::id()));
+        }
+    }
     let ret = match def {
         Some(s) => (s.handler)(p, cpu, args),
         None => {
             if (p.cfg.log.unimp || p.cfg.log.strace) && p.unimp_seen.insert(n | 1 << 63) {
-                let name = nr::name(n as u32).unwrap_or("?");
+                let name = u32::try_from(n).ok().and_then(nr::name).unwrap_or("?");
                 p.log_line(&format!("qemu-aarch64-lite: unimplemented syscall {n} ({name})"));
             }
             -(libc::ENOSYS as i64)
         }
     };
     if p.cfg.log.strace {
-        let name = def.map(|s| s.name).or_else(|| nr::name(n as u32)).unwrap_or("?");
-        let line = format!("{} {}({:#x}, {:#x}, {:#x}) = {}", std::process::id(), name, args[0], args[1], args[2], ret);
-        p.log_line(&line);
+        let line = match def {
+            Some(s) if s.ret == Ret::NoReturn => None,
+            Some(s) => Some(format!("{} = {}", strace::call(s.name, s.args, &args), strace::result(s.ret, ret))),
+            None => {
+                let name = u32::try_from(n).ok().and_then(nr::name);
+                Some(match name {
+                    Some(name) => {
+                        format!("{} = {}", strace::call(name, &[Arg::Hex; 6], &args), strace::result(Ret::Int, ret))
+                    }
+                    None => format!("Unknown syscall {n}"),
+                })
+            }
+        };
+        if let Some(l) = line {
+            p.log_line(&format!("{} {l}", std::process::id()));
+        }
     }
     cpu.x[0] = ret as u64;
 }
@@ -80,5 +163,139 @@ pub fn host_result(r: i64) -> i64 {
         -(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) as i64)
     } else {
         r
+    }
+}
+
+/// Make host syscall `nr` with all six guest arguments (the kernel ignores the ones the call
+/// does not take, and truncates `int` arguments itself, exactly as arm64 does).
+pub fn host6(nr: libc::c_long, a: [u64; 6]) -> i64 {
+    // SAFETY: the caller chose a syscall whose pointer arguments are guest pointers with the
+    // same layout on both architectures; guest addr == host addr, and the kernel validates
+    // every pointer (EFAULT). Calls that could corrupt the emulator are not passed this way.
+    host_result(unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) })
+}
+
+/// Define handlers that pass the guest call to the same host syscall unchanged.
+macro_rules! pass {
+    ($($fname:ident => $host:ident;)+) => {
+        $(
+            fn $fname(_p: &mut $crate::linux::Process, _c: &mut $crate::cpu::CpuState, a: [u64; 6]) -> i64 {
+                $crate::linux::syscall::host6(libc::$host, a)
+            }
+        )+
+    };
+}
+pub(crate) use pass;
+
+pub const EFAULT: i64 = -(libc::EFAULT as i64);
+pub const EINVAL: i64 = -(libc::EINVAL as i64);
+
+/// Copy `N` bytes of guest memory, or -EFAULT.
+pub fn read_guest<const N: usize>(addr: u64) -> Result<[u8; N], i64> {
+    let mut b = [0u8; N];
+    if crate::mem::probe_read(addr, &mut b) {
+        Ok(b)
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// Copy `len` bytes of guest memory into a vector, or -EFAULT.
+pub fn read_guest_vec(addr: u64, len: usize) -> Result<Vec<u8>, i64> {
+    let mut b = vec![0u8; len];
+    if len == 0 || crate::mem::probe_read(addr, &mut b) {
+        Ok(b)
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// Write `data` to guest memory, or -EFAULT.
+pub fn write_guest(addr: u64, data: &[u8]) -> Result<(), i64> {
+    if data.is_empty() || crate::mem::probe_write(addr, data) {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// Read a NUL-terminated guest string of at most `max` bytes (without the NUL). Returns
+/// `Ok((bytes, complete))`: `complete` is false when no NUL was found within `max` bytes.
+/// -EFAULT when the first byte is unreadable.
+pub fn read_cstr(addr: u64, max: usize) -> Result<(Vec<u8>, bool), i64> {
+    let mut out = Vec::new();
+    let mut a = addr;
+    while out.len() < max {
+        // Read up to the end of the page, so that a string ending before an unmapped page works.
+        let chunk = ((crate::mem::PAGE_SIZE - (a % crate::mem::PAGE_SIZE)) as usize).min(max - out.len());
+        let mut b = vec![0u8; chunk];
+        if !crate::mem::probe_read(a, &mut b) {
+            return if out.is_empty() && a == addr { Err(EFAULT) } else { Ok((out, false)) };
+        }
+        if let Some(i) = b.iter().position(|&c| c == 0) {
+            out.extend_from_slice(&b[..i]);
+            return Ok((out, true));
+        }
+        out.extend_from_slice(&b);
+        a = a.wrapping_add(chunk as u64);
+    }
+    Ok((out, false))
+}
+
+/// A Process for handler unit tests (no guest program loaded).
+#[cfg(test)]
+pub(crate) fn test_process() -> Process {
+    Process {
+        cfg: crate::config::Config::default(),
+        jit: crate::jit::Jit::with_cache_size(1 << 20).expect("jit"),
+        brk: crate::mem::Brk::new(0),
+        exe_path: std::path::PathBuf::from("/opt/guest/prog"),
+        auxv: Vec::new(),
+        sigactions: [super::SigAction::default(); super::NSIG + 1],
+        sigmask: 0,
+        unimp_seen: std::collections::HashSet::new(),
+        exit: None,
+        log: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_builds_and_names_match_numbers() {
+        for s in all() {
+            assert_eq!(nr::name(s.nr), Some(s.name), "row {} has number {}", s.name, s.nr);
+        }
+        assert!(lookup(nr::OPENAT as u64).is_some());
+        assert!(lookup(nr::EXECVE as u64).is_none());
+        assert!(lookup(u64::MAX).is_none());
+    }
+
+    #[test]
+    fn dispatch_sets_x0_and_enosys() {
+        let mut p = test_process();
+        let mut cpu = CpuState::new();
+        cpu.x[8] = nr::GETPID as u64;
+        dispatch(&mut p, &mut cpu);
+        assert_eq!(cpu.x[0], std::process::id() as u64);
+        cpu.x[8] = nr::EXECVE as u64;
+        dispatch(&mut p, &mut cpu);
+        assert_eq!(cpu.x[0] as i64, -(libc::ENOSYS as i64));
+        cpu.x[8] = 5000;
+        dispatch(&mut p, &mut cpu);
+        assert_eq!(cpu.x[0] as i64, -(libc::ENOSYS as i64));
+        assert!(p.exit.is_none());
+    }
+
+    #[test]
+    fn cstr_reads_and_faults() {
+        let s = b"hello\0world";
+        let (v, done) = read_cstr(s.as_ptr() as u64, 100).unwrap();
+        assert_eq!((v.as_slice(), done), (&b"hello"[..], true));
+        let (v, done) = read_cstr(s.as_ptr() as u64, 3).unwrap();
+        assert_eq!((v.as_slice(), done), (&b"hel"[..], false));
+        assert_eq!(read_cstr(8, 10), Err(EFAULT));
     }
 }

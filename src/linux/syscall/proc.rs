@@ -1,20 +1,97 @@
-//! Process and identity syscalls: exit, exit_group, getpid, ...
+//! Process and identity syscalls: exit, exit_group, ids, sessions and groups, credentials,
+//! set_tid_address, robust lists, rseq, wait4/waitid, personality.
+//!
+//! Invariants: ids and credentials pass to the host (the guest process *is* this host
+//! process). Per-thread kernel state that belongs to the guest thread and must not reach the
+//! host (the host thread's own glibc uses its clear_child_tid and robust list) is recorded
+//! here, thread-local: [`CLEAR_CHILD_TID`] and [`ROBUST_LIST`]. execve/clone/clone3 are not in
+//! this table yet (-ENOSYS).
 
-use super::{host_result, nr, Arg, Syscall};
+use super::{host6, pass, row, write_guest, Arg, Ret, Syscall, EINVAL};
 use crate::cpu::CpuState;
+use crate::linux::syscall::nr;
 use crate::linux::Process;
 use crate::GuestExit;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
-    Syscall { nr: nr::WRITE, name: "write", handler: sys_write, args: &[Arg::Fd, Arg::Buf, Arg::Int] },
-    Syscall { nr: nr::EXIT, name: "exit", handler: sys_exit, args: &[Arg::Int] },
-    Syscall { nr: nr::EXIT_GROUP, name: "exit_group", handler: sys_exit_group, args: &[Arg::Int] },
+    Syscall { ret: Ret::NoReturn, ..row(nr::EXIT, "exit", sys_exit, &[I32]) },
+    Syscall { ret: Ret::NoReturn, ..row(nr::EXIT_GROUP, "exit_group", sys_exit_group, &[I32]) },
+    row(nr::GETPID, "getpid", sys_getpid, &[]),
+    row(nr::GETPPID, "getppid", sys_getppid, &[]),
+    row(nr::GETTID, "gettid", sys_gettid, &[]),
+    row(nr::GETUID, "getuid", sys_getuid, &[]),
+    row(nr::GETEUID, "geteuid", sys_geteuid, &[]),
+    row(nr::GETGID, "getgid", sys_getgid, &[]),
+    row(nr::GETEGID, "getegid", sys_getegid, &[]),
+    row(nr::GETRESUID, "getresuid", sys_getresuid, &[Ptr, Ptr, Ptr]),
+    row(nr::GETRESGID, "getresgid", sys_getresgid, &[Ptr, Ptr, Ptr]),
+    row(nr::GETGROUPS, "getgroups", sys_getgroups, &[I32, Ptr]),
+    row(nr::SETGROUPS, "setgroups", sys_setgroups, &[I32, Ptr]),
+    row(nr::SETUID, "setuid", sys_setuid, &[I32]),
+    row(nr::SETGID, "setgid", sys_setgid, &[I32]),
+    row(nr::SETREUID, "setreuid", sys_setreuid, &[I32, I32]),
+    row(nr::SETREGID, "setregid", sys_setregid, &[I32, I32]),
+    row(nr::SETRESUID, "setresuid", sys_setresuid, &[I32, I32, I32]),
+    row(nr::SETRESGID, "setresgid", sys_setresgid, &[I32, I32, I32]),
+    row(nr::SETFSUID, "setfsuid", sys_setfsuid, &[I32]),
+    row(nr::SETFSGID, "setfsgid", sys_setfsgid, &[I32]),
+    row(nr::GETPGID, "getpgid", sys_getpgid, &[I32]),
+    row(nr::SETPGID, "setpgid", sys_setpgid, &[I32, I32]),
+    row(nr::GETSID, "getsid", sys_getsid, &[I32]),
+    row(nr::SETSID, "setsid", sys_setsid, &[]),
+    row(nr::SET_TID_ADDRESS, "set_tid_address", sys_set_tid_address, &[Ptr]),
+    row(nr::SET_ROBUST_LIST, "set_robust_list", sys_set_robust_list, &[Ptr, Int]),
+    row(nr::GET_ROBUST_LIST, "get_robust_list", sys_get_robust_list, &[I32, Ptr, Ptr]),
+    row(nr::RSEQ, "rseq", sys_rseq, &[Ptr, Int, Hex, Hex]),
+    row(nr::WAIT4, "wait4", sys_wait4, &[I32, Ptr, Hex, Ptr]),
+    row(nr::WAITID, "waitid", sys_waitid, &[I32, I32, Ptr, Hex, Ptr]),
+    row(nr::PERSONALITY, "personality", sys_personality, &[Hex]),
+    row(nr::CAPGET, "capget", sys_capget, &[Ptr, Ptr]),
+    row(nr::CAPSET, "capset", sys_capset, &[Ptr, Ptr]),
 ];
 
-fn sys_write(_p: &mut Process, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
-    // SAFETY: guest addr == host addr; the kernel validates the buffer (EFAULT).
-    host_result(unsafe { libc::syscall(libc::SYS_write, a[0] as i32, a[1], a[2]) })
+pass! {
+    sys_getpid => SYS_getpid;
+    sys_getppid => SYS_getppid;
+    sys_gettid => SYS_gettid;
+    sys_getuid => SYS_getuid;
+    sys_geteuid => SYS_geteuid;
+    sys_getgid => SYS_getgid;
+    sys_getegid => SYS_getegid;
+    sys_getresuid => SYS_getresuid;
+    sys_getresgid => SYS_getresgid;
+    sys_getgroups => SYS_getgroups;
+    sys_setgroups => SYS_setgroups;
+    sys_setuid => SYS_setuid;
+    sys_setgid => SYS_setgid;
+    sys_setreuid => SYS_setreuid;
+    sys_setregid => SYS_setregid;
+    sys_setresuid => SYS_setresuid;
+    sys_setresgid => SYS_setresgid;
+    sys_setfsuid => SYS_setfsuid;
+    sys_setfsgid => SYS_setfsgid;
+    sys_getpgid => SYS_getpgid;
+    sys_setpgid => SYS_setpgid;
+    sys_getsid => SYS_getsid;
+    sys_setsid => SYS_setsid;
+    sys_wait4 => SYS_wait4;
+    sys_waitid => SYS_waitid;
+    sys_capget => SYS_capget;
+    sys_capset => SYS_capset;
 }
+
+thread_local! {
+    /// The guest thread's clear_child_tid (set_tid_address / CLONE_CHILD_CLEARTID).
+    pub static CLEAR_CHILD_TID: Cell<u64> = const { Cell::new(0) };
+    /// The guest thread's robust futex list head and its length (set_robust_list).
+    pub static ROBUST_LIST: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// The guest's execution domain (personality(2)); the host's is left alone.
+static PERSONALITY: AtomicU32 = AtomicU32::new(0);
 
 fn sys_exit(p: &mut Process, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
     // Only one guest thread for now: exit of the last thread ends the process.
@@ -25,4 +102,83 @@ fn sys_exit(p: &mut Process, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
 fn sys_exit_group(p: &mut Process, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
     p.exit = Some(GuestExit::Exited((a[0] & 0xff) as i32));
     0
+}
+
+fn gettid() -> i64 {
+    host6(libc::SYS_gettid, [0; 6])
+}
+
+/// set_tid_address(tidptr): records clear_child_tid, returns the caller's tid.
+fn sys_set_tid_address(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    CLEAR_CHILD_TID.with(|c| c.set(a[0]));
+    gettid()
+}
+
+/// sizeof(struct robust_list_head) on arm64: list.next, futex_offset, list_op_pending.
+const ROBUST_LIST_HEAD_SIZE: u64 = 24;
+
+fn sys_set_robust_list(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[1] != ROBUST_LIST_HEAD_SIZE {
+        return EINVAL;
+    }
+    ROBUST_LIST.with(|c| c.set((a[0], a[1])));
+    0
+}
+
+/// get_robust_list(pid, head_ptr, len_ptr): answers for the calling thread. Another thread's
+/// guest list is not known to this thread: other pids give ESRCH.
+fn sys_get_robust_list(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let pid = a[0] as i32;
+    if pid != 0 && i64::from(pid) != gettid() {
+        return -(libc::ESRCH as i64);
+    }
+    let (head, _) = ROBUST_LIST.with(|c| c.get());
+    if let Err(e) = write_guest(a[2], &ROBUST_LIST_HEAD_SIZE.to_le_bytes()) {
+        return e;
+    }
+    match write_guest(a[1], &head.to_le_bytes()) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
+}
+
+/// rseq: restartable sequences need the emulator to abort guest critical sections on
+/// preemption; not provided. glibc falls back when it gets ENOSYS.
+fn sys_rseq(_p: &mut Process, _c: &mut CpuState, _a: [u64; 6]) -> i64 {
+    -(libc::ENOSYS as i64)
+}
+
+/// personality(persona): 0xffffffff queries; anything else sets and returns the old value.
+fn sys_personality(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let want = a[0] as u32;
+    if want == 0xffff_ffff {
+        return i64::from(PERSONALITY.load(Ordering::Relaxed));
+    }
+    i64::from(PERSONALITY.swap(want, Ordering::Relaxed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robust_list_tid_personality() {
+        let mut p = crate::linux::syscall::test_process();
+        let mut c = CpuState::new();
+        assert_eq!(sys_set_robust_list(&mut p, &mut c, [0x1234, 23, 0, 0, 0, 0]), EINVAL);
+        assert_eq!(sys_set_robust_list(&mut p, &mut c, [0x1234, 24, 0, 0, 0, 0]), 0);
+        let (mut head, mut len) = (0u64, 0u64);
+        let hp = &mut head as *mut u64 as u64;
+        let lp = &mut len as *mut u64 as u64;
+        assert_eq!(sys_get_robust_list(&mut p, &mut c, [0, hp, lp, 0, 0, 0]), 0);
+        assert_eq!((head, len), (0x1234, 24));
+        assert_eq!(sys_get_robust_list(&mut p, &mut c, [0, 8, lp, 0, 0, 0]), super::super::EFAULT);
+        let tid = sys_set_tid_address(&mut p, &mut c, [0x5678, 0, 0, 0, 0, 0]);
+        assert_eq!(tid, gettid());
+        assert_eq!(CLEAR_CHILD_TID.with(|c| c.get()), 0x5678);
+        assert_eq!(sys_rseq(&mut p, &mut c, [0; 6]), -(libc::ENOSYS as i64));
+        assert_eq!(sys_personality(&mut p, &mut c, [0xffff_ffff, 0, 0, 0, 0, 0]), 0);
+        assert_eq!(sys_exit_group(&mut p, &mut c, [0x1ff, 0, 0, 0, 0, 0]), 0);
+        assert_eq!(p.exit, Some(GuestExit::Exited(0xff)));
+    }
 }

@@ -1,0 +1,259 @@
+//! File-descriptor I/O syscalls: read/write families, close, lseek, dup, fcntl, ioctl, pipe2,
+//! splice family, event/timer/signal/inotify/memfd descriptors, epoll, ppoll/pselect6.
+//!
+//! Invariants: buffers and iovecs have the same layout on both sides and pass to the host
+//! unchanged. Open flags are translated ([`abi::oflags_to_host`]) wherever they cross
+//! (fcntl F_GETFL/F_SETFL, pipe2). `struct epoll_event` differs (16 bytes on arm64, packed 12
+//! on x86_64) and is converted through a host buffer. All ioctl numbers and argument structs
+//! the guest can reach were checked equal (tests/abi.rs), so ioctl passes through.
+
+use super::{host6, pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
+use crate::cpu::CpuState;
+use crate::linux::abi::{self, GuestEpollEvent};
+use crate::linux::syscall::nr;
+use crate::linux::Process;
+use Arg::*;
+
+pub static SYSCALLS: &[Syscall] = &[
+    row(nr::READ, "read", sys_read, &[Fd, Buf, Int]),
+    row(nr::WRITE, "write", sys_write, &[Fd, Buf, Int]),
+    row(nr::READV, "readv", sys_readv, &[Fd, Ptr, Int]),
+    row(nr::WRITEV, "writev", sys_writev, &[Fd, Ptr, Int]),
+    row(nr::PREAD64, "pread64", sys_pread64, &[Fd, Buf, Int, Int]),
+    row(nr::PWRITE64, "pwrite64", sys_pwrite64, &[Fd, Buf, Int, Int]),
+    row(nr::PREADV, "preadv", sys_preadv, &[Fd, Ptr, Int, Int]),
+    row(nr::PWRITEV, "pwritev", sys_pwritev, &[Fd, Ptr, Int, Int]),
+    row(nr::PREADV2, "preadv2", sys_preadv2, &[Fd, Ptr, Int, Int, Int, Hex]),
+    row(nr::PWRITEV2, "pwritev2", sys_pwritev2, &[Fd, Ptr, Int, Int, Int, Hex]),
+    row(nr::CLOSE, "close", sys_close, &[Fd]),
+    row(nr::CLOSE_RANGE, "close_range", sys_close_range, &[Fd, Fd, Hex]),
+    row(nr::LSEEK, "lseek", sys_lseek, &[Fd, Int, I32]),
+    row(nr::DUP, "dup", sys_dup, &[Fd]),
+    row(nr::DUP3, "dup3", sys_dup3, &[Fd, Fd, OFlags]),
+    row(nr::FCNTL, "fcntl", sys_fcntl, &[Fd, I32, Hex]),
+    row(nr::IOCTL, "ioctl", sys_ioctl, &[Fd, Hex, Hex]),
+    row(nr::PIPE2, "pipe2", sys_pipe2, &[Ptr, OFlags]),
+    row(nr::FLOCK, "flock", sys_flock, &[Fd, I32]),
+    row(nr::SENDFILE, "sendfile", sys_sendfile, &[Fd, Fd, Ptr, Int]),
+    row(nr::SPLICE, "splice", sys_splice, &[Fd, Ptr, Fd, Ptr, Int, Hex]),
+    row(nr::TEE, "tee", sys_tee, &[Fd, Fd, Int, Hex]),
+    row(nr::VMSPLICE, "vmsplice", sys_vmsplice, &[Fd, Ptr, Int, Hex]),
+    row(nr::COPY_FILE_RANGE, "copy_file_range", sys_copy_file_range, &[Fd, Ptr, Fd, Ptr, Int, Hex]),
+    row(nr::EVENTFD2, "eventfd2", sys_eventfd2, &[Int, Hex]),
+    row(nr::TIMERFD_CREATE, "timerfd_create", sys_timerfd_create, &[I32, Hex]),
+    row(nr::TIMERFD_SETTIME, "timerfd_settime", sys_timerfd_settime, &[Fd, Hex, Ptr, Ptr]),
+    row(nr::TIMERFD_GETTIME, "timerfd_gettime", sys_timerfd_gettime, &[Fd, Ptr]),
+    row(nr::SIGNALFD4, "signalfd4", sys_signalfd4, &[Fd, Ptr, Int, Hex]),
+    row(nr::INOTIFY_INIT1, "inotify_init1", sys_inotify_init1, &[Hex]),
+    row(nr::INOTIFY_ADD_WATCH, "inotify_add_watch", sys_inotify_add_watch, &[Fd, Str, Hex]),
+    row(nr::INOTIFY_RM_WATCH, "inotify_rm_watch", sys_inotify_rm_watch, &[Fd, I32]),
+    row(nr::MEMFD_CREATE, "memfd_create", sys_memfd_create, &[Str, Hex]),
+    row(nr::EPOLL_CREATE1, "epoll_create1", sys_epoll_create1, &[Hex]),
+    row(nr::EPOLL_CTL, "epoll_ctl", sys_epoll_ctl, &[Fd, I32, Fd, Ptr]),
+    row(nr::EPOLL_PWAIT, "epoll_pwait", sys_epoll_pwait, &[Fd, Ptr, I32, I32, Ptr, Int]),
+    row(nr::EPOLL_PWAIT2, "epoll_pwait2", sys_epoll_pwait2, &[Fd, Ptr, I32, Ptr, Ptr, Int]),
+    row(nr::PPOLL, "ppoll", sys_ppoll, &[Ptr, Int, Ptr, Ptr, Int]),
+    row(nr::PSELECT6, "pselect6", sys_pselect6, &[I32, Ptr, Ptr, Ptr, Ptr, Ptr]),
+];
+
+pass! {
+    sys_read => SYS_read;
+    sys_write => SYS_write;
+    sys_readv => SYS_readv;
+    sys_writev => SYS_writev;
+    sys_pread64 => SYS_pread64;
+    sys_pwrite64 => SYS_pwrite64;
+    sys_preadv => SYS_preadv;
+    sys_pwritev => SYS_pwritev;
+    sys_preadv2 => SYS_preadv2;
+    sys_pwritev2 => SYS_pwritev2;
+    sys_close => SYS_close;
+    sys_close_range => SYS_close_range;
+    sys_lseek => SYS_lseek;
+    sys_dup => SYS_dup;
+    sys_dup3 => SYS_dup3;
+    sys_ioctl => SYS_ioctl;
+    sys_flock => SYS_flock;
+    sys_sendfile => SYS_sendfile;
+    sys_splice => SYS_splice;
+    sys_tee => SYS_tee;
+    sys_vmsplice => SYS_vmsplice;
+    sys_copy_file_range => SYS_copy_file_range;
+    sys_eventfd2 => SYS_eventfd2;
+    sys_timerfd_create => SYS_timerfd_create;
+    sys_timerfd_settime => SYS_timerfd_settime;
+    sys_timerfd_gettime => SYS_timerfd_gettime;
+    sys_signalfd4 => SYS_signalfd4;
+    sys_inotify_init1 => SYS_inotify_init1;
+    sys_inotify_add_watch => SYS_inotify_add_watch;
+    sys_inotify_rm_watch => SYS_inotify_rm_watch;
+    sys_memfd_create => SYS_memfd_create;
+    sys_epoll_create1 => SYS_epoll_create1;
+    sys_ppoll => SYS_ppoll;
+    sys_pselect6 => SYS_pselect6;
+}
+
+/// fcntl: F_GETFL/F_SETFL translate the open flags; every other command has the same number
+/// and argument layout on both sides (struct flock, f_owner_ex: checked in tests/abi.rs).
+fn sys_fcntl(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    fcntl(a)
+}
+
+fn fcntl(a: [u64; 6]) -> i64 {
+    let cmd = a[1] as i32;
+    match cmd {
+        libc::F_GETFL => {
+            let r = host6(libc::SYS_fcntl, a);
+            if r < 0 {
+                r
+            } else {
+                i64::from(abi::oflags_from_host(r as u32))
+            }
+        }
+        libc::F_SETFL => {
+            let mut b = a;
+            b[2] = u64::from(abi::oflags_to_host(a[2] as u32));
+            host6(libc::SYS_fcntl, b)
+        }
+        _ => host6(libc::SYS_fcntl, a),
+    }
+}
+
+/// pipe2: O_DIRECT (packet mode) differs between the architectures.
+fn sys_pipe2(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let mut b = a;
+    b[1] = u64::from(abi::oflags_to_host(a[1] as u32));
+    host6(libc::SYS_pipe2, b)
+}
+
+/// epoll_ctl(epfd, op, fd, event): the guest's 16-byte event becomes a packed host one.
+fn sys_epoll_ctl(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    epoll_ctl(a)
+}
+
+fn epoll_ctl(a: [u64; 6]) -> i64 {
+    let op = a[1] as i32;
+    // The kernel reads the event for every op except EPOLL_CTL_DEL (ep_op_has_event).
+    if op == libc::EPOLL_CTL_DEL || a[3] == 0 {
+        return host6(libc::SYS_epoll_ctl, [a[0], a[1], a[2], a[3], 0, 0]);
+    }
+    let ev = match read_guest::<16>(a[3]) {
+        Ok(b) => GuestEpollEvent::from_bytes(&b).to_host(),
+        Err(e) => return e,
+    };
+    host6(libc::SYS_epoll_ctl, [a[0], a[1], a[2], &ev as *const libc::epoll_event as u64, 0, 0])
+}
+
+/// EP_MAX_EVENTS for the guest's 16-byte events (fs/eventpoll.c).
+const EP_MAX_EVENTS: i64 = (i32::MAX as i64) / 16;
+/// Most events collected per call through the host buffer (fewer than asked is allowed).
+const EPOLL_BATCH: usize = 1024;
+
+fn epoll_wait_common(a: [u64; 6], host_nr: libc::c_long) -> i64 {
+    let maxevents = a[2] as i32 as i64;
+    if maxevents <= 0 || maxevents > EP_MAX_EVENTS {
+        return EINVAL;
+    }
+    // The kernel checks that the whole output array is writable before waiting.
+    let n = (maxevents as usize).min(EPOLL_BATCH);
+    let mut host = vec![libc::epoll_event { events: 0, u64: 0 }; n];
+    let r = host6(host_nr, [a[0], host.as_mut_ptr() as u64, n as u64, a[3], a[4], a[5]]);
+    if r <= 0 {
+        return r;
+    }
+    let mut out = Vec::with_capacity(r as usize * 16);
+    for h in &host[..r as usize] {
+        out.extend_from_slice(&GuestEpollEvent::from_host(h).to_bytes());
+    }
+    match write_guest(a[1], &out) {
+        Ok(()) => r,
+        Err(e) => e,
+    }
+}
+
+fn sys_epoll_pwait(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if !events_writable(a[1], a[2]) {
+        return super::EFAULT;
+    }
+    epoll_wait_common(a, libc::SYS_epoll_pwait)
+}
+
+fn sys_epoll_pwait2(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if !events_writable(a[1], a[2]) {
+        return super::EFAULT;
+    }
+    epoll_wait_common(a, libc::SYS_epoll_pwait2)
+}
+
+/// access_ok-like check done by ep_poll's caller: the first and last guest event slots must be
+/// writable (only checked when maxevents is in range; otherwise EINVAL comes first).
+fn events_writable(addr: u64, maxevents: u64) -> bool {
+    let m = maxevents as i32 as i64;
+    if m <= 0 || m > EP_MAX_EVENTS {
+        return true;
+    }
+    let probe = |at: u64| {
+        let mut b = [0u8; 1];
+        crate::mem::probe_read(at, &mut b) && crate::mem::probe_write(at, &b)
+    };
+    probe(addr) && probe(addr.wrapping_add(m as u64 * 16 - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fcntl_getfl_translates() {
+        // Open a directory with O_DIRECTORY (host value) and read its flags back through the
+        // guest translation.
+        let fd = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
+        assert!(fd >= 0);
+        let g = fcntl([fd as u64, libc::F_GETFL as u64, 0, 0, 0, 0]) as u32;
+        assert_ne!(g & abi::O_DIRECTORY, 0);
+        assert_ne!(g & abi::O_LARGEFILE, 0, "x86_64 forces O_LARGEFILE, guest sees its own bit");
+        assert_eq!(g & libc::O_DIRECTORY as u32 & !abi::O_DIRECTORY, 0);
+        // F_SETFL with the guest's O_NONBLOCK|O_DIRECT(arm64 value) sets the host bits.
+        let mut fds = [0i32; 2];
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let want = libc::O_NONBLOCK as u32 | abi::O_DIRECT;
+        assert_eq!(fcntl([fds[1] as u64, libc::F_SETFL as u64, want as u64, 0, 0, 0]), 0);
+        let host = unsafe { libc::fcntl(fds[1], libc::F_GETFL) };
+        assert_ne!(host & libc::O_NONBLOCK, 0);
+        assert_ne!(host & libc::O_DIRECT, 0);
+        let g = fcntl([fds[1] as u64, libc::F_GETFL as u64, 0, 0, 0, 0]) as u32;
+        assert_eq!(g & (libc::O_NONBLOCK as u32 | abi::O_DIRECT), want);
+        unsafe {
+            libc::close(fd);
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+    }
+
+    #[test]
+    fn epoll_events_convert() {
+        let ep = host6(libc::SYS_epoll_create1, [0; 6]);
+        assert!(ep >= 0);
+        let mut fds = [0i32; 2];
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let guest_ev = GuestEpollEvent { events: libc::EPOLLIN as u32, __pad: 0xdead, data: 0x1234_5678_9abc_def0 };
+        let gb = guest_ev.to_bytes();
+        let r = epoll_ctl([ep as u64, libc::EPOLL_CTL_ADD as u64, fds[0] as u64, gb.as_ptr() as u64, 0, 0]);
+        assert_eq!(r, 0);
+        assert_eq!(unsafe { libc::write(fds[1], b"x".as_ptr().cast(), 1) }, 1);
+        let mut out = [0xffu8; 32];
+        let r = epoll_wait_common([ep as u64, out.as_mut_ptr() as u64, 2, 0, 0, 8], libc::SYS_epoll_pwait);
+        assert_eq!(r, 1);
+        let got = GuestEpollEvent::from_bytes(out[..16].try_into().unwrap());
+        assert_eq!(got.events, libc::EPOLLIN as u32);
+        assert_eq!(got.data, 0x1234_5678_9abc_def0);
+        assert_eq!(&out[4..8], &[0, 0, 0, 0]);
+        assert_eq!(out[16], 0xff, "only one event written");
+        assert_eq!(epoll_wait_common([ep as u64, out.as_mut_ptr() as u64, 0, 0, 0, 8], libc::SYS_epoll_pwait), EINVAL);
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+            libc::close(ep as i32);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! File-system syscalls: openat/openat2, stat family, directories, links, permissions,
+//! times, truncate/fallocate, sync family, cwd, xattrs.
+//!
+//! Invariants: paths are guest pointers handed to the host kernel unchanged (guest addr ==
+//! host addr), except the few that the emulator answers itself: `readlinkat` of
+//! `/proc/self/exe` names the guest program, as qemu-user does. `struct stat` is converted
+//! (abi::GuestStat); statx, statfs, linux_dirent64 have the same layout on both sides.
+//! open flags are translated both ways with [`abi::oflags_to_host`].
+
+use super::{host6, pass, read_cstr, read_guest_vec, row, write_guest, Arg, Syscall, EINVAL};
+use crate::cpu::CpuState;
+use crate::linux::abi::{self, GuestStat};
+use crate::linux::syscall::nr;
+use crate::linux::Process;
+use std::os::unix::ffi::OsStrExt;
+use Arg::*;
+
+pub static SYSCALLS: &[Syscall] = &[
+    row(nr::OPENAT, "openat", sys_openat, &[Dirfd, Str, OFlags, Oct]),
+    row(nr::OPENAT2, "openat2", sys_openat2, &[Dirfd, Str, Ptr, Int]),
+    row(nr::FSTAT, "fstat", sys_fstat, &[Fd, Ptr]),
+    row(nr::NEWFSTATAT, "newfstatat", sys_newfstatat, &[Dirfd, Str, Ptr, Hex]),
+    row(nr::STATX, "statx", sys_statx, &[Dirfd, Str, Hex, Hex, Ptr]),
+    row(nr::STATFS, "statfs", sys_statfs, &[Str, Ptr]),
+    row(nr::FSTATFS, "fstatfs", sys_fstatfs, &[Fd, Ptr]),
+    row(nr::GETDENTS64, "getdents64", sys_getdents64, &[Fd, Ptr, Int]),
+    row(nr::READLINKAT, "readlinkat", sys_readlinkat, &[Dirfd, Str, Buf, Int]),
+    row(nr::FACCESSAT, "faccessat", sys_faccessat, &[Dirfd, Str, Oct]),
+    row(nr::FACCESSAT2, "faccessat2", sys_faccessat2, &[Dirfd, Str, Oct, Hex]),
+    row(nr::MKDIRAT, "mkdirat", sys_mkdirat, &[Dirfd, Str, Oct]),
+    row(nr::MKNODAT, "mknodat", sys_mknodat, &[Dirfd, Str, Oct, Hex]),
+    row(nr::UNLINKAT, "unlinkat", sys_unlinkat, &[Dirfd, Str, Hex]),
+    row(nr::RENAMEAT, "renameat", sys_renameat, &[Dirfd, Str, Dirfd, Str]),
+    row(nr::RENAMEAT2, "renameat2", sys_renameat2, &[Dirfd, Str, Dirfd, Str, Hex]),
+    row(nr::SYMLINKAT, "symlinkat", sys_symlinkat, &[Str, Dirfd, Str]),
+    row(nr::LINKAT, "linkat", sys_linkat, &[Dirfd, Str, Dirfd, Str, Hex]),
+    row(nr::FCHMOD, "fchmod", sys_fchmod, &[Fd, Oct]),
+    row(nr::FCHMODAT, "fchmodat", sys_fchmodat, &[Dirfd, Str, Oct]),
+    row(nr::FCHOWN, "fchown", sys_fchown, &[Fd, I32, I32]),
+    row(nr::FCHOWNAT, "fchownat", sys_fchownat, &[Dirfd, Str, I32, I32, Hex]),
+    row(nr::UTIMENSAT, "utimensat", sys_utimensat, &[Dirfd, Str, Ptr, Hex]),
+    row(nr::TRUNCATE, "truncate", sys_truncate, &[Str, Int]),
+    row(nr::FTRUNCATE, "ftruncate", sys_ftruncate, &[Fd, Int]),
+    row(nr::FALLOCATE, "fallocate", sys_fallocate, &[Fd, Hex, Int, Int]),
+    row(nr::FADVISE64, "fadvise64", sys_fadvise64, &[Fd, Int, Int, I32]),
+    row(nr::READAHEAD, "readahead", sys_readahead, &[Fd, Int, Int]),
+    row(nr::FSYNC, "fsync", sys_fsync, &[Fd]),
+    row(nr::FDATASYNC, "fdatasync", sys_fdatasync, &[Fd]),
+    row(nr::SYNC, "sync", sys_sync, &[]),
+    row(nr::SYNCFS, "syncfs", sys_syncfs, &[Fd]),
+    row(nr::SYNC_FILE_RANGE, "sync_file_range", sys_sync_file_range, &[Fd, Int, Int, Hex]),
+    row(nr::GETCWD, "getcwd", sys_getcwd, &[Buf, Int]),
+    row(nr::CHDIR, "chdir", sys_chdir, &[Str]),
+    row(nr::FCHDIR, "fchdir", sys_fchdir, &[Fd]),
+    row(nr::UMASK, "umask", sys_umask, &[Oct]),
+    row(nr::SETXATTR, "setxattr", sys_setxattr, &[Str, Str, Buf, Int, Hex]),
+    row(nr::LSETXATTR, "lsetxattr", sys_lsetxattr, &[Str, Str, Buf, Int, Hex]),
+    row(nr::FSETXATTR, "fsetxattr", sys_fsetxattr, &[Fd, Str, Buf, Int, Hex]),
+    row(nr::GETXATTR, "getxattr", sys_getxattr, &[Str, Str, Buf, Int]),
+    row(nr::LGETXATTR, "lgetxattr", sys_lgetxattr, &[Str, Str, Buf, Int]),
+    row(nr::FGETXATTR, "fgetxattr", sys_fgetxattr, &[Fd, Str, Buf, Int]),
+    row(nr::LISTXATTR, "listxattr", sys_listxattr, &[Str, Buf, Int]),
+    row(nr::LLISTXATTR, "llistxattr", sys_llistxattr, &[Str, Buf, Int]),
+    row(nr::FLISTXATTR, "flistxattr", sys_flistxattr, &[Fd, Buf, Int]),
+    row(nr::REMOVEXATTR, "removexattr", sys_removexattr, &[Str, Str]),
+    row(nr::LREMOVEXATTR, "lremovexattr", sys_lremovexattr, &[Str, Str]),
+    row(nr::FREMOVEXATTR, "fremovexattr", sys_fremovexattr, &[Fd, Str]),
+];
+
+pass! {
+    sys_statx => SYS_statx;
+    sys_statfs => SYS_statfs;
+    sys_fstatfs => SYS_fstatfs;
+    sys_getdents64 => SYS_getdents64;
+    sys_faccessat => SYS_faccessat;
+    sys_faccessat2 => SYS_faccessat2;
+    sys_mkdirat => SYS_mkdirat;
+    sys_mknodat => SYS_mknodat;
+    sys_unlinkat => SYS_unlinkat;
+    sys_renameat => SYS_renameat;
+    sys_renameat2 => SYS_renameat2;
+    sys_symlinkat => SYS_symlinkat;
+    sys_linkat => SYS_linkat;
+    sys_fchmod => SYS_fchmod;
+    sys_fchmodat => SYS_fchmodat;
+    sys_fchown => SYS_fchown;
+    sys_fchownat => SYS_fchownat;
+    sys_utimensat => SYS_utimensat;
+    sys_truncate => SYS_truncate;
+    sys_ftruncate => SYS_ftruncate;
+    sys_fallocate => SYS_fallocate;
+    sys_fadvise64 => SYS_fadvise64;
+    sys_readahead => SYS_readahead;
+    sys_fsync => SYS_fsync;
+    sys_fdatasync => SYS_fdatasync;
+    sys_sync => SYS_sync;
+    sys_syncfs => SYS_syncfs;
+    sys_sync_file_range => SYS_sync_file_range;
+    sys_getcwd => SYS_getcwd;
+    sys_chdir => SYS_chdir;
+    sys_fchdir => SYS_fchdir;
+    sys_umask => SYS_umask;
+    sys_setxattr => SYS_setxattr;
+    sys_lsetxattr => SYS_lsetxattr;
+    sys_fsetxattr => SYS_fsetxattr;
+    sys_getxattr => SYS_getxattr;
+    sys_lgetxattr => SYS_lgetxattr;
+    sys_fgetxattr => SYS_fgetxattr;
+    sys_listxattr => SYS_listxattr;
+    sys_llistxattr => SYS_llistxattr;
+    sys_flistxattr => SYS_flistxattr;
+    sys_removexattr => SYS_removexattr;
+    sys_lremovexattr => SYS_lremovexattr;
+    sys_fremovexattr => SYS_fremovexattr;
+}
+
+fn sys_openat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let mut b = a;
+    b[2] = u64::from(abi::oflags_to_host(a[2] as u32));
+    host6(libc::SYS_openat, b)
+}
+
+/// `struct open_how` (linux/openat2.h): u64 flags, u64 mode, u64 resolve; `size` may be larger
+/// (extension fields, which must be zero: the host kernel checks them in our copy).
+const OPEN_HOW_SIZE_VER0: u64 = 24;
+/// Largest `size` the kernel accepts is a page (copy_struct_from_user + PAGE_SIZE check).
+const OPEN_HOW_MAX: u64 = 4096;
+
+fn sys_openat2(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let size = a[3];
+    if size < OPEN_HOW_SIZE_VER0 {
+        return EINVAL;
+    }
+    if size > OPEN_HOW_MAX {
+        return -(libc::E2BIG as i64);
+    }
+    let mut how = match read_guest_vec(a[2], size as usize) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let flags = u64::from_le_bytes(how[0..8].try_into().unwrap_or([0; 8]));
+    // Upper bits are kept as they are so that the kernel still rejects them (EINVAL).
+    let host = (flags & !0xffff_ffff) | u64::from(abi::oflags_to_host(flags as u32));
+    how[0..8].copy_from_slice(&host.to_le_bytes());
+    host6(libc::SYS_openat2, [a[0], a[1], how.as_ptr() as u64, size, 0, 0])
+}
+
+fn put_stat(addr: u64, st: &libc::stat) -> i64 {
+    match write_guest(addr, &GuestStat::from(st).to_bytes()) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
+}
+
+fn sys_fstat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    // SAFETY: libc::stat is plain data; the host kernel fills it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    let r = host6(libc::SYS_fstat, [a[0], &mut st as *mut libc::stat as u64, 0, 0, 0, 0]);
+    if r < 0 {
+        return r;
+    }
+    put_stat(a[1], &st)
+}
+
+fn sys_newfstatat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    newfstatat(a)
+}
+
+fn newfstatat(a: [u64; 6]) -> i64 {
+    // SAFETY: libc::stat is plain data; the host kernel fills it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    let r = host6(libc::SYS_newfstatat, [a[0], a[1], &mut st as *mut libc::stat as u64, a[3], 0, 0]);
+    if r < 0 {
+        return r;
+    }
+    put_stat(a[2], &st)
+}
+
+/// Is `path` a name of our own executable that must name the guest's instead?
+fn is_self_exe(path: &[u8]) -> bool {
+    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
+        return true;
+    }
+    let pid = std::process::id().to_string();
+    path.strip_prefix(b"/proc/").and_then(|r| r.strip_suffix(b"/exe")).is_some_and(|mid| mid == pid.as_bytes())
+}
+
+fn sys_readlinkat(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let (path, _) = match read_cstr(a[1], libc::PATH_MAX as usize) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    if is_self_exe(&path) {
+        let bufsiz = a[3] as i32;
+        if bufsiz <= 0 {
+            return EINVAL;
+        }
+        let target = p.exe_path.as_os_str().as_bytes();
+        let n = target.len().min(bufsiz as usize);
+        return match write_guest(a[2], &target[..n]) {
+            Ok(()) => n as i64,
+            Err(e) => e,
+        };
+    }
+    host6(libc::SYS_readlinkat, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newfstatat_converts() {
+        let path = c"/";
+        let mut out = [0xaau8; 128];
+        let r = newfstatat([libc::AT_FDCWD as u64, path.as_ptr() as u64, out.as_mut_ptr() as u64, 0, 0, 0]);
+        assert_eq!(r, 0);
+        let mode = u32::from_le_bytes(out[16..20].try_into().unwrap());
+        assert_eq!(mode & libc::S_IFMT, libc::S_IFDIR);
+        let nlink = u32::from_le_bytes(out[20..24].try_into().unwrap());
+        assert!(nlink >= 2);
+        // Bad output pointer: EFAULT, not a crash.
+        let r = newfstatat([libc::AT_FDCWD as u64, path.as_ptr() as u64, 16, 0, 0, 0]);
+        assert_eq!(r, super::super::EFAULT);
+        // Missing file: ENOENT from the host.
+        let r =
+            newfstatat([libc::AT_FDCWD as u64, c"/nonexistent-x".as_ptr() as u64, out.as_mut_ptr() as u64, 0, 0, 0]);
+        assert_eq!(r, -(libc::ENOENT as i64));
+    }
+
+    #[test]
+    fn readlink_self_exe_and_open_flags() {
+        let mut p = crate::linux::syscall::test_process();
+        let mut c = CpuState::new();
+        let mut buf = [0u8; 64];
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe".as_ptr() as u64, buf.as_mut_ptr() as u64, 64, 0, 0];
+        assert_eq!(sys_readlinkat(&mut p, &mut c, a), 15);
+        assert_eq!(&buf[..15], b"/opt/guest/prog");
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe".as_ptr() as u64, buf.as_mut_ptr() as u64, 4, 0, 0];
+        assert_eq!(sys_readlinkat(&mut p, &mut c, a), 4, "truncated like readlink");
+        let a = [libc::AT_FDCWD as u64, 8, buf.as_mut_ptr() as u64, 64, 0, 0];
+        assert_eq!(sys_readlinkat(&mut p, &mut c, a), super::super::EFAULT);
+        // openat with the guest's O_DIRECTORY on a regular file: ENOTDIR proves translation.
+        let a = [libc::AT_FDCWD as u64, c"/etc/passwd".as_ptr() as u64, u64::from(abi::O_DIRECTORY), 0, 0, 0];
+        assert_eq!(sys_openat(&mut p, &mut c, a), -(libc::ENOTDIR as i64));
+        let a = [libc::AT_FDCWD as u64, c"/".as_ptr() as u64, u64::from(abi::O_DIRECTORY), 0, 0, 0];
+        let fd = sys_openat(&mut p, &mut c, a);
+        assert!(fd >= 0);
+        let mut st = [0u8; 128];
+        assert_eq!(sys_fstat(&mut p, &mut c, [fd as u64, st.as_mut_ptr() as u64, 0, 0, 0, 0]), 0);
+        assert_eq!(u32::from_le_bytes(st[16..20].try_into().unwrap()) & libc::S_IFMT, libc::S_IFDIR);
+        unsafe { libc::close(fd as i32) };
+        // openat2 with the guest's O_DIRECTORY, too.
+        let how: [u64; 3] = [u64::from(abi::O_DIRECTORY), 0, 0];
+        let a = [libc::AT_FDCWD as u64, c"/etc/passwd".as_ptr() as u64, how.as_ptr() as u64, 24, 0, 0];
+        let r = sys_openat2(&mut p, &mut c, a);
+        assert!(r == -(libc::ENOTDIR as i64) || r == -(libc::ENOSYS as i64), "{r}");
+        let a = [libc::AT_FDCWD as u64, c"/".as_ptr() as u64, how.as_ptr() as u64, 16, 0, 0];
+        assert_eq!(sys_openat2(&mut p, &mut c, a), EINVAL);
+    }
+
+    #[test]
+    fn self_exe_names() {
+        assert!(is_self_exe(b"/proc/self/exe"));
+        assert!(is_self_exe(format!("/proc/{}/exe", std::process::id()).as_bytes()));
+        assert!(!is_self_exe(b"/proc/1/exe"));
+        assert!(!is_self_exe(b"/proc/self/exe/x"));
+    }
+}

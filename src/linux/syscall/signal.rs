@@ -1,0 +1,296 @@
+//! Signal syscalls: rt_sigaction, rt_sigprocmask, sigaltstack (recorded, with the kernel's
+//! checks and results), kill/tkill/tgkill, rt_sigpending, rt_sigqueueinfo (passed through).
+//!
+//! Invariants: guest actions live in `Process::sigactions` (index = signal number, arm64
+//! `struct sigaction` layout, [`GuestSigaction`]) and the guest mask in `Process::sigmask`
+//! (bit `sig-1`). No host handler is installed and the host mask is not changed here:
+//! delivery belongs to the signal work in the run loop. The alternate stack is per thread
+//! ([`ALTSTACK`]).
+
+use super::{pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
+use crate::cpu::CpuState;
+use crate::linux::abi::{self, GuestSigaction, GuestStackT};
+use crate::linux::syscall::nr;
+use crate::linux::{Process, SigAction, NSIG};
+use std::cell::Cell;
+use Arg::*;
+
+pub static SYSCALLS: &[Syscall] = &[
+    row(nr::RT_SIGACTION, "rt_sigaction", sys_rt_sigaction, &[Signal, Ptr, Ptr, Int]),
+    row(nr::RT_SIGPROCMASK, "rt_sigprocmask", sys_rt_sigprocmask, &[I32, Ptr, Ptr, Int]),
+    row(nr::SIGALTSTACK, "sigaltstack", sys_sigaltstack, &[Ptr, Ptr]),
+    row(nr::KILL, "kill", sys_kill, &[I32, Signal]),
+    row(nr::TKILL, "tkill", sys_tkill, &[I32, Signal]),
+    row(nr::TGKILL, "tgkill", sys_tgkill, &[I32, I32, Signal]),
+    row(nr::RT_SIGPENDING, "rt_sigpending", sys_rt_sigpending, &[Ptr, Int]),
+    row(nr::RT_SIGQUEUEINFO, "rt_sigqueueinfo", sys_rt_sigqueueinfo, &[I32, Signal, Ptr]),
+    row(nr::RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, &[I32, I32, Signal, Ptr]),
+];
+
+pass! {
+    sys_kill => SYS_kill;
+    sys_tkill => SYS_tkill;
+    sys_tgkill => SYS_tgkill;
+    sys_rt_sigpending => SYS_rt_sigpending;
+    sys_rt_sigqueueinfo => SYS_rt_sigqueueinfo;
+    sys_rt_tgsigqueueinfo => SYS_rt_tgsigqueueinfo;
+}
+
+/// Size of the guest's kernel sigset_t.
+const SIGSET_SIZE: u64 = 8;
+/// Signals that can be neither caught nor blocked.
+const UNBLOCKABLE: u64 = (1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1));
+/// sa_flags bits arm64 keeps (UAPI_SA_FLAGS with SA_RESTORER; kernel/signal.c clears the rest
+/// so that userspace can detect unsupported flags).
+const UAPI_SA_FLAGS: u64 = (libc::SA_NOCLDSTOP
+    | libc::SA_NOCLDWAIT
+    | libc::SA_SIGINFO
+    | libc::SA_ONSTACK
+    | libc::SA_RESTART
+    | libc::SA_NODEFER
+    | libc::SA_RESETHAND) as u32 as u64
+    | abi::HOST_SA_RESTORER
+    | SA_EXPOSE_TAGBITS;
+const SA_EXPOSE_TAGBITS: u64 = 0x0000_0800;
+
+thread_local! {
+    /// The guest thread's alternate signal stack (sigaltstack).
+    pub static ALTSTACK: Cell<GuestStackT> = const {
+        Cell::new(GuestStackT { ss_sp: 0, ss_flags: libc::SS_DISABLE, __pad: 0, ss_size: 0 })
+    };
+}
+
+fn sys_rt_sigaction(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    rt_sigaction(&mut p.sigactions, a)
+}
+
+/// rt_sigaction(sig, act, oact, sigsetsize) in the kernel's order of checks: sigsetsize
+/// (EINVAL), copy of act (EFAULT), signal number (EINVAL), copy of oact (EFAULT).
+fn rt_sigaction(table: &mut [SigAction; NSIG + 1], a: [u64; 6]) -> i64 {
+    if a[3] != SIGSET_SIZE {
+        return EINVAL;
+    }
+    let sig = a[0] as i32;
+    let new = if a[1] != 0 {
+        match read_guest::<32>(a[1]) {
+            Ok(b) => Some(GuestSigaction::from_bytes(&b)),
+            Err(e) => return e,
+        }
+    } else {
+        None
+    };
+    if sig < 1 || sig as usize > NSIG || (new.is_some() && (sig == libc::SIGKILL || sig == libc::SIGSTOP)) {
+        return EINVAL;
+    }
+    let slot = &mut table[sig as usize];
+    let old = GuestSigaction {
+        sa_handler: slot.handler,
+        sa_flags: slot.flags,
+        sa_restorer: slot.restorer,
+        sa_mask: slot.mask,
+    };
+    if let Some(n) = new {
+        *slot = SigAction {
+            handler: n.sa_handler,
+            flags: n.sa_flags & UAPI_SA_FLAGS,
+            restorer: n.sa_restorer,
+            mask: n.sa_mask & !UNBLOCKABLE,
+        };
+    }
+    if a[2] != 0 {
+        if let Err(e) = write_guest(a[2], &old.to_bytes()) {
+            return e;
+        }
+    }
+    0
+}
+
+fn sys_rt_sigprocmask(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    rt_sigprocmask(&mut p.sigmask, a)
+}
+
+/// rt_sigprocmask(how, set, oset, sigsetsize) with the kernel's semantics: `how` is only
+/// checked when `set` is given; SIGKILL and SIGSTOP are silently never blocked.
+fn rt_sigprocmask(mask: &mut u64, a: [u64; 6]) -> i64 {
+    if a[3] != SIGSET_SIZE {
+        return EINVAL;
+    }
+    let old = *mask;
+    if a[1] != 0 {
+        let set = match read_guest::<8>(a[1]) {
+            Ok(b) => u64::from_le_bytes(b) & !UNBLOCKABLE,
+            Err(e) => return e,
+        };
+        *mask = match a[0] as i32 {
+            libc::SIG_BLOCK => old | set,
+            libc::SIG_UNBLOCK => old & !set,
+            libc::SIG_SETMASK => set,
+            _ => return EINVAL,
+        };
+    }
+    if a[2] != 0 {
+        if let Err(e) = write_guest(a[2], &old.to_le_bytes()) {
+            return e;
+        }
+    }
+    0
+}
+
+fn sys_sigaltstack(_p: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> i64 {
+    let sp = cpu.x[31];
+    ALTSTACK.with(|c| {
+        let mut st = c.get();
+        let r = sigaltstack(&mut st, sp, a);
+        c.set(st);
+        r
+    })
+}
+
+/// SS_AUTODISARM (linux/signal.h): the stack is disarmed while a handler runs on it.
+const SS_AUTODISARM: i32 = 1 << 31;
+
+fn on_sig_stack(st: &GuestStackT, sp: u64) -> bool {
+    // kernel/signal.c on_sig_stack for a downward-growing stack.
+    st.ss_flags & SS_AUTODISARM == 0 && sp > st.ss_sp && sp - st.ss_sp <= st.ss_size
+}
+
+/// sigaltstack(ss, old_ss) as do_sigaltstack: old value taken first, EPERM while on the
+/// stack, EINVAL for a bad mode, ENOMEM below the arm64 MINSIGSTKSZ.
+fn sigaltstack(st: &mut GuestStackT, sp: u64, a: [u64; 6]) -> i64 {
+    let new = if a[0] != 0 {
+        match read_guest::<24>(a[0]) {
+            Ok(b) => Some(GuestStackT::from_bytes(&b)),
+            Err(e) => return e,
+        }
+    } else {
+        None
+    };
+    let on = on_sig_stack(st, sp);
+    let old = GuestStackT {
+        ss_sp: st.ss_sp,
+        ss_flags: if on {
+            libc::SS_ONSTACK
+        } else if st.ss_size == 0 {
+            libc::SS_DISABLE
+        } else {
+            0
+        } | (st.ss_flags & SS_AUTODISARM),
+        __pad: 0,
+        ss_size: st.ss_size,
+    };
+    if let Some(n) = new {
+        if on {
+            return -(libc::EPERM as i64);
+        }
+        let mode = n.ss_flags & !SS_AUTODISARM;
+        if mode != libc::SS_DISABLE && mode != libc::SS_ONSTACK && mode != 0 {
+            return EINVAL;
+        }
+        if mode == libc::SS_DISABLE {
+            *st = GuestStackT { ss_sp: 0, ss_flags: n.ss_flags, __pad: 0, ss_size: 0 };
+        } else {
+            if n.ss_size < abi::MINSIGSTKSZ {
+                return -(libc::ENOMEM as i64);
+            }
+            *st = GuestStackT { ss_sp: n.ss_sp, ss_flags: n.ss_flags & SS_AUTODISARM, __pad: 0, ss_size: n.ss_size };
+        }
+    }
+    if a[1] != 0 {
+        if let Err(e) = write_guest(a[1], &old.to_bytes()) {
+            return e;
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ptr<T>(v: &T) -> u64 {
+        v as *const T as u64
+    }
+
+    fn mptr<T>(v: &mut T) -> u64 {
+        v as *mut T as u64
+    }
+
+    #[test]
+    fn sigaction_records_and_returns_old() {
+        let mut t = [SigAction::default(); NSIG + 1];
+        let act = GuestSigaction {
+            sa_handler: 0x4000,
+            sa_flags: 0x0400_0004 | 0x400,
+            sa_restorer: 0x5000,
+            sa_mask: u64::MAX,
+        };
+        let ab = act.to_bytes();
+        let mut old = [0xffu8; 32];
+        assert_eq!(rt_sigaction(&mut t, [10, ptr(&ab), mptr(&mut old), 8, 0, 0]), 0);
+        assert_eq!(GuestSigaction::from_bytes(&old), GuestSigaction::default());
+        assert_eq!(t[10].handler, 0x4000);
+        assert_eq!(t[10].flags, 0x0400_0004, "unknown SA_UNSUPPORTED (0x400) cleared");
+        assert_eq!(t[10].mask, !UNBLOCKABLE);
+        assert_eq!(rt_sigaction(&mut t, [10, 0, old.as_mut_ptr() as u64, 8, 0, 0]), 0);
+        let o = GuestSigaction::from_bytes(&old);
+        assert_eq!((o.sa_handler, o.sa_restorer), (0x4000, 0x5000));
+        // Errors in the kernel's order.
+        assert_eq!(rt_sigaction(&mut t, [10, ptr(&ab), 0, 16, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut t, [10, 8, 0, 8, 0, 0]), super::super::EFAULT);
+        assert_eq!(rt_sigaction(&mut t, [9, ptr(&ab), 0, 8, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut t, [19, ptr(&ab), 0, 8, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut t, [9, 0, old.as_mut_ptr() as u64, 8, 0, 0]), 0, "query SIGKILL is fine");
+        assert_eq!(rt_sigaction(&mut t, [0, 0, 0, 8, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut t, [65, 0, 0, 8, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut t, [64, ptr(&ab), 0, 8, 0, 0]), 0);
+        assert_eq!(rt_sigaction(&mut t, [10, 0, 8, 8, 0, 0]), super::super::EFAULT);
+    }
+
+    #[test]
+    fn sigprocmask_semantics() {
+        let mut m = 0u64;
+        let set = (1u64 << 9) | UNBLOCKABLE;
+        let mut old = 0xffu64;
+        assert_eq!(rt_sigprocmask(&mut m, [libc::SIG_BLOCK as u64, ptr(&set), mptr(&mut old), 8, 0, 0]), 0);
+        assert_eq!((m, old), (1 << 9, 0));
+        let s2 = 1u64 << 1;
+        assert_eq!(rt_sigprocmask(&mut m, [libc::SIG_BLOCK as u64, ptr(&s2), 0, 8, 0, 0]), 0);
+        assert_eq!(m, (1 << 9) | (1 << 1));
+        assert_eq!(rt_sigprocmask(&mut m, [libc::SIG_UNBLOCK as u64, ptr(&set), mptr(&mut old), 8, 0, 0]), 0);
+        assert_eq!((m, old), (1 << 1, (1 << 9) | (1 << 1)));
+        assert_eq!(rt_sigprocmask(&mut m, [libc::SIG_SETMASK as u64, ptr(&set), 0, 8, 0, 0]), 0);
+        assert_eq!(m, 1 << 9);
+        assert_eq!(rt_sigprocmask(&mut m, [7, ptr(&set), 0, 8, 0, 0]), EINVAL);
+        assert_eq!(rt_sigprocmask(&mut m, [7, 0, mptr(&mut old), 8, 0, 0]), 0, "how ignored without set");
+        assert_eq!(rt_sigprocmask(&mut m, [0, 0, 0, 4, 0, 0]), EINVAL);
+        assert_eq!(rt_sigprocmask(&mut m, [0, 8, 0, 8, 0, 0]), super::super::EFAULT);
+    }
+
+    #[test]
+    fn sigaltstack_semantics() {
+        let mut st = GuestStackT { ss_sp: 0, ss_flags: libc::SS_DISABLE, __pad: 0, ss_size: 0 };
+        let mut old = [0u8; 24];
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [0, old.as_mut_ptr() as u64, 0, 0, 0, 0]), 0);
+        assert_eq!(GuestStackT::from_bytes(&old).ss_flags, libc::SS_DISABLE);
+        let small = GuestStackT { ss_sp: 0x1000_0000, ss_flags: 0, __pad: 0, ss_size: 4096 }.to_bytes();
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [ptr(&small), 0, 0, 0, 0, 0]), -(libc::ENOMEM as i64));
+        let good = GuestStackT { ss_sp: 0x1000_0000, ss_flags: 0, __pad: 0, ss_size: 0x10000 }.to_bytes();
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [ptr(&good), 0, 0, 0, 0, 0]), 0);
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [0, old.as_mut_ptr() as u64, 0, 0, 0, 0]), 0);
+        let o = GuestStackT::from_bytes(&old);
+        assert_eq!((o.ss_sp, o.ss_flags, o.ss_size), (0x1000_0000, 0, 0x10000));
+        // Running on the stack: reported SS_ONSTACK, changes refused with EPERM.
+        assert_eq!(
+            sigaltstack(&mut st, 0x1000_8000, [ptr(&good), old.as_mut_ptr() as u64, 0, 0, 0, 0]),
+            -(libc::EPERM as i64)
+        );
+        assert_eq!(sigaltstack(&mut st, 0x1000_8000, [0, old.as_mut_ptr() as u64, 0, 0, 0, 0]), 0);
+        assert_eq!(GuestStackT::from_bytes(&old).ss_flags, libc::SS_ONSTACK);
+        let bad = GuestStackT { ss_sp: 0, ss_flags: 5, __pad: 0, ss_size: 0x10000 }.to_bytes();
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [ptr(&bad), 0, 0, 0, 0, 0]), EINVAL);
+        let dis = GuestStackT { ss_sp: 0x55, ss_flags: libc::SS_DISABLE, __pad: 0, ss_size: 1 }.to_bytes();
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [ptr(&dis), 0, 0, 0, 0, 0]), 0);
+        assert_eq!((st.ss_sp, st.ss_size), (0, 0));
+        assert_eq!(sigaltstack(&mut st, 0x7000_0000, [8, 0, 0, 0, 0, 0]), super::super::EFAULT);
+    }
+}

@@ -1,0 +1,182 @@
+//! System information and control: uname, sysinfo, getrandom, prctl, resource limits and
+//! usage, scheduler calls, getcpu.
+//!
+//! Invariants: `uname` reports machine "aarch64" and the `-r` release if given, everything
+//! else from the host. prctl passes only options that are architecture-neutral and safe for
+//! the emulator to share with the guest; arm64-specific options (SVE, SME, PAC, MTE tagged
+//! addresses) answer -EINVAL as a kernel on a CPU without those features does, and the rest
+//! (x86-specific, seccomp, ...) -EINVAL. struct rlimit/rusage/sysinfo/sched_param/cpu_set are
+//! identical on both sides (tests/abi.rs).
+
+use super::{host6, pass, row, write_guest, Arg, Syscall, EINVAL};
+use crate::cpu::CpuState;
+use crate::linux::syscall::nr;
+use crate::linux::Process;
+use Arg::*;
+
+pub static SYSCALLS: &[Syscall] = &[
+    row(nr::UNAME, "uname", sys_uname, &[Ptr]),
+    row(nr::SYSINFO, "sysinfo", sys_sysinfo, &[Ptr]),
+    row(nr::GETRANDOM, "getrandom", sys_getrandom, &[Buf, Int, Hex]),
+    row(nr::PRCTL, "prctl", sys_prctl, &[I32, Hex, Hex, Hex, Hex]),
+    row(nr::GETRLIMIT, "getrlimit", sys_getrlimit, &[I32, Ptr]),
+    row(nr::SETRLIMIT, "setrlimit", sys_setrlimit, &[I32, Ptr]),
+    row(nr::PRLIMIT64, "prlimit64", sys_prlimit64, &[I32, I32, Ptr, Ptr]),
+    row(nr::GETRUSAGE, "getrusage", sys_getrusage, &[I32, Ptr]),
+    row(nr::GETPRIORITY, "getpriority", sys_getpriority, &[I32, I32]),
+    row(nr::SETPRIORITY, "setpriority", sys_setpriority, &[I32, I32, I32]),
+    row(nr::SCHED_YIELD, "sched_yield", sys_sched_yield, &[]),
+    row(nr::SCHED_GETAFFINITY, "sched_getaffinity", sys_sched_getaffinity, &[I32, Int, Ptr]),
+    row(nr::SCHED_SETAFFINITY, "sched_setaffinity", sys_sched_setaffinity, &[I32, Int, Ptr]),
+    row(nr::SCHED_GETPARAM, "sched_getparam", sys_sched_getparam, &[I32, Ptr]),
+    row(nr::SCHED_SETPARAM, "sched_setparam", sys_sched_setparam, &[I32, Ptr]),
+    row(nr::SCHED_GETSCHEDULER, "sched_getscheduler", sys_sched_getscheduler, &[I32]),
+    row(nr::SCHED_SETSCHEDULER, "sched_setscheduler", sys_sched_setscheduler, &[I32, I32, Ptr]),
+    row(nr::SCHED_GET_PRIORITY_MAX, "sched_get_priority_max", sys_sched_get_priority_max, &[I32]),
+    row(nr::SCHED_GET_PRIORITY_MIN, "sched_get_priority_min", sys_sched_get_priority_min, &[I32]),
+    row(nr::SCHED_RR_GET_INTERVAL, "sched_rr_get_interval", sys_sched_rr_get_interval, &[I32, Ptr]),
+    row(nr::GETCPU, "getcpu", sys_getcpu, &[Ptr, Ptr, Ptr]),
+];
+
+pass! {
+    sys_sysinfo => SYS_sysinfo;
+    sys_getrandom => SYS_getrandom;
+    sys_getrlimit => SYS_getrlimit;
+    sys_setrlimit => SYS_setrlimit;
+    sys_prlimit64 => SYS_prlimit64;
+    sys_getrusage => SYS_getrusage;
+    sys_getpriority => SYS_getpriority;
+    sys_setpriority => SYS_setpriority;
+    sys_sched_yield => SYS_sched_yield;
+    sys_sched_getaffinity => SYS_sched_getaffinity;
+    sys_sched_setaffinity => SYS_sched_setaffinity;
+    sys_sched_getparam => SYS_sched_getparam;
+    sys_sched_setparam => SYS_sched_setparam;
+    sys_sched_getscheduler => SYS_sched_getscheduler;
+    sys_sched_setscheduler => SYS_sched_setscheduler;
+    sys_sched_get_priority_max => SYS_sched_get_priority_max;
+    sys_sched_get_priority_min => SYS_sched_get_priority_min;
+    sys_sched_rr_get_interval => SYS_sched_rr_get_interval;
+    sys_getcpu => SYS_getcpu;
+}
+
+/// Length of each `struct new_utsname` field.
+const UTS_LEN: usize = 65;
+
+fn sys_uname(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    uname(p.cfg.uname_release.as_deref(), a[0])
+}
+
+fn uname(release: Option<&str>, addr: u64) -> i64 {
+    // SAFETY: utsname is plain data filled by the host kernel.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    let r = host6(libc::SYS_uname, [&mut u as *mut libc::utsname as u64, 0, 0, 0, 0, 0]);
+    if r < 0 {
+        return r;
+    }
+    let set = |field: &mut [libc::c_char; UTS_LEN], s: &str| {
+        field.fill(0);
+        for (d, &b) in field.iter_mut().zip(s.as_bytes().iter().take(UTS_LEN - 1)) {
+            *d = b as libc::c_char;
+        }
+    };
+    set(&mut u.machine, "aarch64");
+    if let Some(rel) = release {
+        set(&mut u.release, rel);
+    }
+    // SAFETY: utsname is repr(C) plain bytes (6 * 65).
+    let bytes = unsafe {
+        std::slice::from_raw_parts(&u as *const libc::utsname as *const u8, std::mem::size_of::<libc::utsname>())
+    };
+    match write_guest(addr, bytes) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
+}
+
+// prctl options (linux/prctl.h) that pass through.
+const PR_SET_PDEATHSIG: i32 = 1;
+const PR_GET_PDEATHSIG: i32 = 2;
+const PR_GET_DUMPABLE: i32 = 3;
+const PR_SET_DUMPABLE: i32 = 4;
+const PR_GET_KEEPCAPS: i32 = 7;
+const PR_SET_KEEPCAPS: i32 = 8;
+const PR_GET_TIMING: i32 = 13;
+const PR_SET_NAME: i32 = 15;
+const PR_GET_NAME: i32 = 16;
+const PR_CAPBSET_READ: i32 = 23;
+const PR_GET_TIMERSLACK: i32 = 30;
+const PR_SET_TIMERSLACK: i32 = 29;
+const PR_GET_SECUREBITS: i32 = 27;
+const PR_SET_CHILD_SUBREAPER: i32 = 36;
+const PR_GET_CHILD_SUBREAPER: i32 = 37;
+const PR_SET_NO_NEW_PRIVS: i32 = 38;
+const PR_GET_NO_NEW_PRIVS: i32 = 39;
+const PR_SET_THP_DISABLE: i32 = 41;
+const PR_GET_THP_DISABLE: i32 = 42;
+const PR_CAP_AMBIENT: i32 = 47;
+const PR_SET_VMA: i32 = 0x5356_4d41;
+
+fn sys_prctl(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    prctl(a)
+}
+
+fn prctl(a: [u64; 6]) -> i64 {
+    match a[0] as i32 {
+        PR_SET_PDEATHSIG
+        | PR_GET_PDEATHSIG
+        | PR_GET_DUMPABLE
+        | PR_SET_DUMPABLE
+        | PR_GET_KEEPCAPS
+        | PR_SET_KEEPCAPS
+        | PR_GET_TIMING
+        | PR_SET_NAME
+        | PR_GET_NAME
+        | PR_CAPBSET_READ
+        | PR_GET_TIMERSLACK
+        | PR_SET_TIMERSLACK
+        | PR_GET_SECUREBITS
+        | PR_SET_CHILD_SUBREAPER
+        | PR_GET_CHILD_SUBREAPER
+        | PR_SET_NO_NEW_PRIVS
+        | PR_GET_NO_NEW_PRIVS
+        | PR_SET_THP_DISABLE
+        | PR_GET_THP_DISABLE
+        | PR_CAP_AMBIENT
+        | PR_SET_VMA => host6(libc::SYS_prctl, a),
+        // PR_SVE_SET_VL/GET_VL (50/51), PR_PAC_RESET_KEYS (54), PR_SET/GET_TAGGED_ADDR_CTRL
+        // (55/56), PR_PAC_SET/GET_ENABLED_KEYS (60/61), PR_SME_SET/GET_VL (63/64): the features
+        // are not advertised, so the kernel answers EINVAL. Seccomp filters would apply to the
+        // emulator's own host syscalls, x86-only options do not exist on arm64: EINVAL too.
+        _ => EINVAL,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uname_machine_and_release() {
+        let mut u = [0xffu8; 390];
+        assert_eq!(uname(Some("9.9.9-test"), u.as_mut_ptr() as u64), 0);
+        let field = |i: usize| {
+            let f = &u[i * UTS_LEN..(i + 1) * UTS_LEN];
+            String::from_utf8_lossy(&f[..f.iter().position(|&c| c == 0).unwrap()]).into_owned()
+        };
+        assert_eq!(field(0), "Linux");
+        assert_eq!(field(2), "9.9.9-test");
+        assert_eq!(field(4), "aarch64");
+        assert_eq!(uname(None, 8), super::super::EFAULT);
+    }
+
+    #[test]
+    fn prctl_filters() {
+        let mut name = [0u8; 16];
+        assert_eq!(prctl([PR_GET_NAME as u64, name.as_mut_ptr() as u64, 0, 0, 0, 0]), 0);
+        assert!(name.contains(&0));
+        assert_eq!(prctl([50, 0, 0, 0, 0, 0]), EINVAL);
+        assert_eq!(prctl([22, 2, 0, 0, 0, 0]), EINVAL, "PR_SET_SECCOMP refused");
+        assert!(prctl([PR_GET_DUMPABLE as u64, 0, 0, 0, 0, 0]) >= 0);
+    }
+}

@@ -1,0 +1,31 @@
+//! Time syscalls: clocks, sleeps, gettimeofday, times, interval timers.
+//!
+//! Invariants: struct timespec, timeval, itimerspec, itimerval and tms have the same 64-bit
+//! layout on both sides (tests/abi.rs), so every call passes to the host. They go through the
+//! real syscalls, not the host vDSO, so results are the kernel's own.
+
+use super::{pass, row, Arg, Syscall};
+use crate::linux::syscall::nr;
+use Arg::*;
+
+pub static SYSCALLS: &[Syscall] = &[
+    row(nr::CLOCK_GETTIME, "clock_gettime", sys_clock_gettime, &[I32, Ptr]),
+    row(nr::CLOCK_GETRES, "clock_getres", sys_clock_getres, &[I32, Ptr]),
+    row(nr::CLOCK_NANOSLEEP, "clock_nanosleep", sys_clock_nanosleep, &[I32, Hex, Ptr, Ptr]),
+    row(nr::GETTIMEOFDAY, "gettimeofday", sys_gettimeofday, &[Ptr, Ptr]),
+    row(nr::NANOSLEEP, "nanosleep", sys_nanosleep, &[Ptr, Ptr]),
+    row(nr::TIMES, "times", sys_times, &[Ptr]),
+    row(nr::GETITIMER, "getitimer", sys_getitimer, &[I32, Ptr]),
+    row(nr::SETITIMER, "setitimer", sys_setitimer, &[I32, Ptr, Ptr]),
+];
+
+pass! {
+    sys_clock_gettime => SYS_clock_gettime;
+    sys_clock_getres => SYS_clock_getres;
+    sys_clock_nanosleep => SYS_clock_nanosleep;
+    sys_gettimeofday => SYS_gettimeofday;
+    sys_nanosleep => SYS_nanosleep;
+    sys_times => SYS_times;
+    sys_getitimer => SYS_getitimer;
+    sys_setitimer => SYS_setitimer;
+}
