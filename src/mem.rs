@@ -66,23 +66,110 @@ pub fn read_guest_u32(addr: u64) -> Option<u32> {
     Some(unsafe { std::ptr::read_volatile(addr as *const u32) })
 }
 
+/// Set once process_vm_readv/writev on ourselves turned out to be forbidden: Docker's default
+/// seccomp profile (and other sandboxes) allow them only with CAP_SYS_PTRACE. Then the probes
+/// go through a pipe instead.
+static NO_PROCESS_VM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the result `n` of process_vm_readv/writev means "not allowed here" (EFAULT, the
+/// answer for an inaccessible address, does not); remembered for the rest of the process.
+fn process_vm_forbidden(n: isize) -> bool {
+    let forbidden =
+        n < 0 && matches!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EPERM | libc::ENOSYS));
+    if forbidden {
+        NO_PROCESS_VM.store(true, Ordering::Relaxed);
+    }
+    forbidden
+}
+
 /// Copy guest memory at `addr` into `buf` if all of it is readable (uses process_vm_readv on
-/// ourselves, which reports EFAULT instead of faulting).
+/// ourselves, which reports EFAULT instead of faulting; a pipe where that is forbidden).
 pub fn probe_read(addr: u64, buf: &mut [u8]) -> bool {
-    let local = libc::iovec { iov_base: buf.as_mut_ptr() as *mut libc::c_void, iov_len: buf.len() };
-    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: buf.len() };
-    // SAFETY: reading our own address space through the kernel; faults become errors.
-    let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-    n == buf.len() as isize
+    if !NO_PROCESS_VM.load(Ordering::Relaxed) {
+        let local = libc::iovec { iov_base: buf.as_mut_ptr() as *mut libc::c_void, iov_len: buf.len() };
+        let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: buf.len() };
+        // SAFETY: reading our own address space through the kernel; faults become errors.
+        let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+        if !process_vm_forbidden(n) {
+            return n == buf.len() as isize;
+        }
+    }
+    pipe_probe::copy(addr as *const u8, buf.as_mut_ptr(), buf.len())
 }
 
 /// Write `data` to guest memory at `addr` if all of it is writable.
 pub fn probe_write(addr: u64, data: &[u8]) -> bool {
-    let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
-    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: data.len() };
-    // SAFETY: writing our own address space through the kernel; faults become errors.
-    let n = unsafe { libc::process_vm_writev(libc::getpid(), &local, 1, &remote, 1, 0) };
-    n == data.len() as isize
+    if !NO_PROCESS_VM.load(Ordering::Relaxed) {
+        let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
+        let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: data.len() };
+        // SAFETY: writing our own address space through the kernel; faults become errors.
+        let n = unsafe { libc::process_vm_writev(libc::getpid(), &local, 1, &remote, 1, 0) };
+        if !process_vm_forbidden(n) {
+            return n == data.len() as isize;
+        }
+    }
+    pipe_probe::copy(data.as_ptr(), addr as *mut u8, data.len())
+}
+
+/// Fault-free copies through a per-thread pipe: the kernel copies from `src` into the pipe and
+/// from the pipe into `dst`, reporting EFAULT (or a short count) for an inaccessible page
+/// instead of raising SIGSEGV. Like process_vm_writev, a failed copy may have written a prefix.
+mod pipe_probe {
+    /// Bytes per round trip: at most PIPE_BUF, so each write is atomic and never exceeds the
+    /// pipe's capacity.
+    const CHUNK: usize = 4096;
+
+    struct Pipe {
+        r: i32,
+        w: i32,
+    }
+
+    impl Drop for Pipe {
+        fn drop(&mut self) {
+            // SAFETY: our own descriptors, closed once.
+            unsafe {
+                libc::close(self.r);
+                libc::close(self.w);
+            }
+        }
+    }
+
+    thread_local! {
+        static PIPE: Option<Pipe> = {
+            let mut fds = [0i32; 2];
+            // SAFETY: pipe2 fills `fds`; close-on-exec so that guest execve does not leak them.
+            (unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } == 0)
+                .then(|| Pipe { r: fds[0], w: fds[1] })
+        };
+    }
+
+    fn drain(p: &Pipe) {
+        let mut scratch = [0u8; CHUNK];
+        // SAFETY: reading into our own buffer; non-blocking, stops at EAGAIN.
+        while unsafe { libc::read(p.r, scratch.as_mut_ptr() as *mut libc::c_void, CHUNK) } > 0 {}
+    }
+
+    pub(super) fn copy(src: *const u8, dst: *mut u8, len: usize) -> bool {
+        PIPE.with(|p| {
+            let Some(p) = p else { return false };
+            let mut off = 0;
+            while off < len {
+                let n = (len - off).min(CHUNK);
+                // SAFETY: the kernel reads `src + off` and writes `dst + off`, checking both:
+                // an inaccessible address gives EFAULT or a short count, never a fault.
+                let ok = unsafe {
+                    libc::write(p.w, src.wrapping_add(off) as *const libc::c_void, n) == n as isize
+                        && libc::read(p.r, dst.wrapping_add(off) as *mut libc::c_void, n) == n as isize
+                };
+                if !ok {
+                    drain(p);
+                    return false;
+                }
+                off += n;
+            }
+            true
+        })
+    }
 }
 
 /// The program break (brk) of the guest.
@@ -142,5 +229,35 @@ impl Brk {
         }
         self.cur = want;
         self.cur
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pipe fallback used where process_vm_readv/writev are forbidden (Docker's seccomp).
+    #[test]
+    fn pipe_probe_copies_and_reports_faults() {
+        let src: Vec<u8> = (0..10000u32).map(|i| i as u8).collect();
+        let mut dst = vec![0u8; src.len()];
+        assert!(pipe_probe::copy(src.as_ptr(), dst.as_mut_ptr(), src.len()));
+        assert_eq!(src, dst);
+        // SAFETY: a fresh private mapping, unmapped below.
+        let page = unsafe {
+            libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+        };
+        assert_ne!(page, libc::MAP_FAILED);
+        let p = page as *mut u8;
+        assert!(pipe_probe::copy(p, dst.as_mut_ptr(), 4096), "read-only page is readable");
+        assert!(!pipe_probe::copy(src.as_ptr(), p, 16), "read-only page is not writable");
+        // SAFETY: our mapping.
+        unsafe { libc::mprotect(page, 4096, libc::PROT_NONE) };
+        assert!(!pipe_probe::copy(p, dst.as_mut_ptr(), 4), "PROT_NONE page is not readable");
+        // The pipe is left empty after a failure: the next copy sees its own bytes.
+        assert!(pipe_probe::copy(src[100..].as_ptr(), dst.as_mut_ptr(), 8));
+        assert_eq!(dst[..8], src[100..108]);
+        // SAFETY: our mapping, no longer used.
+        unsafe { libc::munmap(page, 4096) };
     }
 }

@@ -1,3 +1,4 @@
+// xtask: link abi_layout_kernel.c
 /* Prints the sizes, field offsets and constant values of the guest (aarch64) ABI that
  * qemu-aarch64-lite depends on, one item per line:
  *   size NAME BYTES / offset NAME.FIELD BYTES / const NAME VALUE

@@ -17,6 +17,8 @@ use crate::loader::{self, StackSpec};
 use crate::mem::Brk;
 use crate::{Error, GuestExit};
 use std::collections::HashSet;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,39 +33,90 @@ pub struct SigAction {
 
 pub const NSIG: usize = 64;
 
-/// Per-process emulator state.
+/// Emulator state shared by all threads of the guest process.
 pub struct Process {
     pub cfg: Config,
     pub jit: Jit,
-    pub brk: Brk,
+    pub brk: Mutex<Brk>,
     /// Absolute path of the guest executable (for /proc/self/exe and AT_EXECFN).
     pub exe_path: PathBuf,
     /// The guest's auxiliary vector (for /proc/self/auxv).
     pub auxv: Vec<(u64, u64)>,
-    pub sigactions: [SigAction; NSIG + 1],
-    pub sigmask: u64,
+    pub sigactions: Mutex<[SigAction; NSIG + 1]>,
     /// Syscalls and instructions already reported as unimplemented (logged once).
-    pub unimp_seen: HashSet<u64>,
-    /// Set by exit/exit_group.
-    pub exit: Option<GuestExit>,
-    log: Option<std::fs::File>,
+    pub unimp_seen: Mutex<HashSet<u64>>,
+    /// Guest threads alive (the process ends when the last one exits).
+    pub live_threads: AtomicUsize,
+    pub(crate) log: Mutex<Option<std::fs::File>>,
 }
 
 impl Process {
     /// Write one line to the log (stderr, or the `-D` file).
-    pub fn log_line(&mut self, line: &str) {
-        match &mut self.log {
+    pub fn log_line(&self, line: &str) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        match &mut *log {
             Some(f) => {
                 let _ = writeln!(f, "{line}");
             }
             None => eprintln!("{line}"),
         }
     }
+
+    /// Record `key` as reported; true the first time.
+    pub fn first_report(&self, key: u64) -> bool {
+        self.unimp_seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key)
+    }
+
+    pub fn brk(&self) -> MutexGuard<'_, Brk> {
+        self.brk.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn sigactions(&self) -> MutexGuard<'_, [SigAction; NSIG + 1]> {
+        self.sigactions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One guest thread: its own state plus the shared process (reached through `Deref`).
+pub struct Thread {
+    pub proc: Arc<Process>,
+    /// Host (== guest) thread id.
+    pub tid: i32,
+    /// Blocked signals (bit n-1 for signal n).
+    pub sigmask: u64,
+    /// Set by exit (this thread) or exit_group (the whole process).
+    pub exit: Option<GuestExit>,
+    /// True when `exit` came from exit_group.
+    pub exit_group: bool,
+}
+
+impl std::ops::Deref for Thread {
+    type Target = Process;
+    fn deref(&self) -> &Process {
+        &self.proc
+    }
+}
+
+impl Thread {
+    pub fn new(proc: Arc<Process>) -> Thread {
+        // SAFETY: gettid has no preconditions.
+        let tid = unsafe { libc::syscall(libc::SYS_gettid) } as i32;
+        Thread { proc, tid, sigmask: 0, exit: None, exit_group: false }
+    }
 }
 
 /// Load the program named by `cfg`, set up its stack, and run it to the end.
 pub fn start(cfg: Config) -> Result<GuestExit, Error> {
-    let image = loader::load_elf(&cfg.program)?;
+    let image = match cfg.exec_fd {
+        // binfmt_misc O flag: the kernel opened the program for us (it may be execute-only).
+        // The descriptor stays open: it is the guest's AT_EXECFD.
+        Some(fd) => {
+            use std::os::fd::FromRawFd;
+            // SAFETY: the kernel gave us `fd` (AT_EXECFD); ManuallyDrop never closes it.
+            let file = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) });
+            loader::load_elf_from_file(&file, &cfg.program)?
+        }
+        None => loader::load_elf(&cfg.program)?,
+    };
     let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
     let argv: Vec<Vec<u8>> = cfg.argv.iter().map(|a| crate::config::os_bytes(a)).collect();
     let envp: Vec<Vec<u8>> = cfg.envp.iter().map(|a| crate::config::os_bytes(a)).collect();
@@ -86,27 +139,28 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Error::Other(format!("{}: {e}", p.display())))?),
         None => None,
     };
-    let mut process = Process {
-        brk: Brk::new(image.brk_start),
+    let process = Arc::new(Process {
+        brk: Mutex::new(Brk::new(image.brk_start)),
         cfg,
         jit,
         exe_path,
         auxv: stack.auxv.clone(),
-        sigactions: [SigAction::default(); NSIG + 1],
-        sigmask: 0,
-        unimp_seen: HashSet::new(),
-        exit: None,
-        log,
-    };
+        sigactions: Mutex::new([SigAction::default(); NSIG + 1]),
+        unimp_seen: Mutex::new(HashSet::new()),
+        live_threads: AtomicUsize::new(1),
+        log: Mutex::new(log),
+    });
     host_signal::install_fault_handlers();
     let mut cpu = CpuState::new();
     cpu.pc = image.entry;
     cpu.set_sp(stack.sp);
-    Ok(run_loop(&mut process, &mut cpu))
+    let mut thread = Thread::new(process);
+    Ok(run_loop(&mut thread, &mut cpu))
 }
 
-/// Run the guest thread `cpu` until the process exits.
-pub fn run_loop(p: &mut Process, cpu: &mut CpuState) -> GuestExit {
+/// Run the guest thread `cpu` until it exits (exit) or the process does (exit_group, a fatal
+/// signal). Returns how it ended.
+pub fn run_loop(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
     loop {
         match p.jit.run(cpu) {
             Exit::Svc(_) => {

@@ -7,7 +7,7 @@
 pub mod elf;
 pub mod stack;
 
-pub use elf::{load_elf, Image};
+pub use elf::{load_elf, load_elf_from_file, Image, Mapping};
 pub use stack::{setup_stack, Stack, StackSpec};
 
 use std::path::PathBuf;

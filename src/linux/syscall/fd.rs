@@ -11,7 +11,7 @@ use super::{host6, pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestEpollEvent};
 use crate::linux::syscall::nr;
-use crate::linux::Process;
+use crate::linux::Thread;
 use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
@@ -95,7 +95,7 @@ pass! {
 
 /// fcntl: F_GETFL/F_SETFL translate the open flags; every other command has the same number
 /// and argument layout on both sides (struct flock, f_owner_ex: checked in tests/abi.rs).
-fn sys_fcntl(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_fcntl(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     fcntl(a)
 }
 
@@ -120,14 +120,14 @@ fn fcntl(a: [u64; 6]) -> i64 {
 }
 
 /// pipe2: O_DIRECT (packet mode) differs between the architectures.
-fn sys_pipe2(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_pipe2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let mut b = a;
     b[1] = u64::from(abi::oflags_to_host(a[1] as u32));
     host6(libc::SYS_pipe2, b)
 }
 
 /// epoll_ctl(epfd, op, fd, event): the guest's 16-byte event becomes a packed host one.
-fn sys_epoll_ctl(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_epoll_ctl(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     epoll_ctl(a)
 }
 
@@ -171,14 +171,14 @@ fn epoll_wait_common(a: [u64; 6], host_nr: libc::c_long) -> i64 {
     }
 }
 
-fn sys_epoll_pwait(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_epoll_pwait(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if !events_writable(a[1], a[2]) {
         return super::EFAULT;
     }
     epoll_wait_common(a, libc::SYS_epoll_pwait)
 }
 
-fn sys_epoll_pwait2(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_epoll_pwait2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if !events_writable(a[1], a[2]) {
         return super::EFAULT;
     }

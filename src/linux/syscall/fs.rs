@@ -11,7 +11,7 @@ use super::{host6, pass, read_cstr, read_guest_vec, row, write_guest, Arg, Sysca
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestStat};
 use crate::linux::syscall::nr;
-use crate::linux::Process;
+use crate::linux::Thread;
 use std::os::unix::ffi::OsStrExt;
 use Arg::*;
 
@@ -114,7 +114,7 @@ pass! {
     sys_fremovexattr => SYS_fremovexattr;
 }
 
-fn sys_openat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_openat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let mut b = a;
     b[2] = u64::from(abi::oflags_to_host(a[2] as u32));
     host6(libc::SYS_openat, b)
@@ -126,7 +126,7 @@ const OPEN_HOW_SIZE_VER0: u64 = 24;
 /// Largest `size` the kernel accepts is a page (copy_struct_from_user + PAGE_SIZE check).
 const OPEN_HOW_MAX: u64 = 4096;
 
-fn sys_openat2(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_openat2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let size = a[3];
     if size < OPEN_HOW_SIZE_VER0 {
         return EINVAL;
@@ -152,7 +152,7 @@ fn put_stat(addr: u64, st: &libc::stat) -> i64 {
     }
 }
 
-fn sys_fstat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_fstat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     // SAFETY: libc::stat is plain data; the host kernel fills it.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     let r = host6(libc::SYS_fstat, [a[0], &mut st as *mut libc::stat as u64, 0, 0, 0, 0]);
@@ -162,7 +162,7 @@ fn sys_fstat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     put_stat(a[1], &st)
 }
 
-fn sys_newfstatat(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_newfstatat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     newfstatat(a)
 }
 
@@ -185,7 +185,7 @@ fn is_self_exe(path: &[u8]) -> bool {
     path.strip_prefix(b"/proc/").and_then(|r| r.strip_suffix(b"/exe")).is_some_and(|mid| mid == pid.as_bytes())
 }
 
-fn sys_readlinkat(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_readlinkat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let (path, _) = match read_cstr(a[1], libc::PATH_MAX as usize) {
         Ok(v) => v,
         Err(e) => return e,

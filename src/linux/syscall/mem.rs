@@ -12,7 +12,7 @@ use super::{host6, pass, row, Arg, Ret, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi;
 use crate::linux::syscall::nr;
-use crate::linux::Process;
+use crate::linux::Thread;
 use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
@@ -41,9 +41,9 @@ pass! {
     sys_mincore => SYS_mincore;
 }
 
-fn sys_brk(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    let old = p.brk.cur;
-    let new = p.brk.set(a[0]);
+fn sys_brk(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let old = p.brk().cur;
+    let new = p.brk().set(a[0]);
     if new < old {
         // Shrinking unmapped heap pages: code that ran there must be retranslated if mapped again.
         crate::mem::forget_validated_pages();
@@ -83,7 +83,7 @@ pub fn map_flags_to_host(flags: u64) -> Result<u64, i64> {
     Ok(u64::from(f & !abi::HOST_MAP_32BIT))
 }
 
-fn sys_mmap(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_mmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let prot = match prot_to_host(a[2]) {
         Ok(v) => v,
         Err(e) => return e,
@@ -101,7 +101,7 @@ fn sys_mmap(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     r
 }
 
-fn sys_munmap(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_munmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let r = host6(libc::SYS_munmap, a);
     if r == 0 {
         crate::mem::forget_validated_pages();
@@ -110,7 +110,7 @@ fn sys_munmap(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     r
 }
 
-fn sys_mprotect(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_mprotect(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let prot = match prot_to_host(a[2]) {
         Ok(v) => v,
         Err(e) => return e,
@@ -123,7 +123,7 @@ fn sys_mprotect(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     r
 }
 
-fn sys_mremap(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_mremap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let r = host6(libc::SYS_mremap, a);
     if r >= 0 {
         crate::mem::forget_validated_pages();
@@ -133,7 +133,7 @@ fn sys_mremap(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     r
 }
 
-fn sys_madvise(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_madvise(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let r = host6(libc::SYS_madvise, a);
     let advice = a[2] as i32;
     if r == 0 && matches!(advice, libc::MADV_DONTNEED | libc::MADV_FREE | libc::MADV_REMOVE) {

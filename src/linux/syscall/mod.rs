@@ -24,11 +24,11 @@ pub mod strace;
 pub mod sys;
 pub mod time;
 
-use super::Process;
+use super::Thread;
 use crate::cpu::CpuState;
 use std::sync::OnceLock;
 
-pub type Handler = fn(&mut Process, &mut CpuState, [u64; 6]) -> i64;
+pub type Handler = fn(&mut Thread, &mut CpuState, [u64; 6]) -> i64;
 
 /// How `-strace` prints an argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,7 +115,7 @@ pub fn lookup(n: u64) -> Option<&'static Syscall> {
 }
 
 /// Handle the SVC that just exited: x8 = number, x0..x5 = arguments, result in x0.
-pub fn dispatch(p: &mut Process, cpu: &mut CpuState) {
+pub fn dispatch(p: &mut Thread, cpu: &mut CpuState) {
     let n = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
     let def = lookup(n);
@@ -129,7 +129,7 @@ pub fn dispatch(p: &mut Process, cpu: &mut CpuState) {
     let ret = match def {
         Some(s) => (s.handler)(p, cpu, args),
         None => {
-            if (p.cfg.log.unimp || p.cfg.log.strace) && p.unimp_seen.insert(n | 1 << 63) {
+            if (p.cfg.log.unimp || p.cfg.log.strace) && p.first_report(n | 1 << 63) {
                 let name = u32::try_from(n).ok().and_then(nr::name).unwrap_or("?");
                 p.log_line(&format!("qemu-aarch64-lite: unimplemented syscall {n} ({name})"));
             }
@@ -179,7 +179,7 @@ pub fn host6(nr: libc::c_long, a: [u64; 6]) -> i64 {
 macro_rules! pass {
     ($($fname:ident => $host:ident;)+) => {
         $(
-            fn $fname(_p: &mut $crate::linux::Process, _c: &mut $crate::cpu::CpuState, a: [u64; 6]) -> i64 {
+            fn $fname(_p: &mut $crate::linux::Thread, _c: &mut $crate::cpu::CpuState, a: [u64; 6]) -> i64 {
                 $crate::linux::syscall::host6(libc::$host, a)
             }
         )+
@@ -242,21 +242,22 @@ pub fn read_cstr(addr: u64, max: usize) -> Result<(Vec<u8>, bool), i64> {
     Ok((out, false))
 }
 
-/// A Process for handler unit tests (no guest program loaded).
+/// A guest thread for handler unit tests (no guest program loaded).
 #[cfg(test)]
-pub(crate) fn test_process() -> Process {
-    Process {
+pub(crate) fn test_process() -> Thread {
+    use std::sync::Mutex;
+    let proc = super::Process {
         cfg: crate::config::Config::default(),
         jit: crate::jit::Jit::with_cache_size(1 << 20).expect("jit"),
-        brk: crate::mem::Brk::new(0),
+        brk: Mutex::new(crate::mem::Brk::new(0)),
         exe_path: std::path::PathBuf::from("/opt/guest/prog"),
         auxv: Vec::new(),
-        sigactions: [super::SigAction::default(); super::NSIG + 1],
-        sigmask: 0,
-        unimp_seen: std::collections::HashSet::new(),
-        exit: None,
-        log: None,
-    }
+        sigactions: Mutex::new([super::SigAction::default(); super::NSIG + 1]),
+        unimp_seen: Mutex::new(std::collections::HashSet::new()),
+        live_threads: std::sync::atomic::AtomicUsize::new(1),
+        log: Mutex::new(None),
+    };
+    Thread::new(std::sync::Arc::new(proc))
 }
 
 #[cfg(test)]

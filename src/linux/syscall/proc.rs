@@ -10,7 +10,7 @@
 use super::{host6, pass, row, write_guest, Arg, Ret, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
-use crate::linux::Process;
+use crate::linux::Thread;
 use crate::GuestExit;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -93,13 +93,13 @@ thread_local! {
 /// The guest's execution domain (personality(2)); the host's is left alone.
 static PERSONALITY: AtomicU32 = AtomicU32::new(0);
 
-fn sys_exit(p: &mut Process, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_exit(p: &mut Thread, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
     // Only one guest thread for now: exit of the last thread ends the process.
     p.exit = Some(GuestExit::Exited((a[0] & 0xff) as i32));
     0
 }
 
-fn sys_exit_group(p: &mut Process, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_exit_group(p: &mut Thread, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
     p.exit = Some(GuestExit::Exited((a[0] & 0xff) as i32));
     0
 }
@@ -109,7 +109,7 @@ fn gettid() -> i64 {
 }
 
 /// set_tid_address(tidptr): records clear_child_tid, returns the caller's tid.
-fn sys_set_tid_address(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_set_tid_address(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     CLEAR_CHILD_TID.with(|c| c.set(a[0]));
     gettid()
 }
@@ -117,7 +117,7 @@ fn sys_set_tid_address(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 
 /// sizeof(struct robust_list_head) on arm64: list.next, futex_offset, list_op_pending.
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
-fn sys_set_robust_list(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_set_robust_list(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if a[1] != ROBUST_LIST_HEAD_SIZE {
         return EINVAL;
     }
@@ -127,7 +127,7 @@ fn sys_set_robust_list(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 
 
 /// get_robust_list(pid, head_ptr, len_ptr): answers for the calling thread. Another thread's
 /// guest list is not known to this thread: other pids give ESRCH.
-fn sys_get_robust_list(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_get_robust_list(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let pid = a[0] as i32;
     if pid != 0 && i64::from(pid) != gettid() {
         return -(libc::ESRCH as i64);
@@ -144,12 +144,12 @@ fn sys_get_robust_list(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 
 
 /// rseq: restartable sequences need the emulator to abort guest critical sections on
 /// preemption; not provided. glibc falls back when it gets ENOSYS.
-fn sys_rseq(_p: &mut Process, _c: &mut CpuState, _a: [u64; 6]) -> i64 {
+fn sys_rseq(_p: &mut Thread, _c: &mut CpuState, _a: [u64; 6]) -> i64 {
     -(libc::ENOSYS as i64)
 }
 
 /// personality(persona): 0xffffffff queries; anything else sets and returns the old value.
-fn sys_personality(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_personality(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let want = a[0] as u32;
     if want == 0xffff_ffff {
         return i64::from(PERSONALITY.load(Ordering::Relaxed));

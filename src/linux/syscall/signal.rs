@@ -11,7 +11,7 @@ use super::{pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestSigaction, GuestStackT};
 use crate::linux::syscall::nr;
-use crate::linux::{Process, SigAction, NSIG};
+use crate::linux::{SigAction, Thread, NSIG};
 use std::cell::Cell;
 use Arg::*;
 
@@ -60,8 +60,8 @@ thread_local! {
     };
 }
 
-fn sys_rt_sigaction(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    rt_sigaction(&mut p.sigactions, a)
+fn sys_rt_sigaction(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    rt_sigaction(&mut p.sigactions(), a)
 }
 
 /// rt_sigaction(sig, act, oact, sigsetsize) in the kernel's order of checks: sigsetsize
@@ -105,7 +105,7 @@ fn rt_sigaction(table: &mut [SigAction; NSIG + 1], a: [u64; 6]) -> i64 {
     0
 }
 
-fn sys_rt_sigprocmask(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_rt_sigprocmask(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     rt_sigprocmask(&mut p.sigmask, a)
 }
 
@@ -136,7 +136,7 @@ fn rt_sigprocmask(mask: &mut u64, a: [u64; 6]) -> i64 {
     0
 }
 
-fn sys_sigaltstack(_p: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_sigaltstack(_p: &mut Thread, cpu: &mut CpuState, a: [u64; 6]) -> i64 {
     let sp = cpu.x[31];
     ALTSTACK.with(|c| {
         let mut st = c.get();

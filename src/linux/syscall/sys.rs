@@ -11,7 +11,7 @@
 use super::{host6, pass, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
-use crate::linux::Process;
+use crate::linux::Thread;
 use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
@@ -63,7 +63,7 @@ pass! {
 /// Length of each `struct new_utsname` field.
 const UTS_LEN: usize = 65;
 
-fn sys_uname(p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_uname(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     uname(p.cfg.uname_release.as_deref(), a[0])
 }
 
@@ -117,7 +117,7 @@ const PR_GET_THP_DISABLE: i32 = 42;
 const PR_CAP_AMBIENT: i32 = 47;
 const PR_SET_VMA: i32 = 0x5356_4d41;
 
-fn sys_prctl(_p: &mut Process, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_prctl(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     prctl(a)
 }
 

@@ -1,0 +1,335 @@
+//! Guest programs under the emulator: each program in guest-bins/ with an `expected/` stdout is
+//! run (with its `.args`, an empty environment, stdin from /dev/null, a 60 s timeout) and its
+//! stdout and exit status compared with the expected files, under qemu-aarch64-lite and, when
+//! installed, under qemu-aarch64 (the reference, which also proves the expected files current).
+//! Then the command line: argv/envp/auxv through args.c and the -E/-U/-0 options and their
+//! QEMU_* variables, exit statuses, and the error paths (--help, --version, unknown options,
+//! missing or foreign program files), whose stderr must never show a panic.
+//!
+//! The guest programs are built by the same code as `cargo xtask guest-bins` (see
+//! tests/common/mod.rs); without a cross compiler these tests fail and say how to get one.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+/// One test per program of guest-bins/ top level (each has `expected/<name>.stdout`).
+macro_rules! program_tests {
+    ($($test:ident => $name:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                if let Err(e) = check_program($name) {
+                    panic!("{e}");
+                }
+            }
+        )*
+        /// Programs covered by a test of their own above.
+        const NAMED: &[&str] = &[$($name,)*];
+    };
+}
+
+program_tests! {
+    program_hello => "hello",
+    program_exitcode => "exitcode",
+    program_printf => "printf",
+    program_malloc => "malloc",
+    program_strings => "strings",
+    program_qsort => "qsort",
+    program_setjmp => "setjmp",
+    program_fileio => "fileio",
+    program_clock => "clock",
+    program_compute => "compute",
+    program_fpmath => "fpmath",
+    program_abort => "abort",
+}
+
+/// Every other program that has expected output (subdirectories such as fp/, simd/, abi/).
+#[test]
+fn programs_in_subdirectories_with_expected_output() {
+    let report = match guest_programs() {
+        Ok(r) => r,
+        Err(e) => panic!("cannot build the guest programs:\n{e}"),
+    };
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for (p, built) in report {
+        if NAMED.contains(&p.name.as_str()) || !p.expected("stdout").exists() {
+            continue;
+        }
+        ran += 1;
+        let r = built.clone().and_then(|()| check_program(&p.name));
+        if let Err(e) = r {
+            failures.push(e);
+        }
+    }
+    println!("checked {ran} further programs with expected output");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every program under guest-bins/ compiles (a program of several files needs `xtask: link`,
+/// a file that is not a program `xtask: skip`; see guest-bins/README.md).
+#[test]
+fn every_guest_program_builds() {
+    let report = match guest_programs() {
+        Ok(r) => r,
+        Err(e) => panic!("cannot build the guest programs:\n{e}"),
+    };
+    let failed: Vec<String> = report.iter().filter_map(|(_, r)| r.as_ref().err().cloned()).collect();
+    assert!(failed.is_empty(), "{} guest program(s) failed to build:\n{}", failed.len(), failed.join("\n"));
+}
+
+/// Every top-level program has a test, so that none is forgotten.
+#[test]
+fn every_top_level_program_has_a_test() {
+    let report = match guest_programs() {
+        Ok(r) => r,
+        Err(e) => panic!("cannot build the guest programs:\n{e}"),
+    };
+    // args is checked by the command-line tests below (its output holds paths and the host's environment).
+    let untested: Vec<&str> = report
+        .iter()
+        .map(|(p, _)| p.name.as_str())
+        .filter(|n| !n.contains('/') && !NAMED.contains(n) && *n != "args")
+        .collect();
+    assert!(untested.is_empty(), "top-level guest programs without a test in tests/guest_programs.rs: {untested:?}");
+}
+
+#[test]
+fn hello_by_relative_path_from_the_repository_root() {
+    let _ = guest_bin("hello");
+    let mut c = Command::new(emulator());
+    c.arg("guest-bins/build/hello").current_dir(root()).env_clear();
+    let o = run_with_timeout(&mut c, TIMEOUT);
+    assert_no_panic("hello", &o);
+    assert_eq!(o.stdout_text(), "Hello, world!\n", "{}", describe(&o));
+    assert!(o.status.success(), "{}", describe(&o));
+}
+
+#[test]
+fn exit_status_is_the_guests() {
+    let bin = guest_bin("exitcode");
+    for (arg, code) in [("0", 0), ("1", 1), ("42", 42), ("255", 255), ("256", 0), ("-1", 255), ("0x1ff", 255)] {
+        let o = run_with_timeout(&mut emu_command(&[] as &[&str], &bin, [arg]), TIMEOUT);
+        assert_no_panic("exitcode", &o);
+        let want = format!(
+            "exiting with {}\natexit handler ran\n",
+            i64::from_str_radix(arg.trim_start_matches("0x"), if arg.starts_with("0x") { 16 } else { 10 }).unwrap()
+        );
+        assert_eq!(o.status.code(), Some(code), "exitcode {arg}: {}", describe(&o));
+        assert_eq!(o.stdout_text(), want, "exitcode {arg}");
+    }
+}
+
+/// What args.c prints for this argv, these QAL_ variables and this AT_EXECFN.
+fn args_output(argv: &[&str], env: &[(&str, &str)], execfn: &str) -> String {
+    let mut s = format!("argc={}\n", argv.len());
+    for (i, a) in argv.iter().enumerate() {
+        s += &format!("argv[{i}]=\"{a}\"\n");
+    }
+    s += "argv[argc]=NULL\nenvp==environ: yes\n";
+    // Sorted with strcmp on "NAME=VALUE", as args.c does.
+    let qal: BTreeSet<String> =
+        env.iter().filter(|(k, _)| k.starts_with("QAL_")).map(|(k, v)| format!("{k}={v}")).collect();
+    for e in &qal {
+        s += &format!("env: {e}\n");
+    }
+    s += &format!("QAL_ variables: {}\n", qal.len());
+    let g = env.iter().rev().find(|(k, _)| *k == "QAL_GETENV").map(|(_, v)| *v).unwrap_or("(null)");
+    s += &format!("getenv(QAL_GETENV)={g}\n");
+    s += "envp == argv + argc + 1: yes\nauxv after envp agrees with getauxval: yes\n";
+    s += "AT_PAGESZ=4096\nsysconf(_SC_PAGESIZE)=4096\nAT_HWCAP has FP: yes\nAT_HWCAP has ASIMD: yes\n";
+    s += "AT_RANDOM non-null: yes\nAT_RANDOM bytes not all zero: yes\n";
+    s += &format!("AT_EXECFN={execfn}\n");
+    s += "AT_PLATFORM=aarch64\nAT_PHENT=56\nAT_PHDR non-null: yes\nAT_ENTRY non-null: yes\n";
+    s += "AT_UID==getuid: yes\nAT_EUID==geteuid: yes\nAT_GID==getgid: yes\nAT_EGID==getegid: yes\nAT_SECURE=0\n";
+    s
+}
+
+/// Run args.c with `opts` (emulator options), `args`, host environment `env`; compare with
+/// `want` under our emulator and, when installed, under qemu-aarch64 with the same options.
+fn check_args(opts: &[&str], args: &[&str], env: &[(&str, &str)], want: &str) {
+    let bin = guest_bin("args");
+    let mut c = emu_command(opts, &bin, args);
+    c.envs(env.iter().copied());
+    let o = run_with_timeout(&mut c, TIMEOUT);
+    assert_no_panic("args", &o);
+    assert!(
+        o.status.success() && o.stdout_text() == want,
+        "args {opts:?} {args:?} under qemu-aarch64-lite: {}\nstdout (- expected, + actual):\n{}",
+        describe(&o),
+        line_diff(want, &o.stdout_text(), DIFF_LINES)
+    );
+    if have_qemu("args") {
+        let mut q = Command::new("qemu-aarch64");
+        q.args(opts).arg(&bin).args(args).env_clear().envs(env.iter().copied());
+        let o = run_with_timeout(&mut q, TIMEOUT);
+        assert!(
+            o.status.success() && o.stdout_text() == want,
+            "args {opts:?} {args:?} under qemu-aarch64 (the reference disagrees with this test): {}\n{}",
+            describe(&o),
+            line_diff(want, &o.stdout_text(), DIFF_LINES)
+        );
+    }
+}
+
+const ENV: &[(&str, &str)] =
+    &[("QAL_ONE", "1"), ("QAL_TWO", "two words"), ("QAL_GETENV", "found"), ("OTHER", "not shown"), ("QAL_EMPTY", "")];
+
+#[test]
+fn args_argv_envp_auxv() {
+    let bin = guest_bin("args");
+    let path = bin.to_str().expect("utf-8 path");
+    let args = ["a", "b c", "", "-E", "--help", "ünïcödé"];
+    let mut argv = vec![path];
+    argv.extend(args);
+    check_args(&[], &args, ENV, &args_output(&argv, ENV, path));
+}
+
+#[test]
+fn args_no_arguments_and_empty_environment() {
+    let bin = guest_bin("args");
+    let path = bin.to_str().expect("utf-8 path");
+    check_args(&[], &[], &[], &args_output(&[path], &[], path));
+}
+
+#[test]
+fn args_option_e_and_u() {
+    let bin = guest_bin("args");
+    let path = bin.to_str().expect("utf-8 path");
+    let opts = ["-E", "QAL_NEW=5", "-E", "QAL_ONE=changed", "-U", "QAL_TWO", "-U", "QAL_NOT_SET", "-E", "QAL_EQ=a=b"];
+    let env = [("QAL_ONE", "changed"), ("QAL_GETENV", "found"), ("QAL_EMPTY", ""), ("QAL_NEW", "5"), ("QAL_EQ", "a=b")];
+    check_args(&opts, &["x"], ENV, &args_output(&[path, "x"], &env, path));
+}
+
+#[test]
+fn args_option_0_sets_argv0_but_not_execfn() {
+    let bin = guest_bin("args");
+    let path = bin.to_str().expect("utf-8 path");
+    check_args(&["-0", "custom-name"], &["y"], &[], &args_output(&["custom-name", "y"], &[], path));
+}
+
+#[test]
+fn args_qemu_environment_variables() {
+    let bin = guest_bin("args");
+    let path = bin.to_str().expect("utf-8 path");
+    let mut env = ENV.to_vec();
+    env.push(("QEMU_SET_ENV", "QAL_A=1,QAL_B=2"));
+    env.push(("QEMU_UNSET_ENV", "QAL_ONE,QAL_EMPTY"));
+    env.push(("QEMU_ARGV0", "zero"));
+    let seen = [("QAL_TWO", "two words"), ("QAL_GETENV", "found"), ("QAL_A", "1"), ("QAL_B", "2")];
+    check_args(&[], &["z"], &env, &args_output(&["zero", "z"], &seen, path));
+}
+
+#[test]
+fn args_relative_program_path_is_execfn() {
+    let _ = guest_bin("args");
+    let rel = "guest-bins/build/args";
+    let mut c = Command::new(emulator());
+    c.arg(rel).current_dir(root()).env_clear();
+    let o = run_with_timeout(&mut c, TIMEOUT);
+    assert_no_panic("args", &o);
+    let want = args_output(&[rel], &[], rel);
+    assert!(
+        o.status.success() && o.stdout_text() == want,
+        "{}\n{}",
+        describe(&o),
+        line_diff(&want, &o.stdout_text(), DIFF_LINES)
+    );
+}
+
+// ---- command line and error paths ----
+
+fn emu(args: &[&str]) -> Outcome {
+    let mut c = Command::new(emulator());
+    c.args(args).env_clear();
+    let o = run_with_timeout(&mut c, TIMEOUT);
+    assert_no_panic(&format!("{args:?}"), &o);
+    o
+}
+
+#[test]
+fn cli_help() {
+    for flag in ["--help", "-h", "-help"] {
+        let o = emu(&[flag]);
+        assert_eq!(o.status.code(), Some(0), "{flag}: {}", describe(&o));
+        assert!(o.stdout_text().starts_with("usage: qemu-aarch64-lite [options] PROGRAM [ARGS...]"), "{flag}");
+        for opt in ["-L", "-E", "-U", "-0", "-s", "-strace", "-d"] {
+            assert!(o.stdout_text().contains(&format!("  {opt} ")), "{flag}: help does not describe {opt}");
+        }
+        assert!(o.stderr.is_empty(), "{flag}: stderr {}", o.stderr_text());
+    }
+}
+
+#[test]
+fn cli_version() {
+    for flag in ["--version", "-V", "-version"] {
+        let o = emu(&[flag]);
+        assert_eq!(o.status.code(), Some(0), "{flag}: {}", describe(&o));
+        assert_eq!(o.stdout_text(), format!("qemu-aarch64-lite version {}\n", env!("CARGO_PKG_VERSION")));
+    }
+}
+
+/// Exit status 1 and exactly one line on stderr that mentions `needle`.
+fn assert_usage_error(args: &[&str], needle: &str) {
+    let o = emu(args);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", describe(&o));
+    let e = o.stderr_text();
+    assert_eq!(e.lines().count(), 1, "{args:?}: expected one line on stderr, got:\n{e}");
+    assert!(e.ends_with('\n') && e.contains(needle), "{args:?}: stderr {e:?} should mention {needle:?}");
+    assert!(o.stdout.is_empty(), "{args:?}: stdout {}", o.stdout_text());
+}
+
+#[test]
+fn cli_usage_errors() {
+    assert_usage_error(&["-bogus", "prog"], "-bogus");
+    assert_usage_error(&["--no-such-option"], "--no-such-option");
+    assert_usage_error(&["-E"], "-E");
+    assert_usage_error(&["-E", "NOEQUALS", "prog"], "NOEQUALS");
+    assert_usage_error(&["-s", "lots", "prog"], "lots");
+    assert_usage_error(&[], "no program");
+}
+
+#[test]
+fn cli_missing_program_is_127() {
+    let o = emu(&["/nonexistent/dir/program", "arg"]);
+    assert_eq!(o.status.code(), Some(127), "{}", describe(&o));
+    let e = o.stderr_text();
+    assert!(e.contains("/nonexistent/dir/program"), "stderr should name the file: {e:?}");
+    assert_eq!(e.lines().count(), 1, "one line expected: {e:?}");
+}
+
+fn assert_not_runnable(path: &Path, what: &str) {
+    let p = path.to_str().expect("utf-8 path");
+    let o = emu(&[p]);
+    assert_eq!(o.status.code(), Some(126), "{what} {p}: {}", describe(&o));
+    let e = o.stderr_text();
+    assert!(e.contains(p), "{what}: stderr should name {p}: {e:?}");
+    assert_eq!(e.lines().count(), 1, "{what}: one line expected: {e:?}");
+}
+
+#[test]
+fn cli_foreign_or_broken_program_is_126() {
+    // An x86_64 executable: the emulator itself, and /bin/true when present.
+    assert_not_runnable(&emulator(), "x86_64 ELF");
+    if Path::new("/bin/true").exists() {
+        assert_not_runnable(Path::new("/bin/true"), "x86_64 ELF");
+    }
+    let dir = common::guest_bins::fresh_tmpdir("cli").expect("temp dir");
+    let script = dir.join("script.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").expect("write");
+    assert_not_runnable(&script, "shell script");
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").expect("write");
+    assert_not_runnable(&empty, "empty file");
+    // A truncated aarch64 ELF: the real header, then nothing.
+    let hello = std::fs::read(guest_bin("hello")).expect("read hello");
+    let cut = dir.join("truncated");
+    std::fs::write(&cut, &hello[..200]).expect("write");
+    assert_not_runnable(&cut, "truncated ELF");
+    assert_not_runnable(&dir, "directory");
+    let _ = std::fs::remove_dir_all(&dir);
+}
