@@ -7,11 +7,13 @@
 //! - [`helpers`]: out-of-line instruction semantics called from translated code (FP, SIMD, ...).
 //! - [`loader`]: ELF loading and the initial stack.
 //! - [`linux`]: the run loop and everything OS: syscalls, signals, /proc.
-//! - [`config`]: command line and QEMU_* environment.
+//! - [`config`]: command line and QEMU_* environment, and how binfmt_misc started us.
+//! - [`binfmt`]: the binfmt_misc entry (`--binfmt install|uninstall|status|print-conf`).
 //!
 //! Only this file wires modules together.
 
 pub mod arch;
+pub mod binfmt;
 pub mod config;
 pub mod cpu;
 pub mod helpers;
@@ -64,7 +66,7 @@ pub fn run(cfg: config::Config) -> Result<GuestExit, Error> {
 /// us with the same signal (never returns in that case).
 pub fn main_with_args(args: Vec<OsString>) -> i32 {
     let env = config::host_env();
-    let cmd = match config::parse(&args, &env) {
+    let cmd = match config::parse_invocation(&args, &env, &config::Invocation::from_host()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("qemu-aarch64-lite: {e}");
@@ -76,14 +78,21 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
             print!("{}", config::HELP);
             0
         }
+        Command::CpuHelp => {
+            print!("{}", config::CPU_HELP);
+            0
+        }
         Command::Version => {
             println!("qemu-aarch64-lite version {}", config::VERSION);
             0
         }
-        Command::Binfmt(_args) => {
-            eprintln!("qemu-aarch64-lite: --binfmt is not available in this build");
-            1
-        }
+        Command::Binfmt(args) => match binfmt::run(&args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("qemu-aarch64-lite: {e}");
+                1
+            }
+        },
         Command::Run(cfg) => match run(cfg) {
             Ok(GuestExit::Exited(code)) => code,
             Ok(GuestExit::Signaled(sig)) => linux::die_by_signal(sig),

@@ -74,8 +74,7 @@ static NO_PROCESS_VM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// Whether the result `n` of process_vm_readv/writev means "not allowed here" (EFAULT, the
 /// answer for an inaccessible address, does not); remembered for the rest of the process.
 fn process_vm_forbidden(n: isize) -> bool {
-    let forbidden =
-        n < 0 && matches!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EPERM | libc::ENOSYS));
+    let forbidden = n < 0 && matches!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EPERM | libc::ENOSYS));
     if forbidden {
         NO_PROCESS_VM.store(true, Ordering::Relaxed);
     }

@@ -1,9 +1,21 @@
 //! Translator for the `simd` rows of the decoder table (see `arch::table::simd`).
+//!
+//! Every row is, for now, one out-of-line call to `helpers::simd::simd_helper` with the
+//! instruction word and the `SimdOp` discriminant; inline SSE fast paths may replace rows
+//! one by one later. Reserved encodings are rejected before anything is emitted.
 
-use super::emit::{Emitter, TResult, Undefined};
+use super::emit::{reg, Emitter, Flow, TResult, Undefined};
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
+use crate::helpers::simd::{simd_helper, undefined};
 
-pub fn translate(_e: &mut Emitter, _op: SimdOp, _i: Insn) -> TResult {
-    Err(Undefined)
+pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
+    if undefined(op, i) {
+        return Err(Undefined);
+    }
+    e.mov_imm(reg::RSI, i.0 as u64);
+    e.mov_imm(reg::RDX, op as u64);
+    let f: extern "C" fn(*mut crate::cpu::CpuState, u32, u32) = simd_helper;
+    e.call_raw(f as usize);
+    Ok(Flow::Continue)
 }

@@ -6,6 +6,12 @@
 //! core dump.
 
 extern "C" fn on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    if !info.is_null() && unsafe { (*info).si_code } <= 0 {
+        // Sent by kill/tgkill/sigqueue, not a fault: an ordinary guest signal.
+        crate::linux::signal::record(sig, info);
+        return;
+    }
     // SAFETY: we are an SA_SIGINFO handler; `uc` is our context.
     if unsafe { crate::jit::fault::redirect_host_fault(sig, info, uc) } {
         return;

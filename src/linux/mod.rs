@@ -8,6 +8,7 @@
 
 pub mod abi;
 pub mod host_signal;
+pub mod signal;
 pub mod syscall;
 
 use crate::config::Config;
@@ -47,6 +48,9 @@ pub struct Process {
     pub unimp_seen: Mutex<HashSet<u64>>,
     /// Guest threads alive (the process ends when the last one exits).
     pub live_threads: AtomicUsize,
+    /// Guest address of the rt_sigreturn trampoline (handlers return there without
+    /// SA_RESTORER, as through the kernel's vDSO).
+    pub sigreturn_trampoline: u64,
     pub(crate) log: Mutex<Option<std::fs::File>>,
 }
 
@@ -139,15 +143,19 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Error::Other(format!("{}: {e}", p.display())))?),
         None => None,
     };
+    let (sigactions, sigmask) = signal::inherited_state();
+    let sigreturn_trampoline =
+        signal::map_trampoline().map_err(|e| Error::Other(format!("cannot map the signal trampoline: {e}")))?;
     let process = Arc::new(Process {
         brk: Mutex::new(Brk::new(image.brk_start)),
         cfg,
         jit,
         exe_path,
         auxv: stack.auxv.clone(),
-        sigactions: Mutex::new([SigAction::default(); NSIG + 1]),
+        sigactions: Mutex::new(sigactions),
         unimp_seen: Mutex::new(HashSet::new()),
         live_threads: AtomicUsize::new(1),
+        sigreturn_trampoline,
         log: Mutex::new(log),
     });
     host_signal::install_fault_handlers();
@@ -155,31 +163,52 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
     cpu.pc = image.entry;
     cpu.set_sp(stack.sp);
     let mut thread = Thread::new(process);
+    thread.sigmask = sigmask;
     Ok(run_loop(&mut thread, &mut cpu))
 }
 
 /// Run the guest thread `cpu` until it exits (exit) or the process does (exit_group, a fatal
 /// signal). Returns how it ended.
 pub fn run_loop(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
+    signal::attach_thread(cpu);
+    let e = run_guest(p, cpu);
+    signal::detach_thread();
+    e
+}
+
+fn run_guest(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
     loop {
+        signal::deliver_pending(p, cpu);
         match p.jit.run(cpu) {
             Exit::Svc(_) => {
+                let (nr, orig_x0) = (cpu.x[8], cpu.x[0]);
                 syscall::dispatch(p, cpu);
                 if let Some(e) = p.exit.take() {
                     return e;
                 }
+                signal::maybe_restart(p, cpu, nr, orig_x0);
             }
             Exit::Undefined(word) => {
-                let group = crate::arch::Group::of(word).map(|g| g.name()).unwrap_or("unallocated");
-                p.log_line(&format!(
-                    "qemu-aarch64-lite: unimplemented instruction 0x{word:08x} ({group}) at pc 0x{:x}",
-                    cpu.pc
-                ));
-                return GuestExit::Signaled(libc::SIGILL);
+                let handled = p.sigactions()[libc::SIGILL as usize].handler > signal::SIG_IGN;
+                if !handled || p.cfg.log.unimp {
+                    let group = crate::arch::Group::of(word).map(|g| g.name()).unwrap_or("unallocated");
+                    p.log_line(&format!(
+                        "qemu-aarch64-lite: unimplemented instruction 0x{word:08x} ({group}) at pc 0x{:x}",
+                        cpu.pc
+                    ));
+                }
+                let pc = cpu.pc;
+                signal::deliver_sync(p, cpu, libc::SIGILL, ILL_ILLOPC, pc);
             }
-            Exit::Hlt(_) => return GuestExit::Signaled(libc::SIGILL),
-            Exit::Brk(_) => return GuestExit::Signaled(libc::SIGTRAP),
-            Exit::Fault { signo, .. } => return GuestExit::Signaled(signo),
+            Exit::Hlt(_) => {
+                let pc = cpu.pc;
+                signal::deliver_sync(p, cpu, libc::SIGILL, ILL_ILLOPC, pc);
+            }
+            Exit::Brk(_) => {
+                let pc = cpu.pc;
+                signal::deliver_sync(p, cpu, libc::SIGTRAP, TRAP_BRKPT, pc);
+            }
+            Exit::Fault { signo, code, addr } => signal::deliver_sync(p, cpu, signo, code, addr),
             Exit::Interrupt => {
                 cpu.interrupt.store(0, std::sync::atomic::Ordering::SeqCst);
             }
@@ -187,6 +216,10 @@ pub fn run_loop(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
         }
     }
 }
+
+/// si_code values (asm-generic/siginfo.h).
+const ILL_ILLOPC: i32 = 1;
+const TRAP_BRKPT: i32 = 1;
 
 /// End this process by signal `sig` without leaving a core dump, so that our parent's wait
 /// status is what it would be natively. Falls back to exit status 128+sig.

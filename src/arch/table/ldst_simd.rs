@@ -1,12 +1,22 @@
 //! AdvSIMD load/store multiple and single structures (Arm ARM C4.1.4: LD1-LD4, ST1-ST4,
 //! LD1R-LD4R, with and without post-index).
+//!
+//! One row per encoding; the op only says which of the three shapes (multiple structures,
+//! single structure, single structure and replicate) the word is. L (bit 22), post-index
+//! (bit 23), opcode, S, size and Q are read from the word by the helper
+//! (`helpers::simd::ldst`). Reserved combinations the bitstrings cannot express (size:Q = 110
+//! with more than one element per structure) are rejected by the translator.
 
 use super::{row, Op, Row};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 pub enum LdStSimdOp {
-    /// LD1-4/ST1-4 multiple structures, no offset.
-    LdStMulti,
+    /// LD1-LD4/ST1-ST4 (multiple structures), with or without post-index.
+    Multiple,
+    /// LD1-LD4/ST1-ST4 (single structure), with or without post-index.
+    Single,
+    /// LD1R-LD4R, with or without post-index.
+    Replicate,
 }
 
 use LdStSimdOp::*;
@@ -15,4 +25,105 @@ const fn r(name: &'static str, pattern: &'static str, op: LdStSimdOp) -> Row {
     row(name, pattern, Op::LdStSimd(op))
 }
 
-pub static ROWS: &[Row] = &[r("LDST_multi", "0q0011000L000000oooozznnnnnttttt", LdStMulti)];
+pub static ROWS: &[Row] = &[
+    r("ST4_multi", "0q001100000000000000ssnnnnnttttt", Multiple),
+    r("ST1_multix4", "0q001100000000000010ssnnnnnttttt", Multiple),
+    r("ST3_multi", "0q001100000000000100ssnnnnnttttt", Multiple),
+    r("ST1_multix3", "0q001100000000000110ssnnnnnttttt", Multiple),
+    r("ST1_multix1", "0q001100000000000111ssnnnnnttttt", Multiple),
+    r("ST2_multi", "0q001100000000001000ssnnnnnttttt", Multiple),
+    r("ST1_multix2", "0q001100000000001010ssnnnnnttttt", Multiple),
+    r("LD4_multi", "0q001100010000000000ssnnnnnttttt", Multiple),
+    r("LD1_multix4", "0q001100010000000010ssnnnnnttttt", Multiple),
+    r("LD3_multi", "0q001100010000000100ssnnnnnttttt", Multiple),
+    r("LD1_multix3", "0q001100010000000110ssnnnnnttttt", Multiple),
+    r("LD1_multix1", "0q001100010000000111ssnnnnnttttt", Multiple),
+    r("LD2_multi", "0q001100010000001000ssnnnnnttttt", Multiple),
+    r("LD1_multix2", "0q001100010000001010ssnnnnnttttt", Multiple),
+    r("ST4_multi_post", "0q001100100mmmmm0000ssnnnnnttttt", Multiple),
+    r("ST1_multix4_post", "0q001100100mmmmm0010ssnnnnnttttt", Multiple),
+    r("ST3_multi_post", "0q001100100mmmmm0100ssnnnnnttttt", Multiple),
+    r("ST1_multix3_post", "0q001100100mmmmm0110ssnnnnnttttt", Multiple),
+    r("ST1_multix1_post", "0q001100100mmmmm0111ssnnnnnttttt", Multiple),
+    r("ST2_multi_post", "0q001100100mmmmm1000ssnnnnnttttt", Multiple),
+    r("ST1_multix2_post", "0q001100100mmmmm1010ssnnnnnttttt", Multiple),
+    r("LD4_multi_post", "0q001100110mmmmm0000ssnnnnnttttt", Multiple),
+    r("LD1_multix4_post", "0q001100110mmmmm0010ssnnnnnttttt", Multiple),
+    r("LD3_multi_post", "0q001100110mmmmm0100ssnnnnnttttt", Multiple),
+    r("LD1_multix3_post", "0q001100110mmmmm0110ssnnnnnttttt", Multiple),
+    r("LD1_multix1_post", "0q001100110mmmmm0111ssnnnnnttttt", Multiple),
+    r("LD2_multi_post", "0q001100110mmmmm1000ssnnnnnttttt", Multiple),
+    r("LD1_multix2_post", "0q001100110mmmmm1010ssnnnnnttttt", Multiple),
+    r("ST1_single_b", "0q00110100000000000Sssnnnnnttttt", Single),
+    r("ST2_single_b", "0q00110100100000000Sssnnnnnttttt", Single),
+    r("ST3_single_b", "0q00110100000000001Sssnnnnnttttt", Single),
+    r("ST4_single_b", "0q00110100100000001Sssnnnnnttttt", Single),
+    r("ST1_single_h", "0q00110100000000010Ss0nnnnnttttt", Single),
+    r("ST2_single_h", "0q00110100100000010Ss0nnnnnttttt", Single),
+    r("ST3_single_h", "0q00110100000000011Ss0nnnnnttttt", Single),
+    r("ST4_single_h", "0q00110100100000011Ss0nnnnnttttt", Single),
+    r("ST1_single_s", "0q00110100000000100S00nnnnnttttt", Single),
+    r("ST2_single_s", "0q00110100100000100S00nnnnnttttt", Single),
+    r("ST3_single_s", "0q00110100000000101S00nnnnnttttt", Single),
+    r("ST4_single_s", "0q00110100100000101S00nnnnnttttt", Single),
+    r("ST1_single_d", "0q00110100000000100001nnnnnttttt", Single),
+    r("ST2_single_d", "0q00110100100000100001nnnnnttttt", Single),
+    r("ST3_single_d", "0q00110100000000101001nnnnnttttt", Single),
+    r("ST4_single_d", "0q00110100100000101001nnnnnttttt", Single),
+    r("LD1_single_b", "0q00110101000000000Sssnnnnnttttt", Single),
+    r("LD2_single_b", "0q00110101100000000Sssnnnnnttttt", Single),
+    r("LD3_single_b", "0q00110101000000001Sssnnnnnttttt", Single),
+    r("LD4_single_b", "0q00110101100000001Sssnnnnnttttt", Single),
+    r("LD1_single_h", "0q00110101000000010Ss0nnnnnttttt", Single),
+    r("LD2_single_h", "0q00110101100000010Ss0nnnnnttttt", Single),
+    r("LD3_single_h", "0q00110101000000011Ss0nnnnnttttt", Single),
+    r("LD4_single_h", "0q00110101100000011Ss0nnnnnttttt", Single),
+    r("LD1_single_s", "0q00110101000000100S00nnnnnttttt", Single),
+    r("LD2_single_s", "0q00110101100000100S00nnnnnttttt", Single),
+    r("LD3_single_s", "0q00110101000000101S00nnnnnttttt", Single),
+    r("LD4_single_s", "0q00110101100000101S00nnnnnttttt", Single),
+    r("LD1_single_d", "0q00110101000000100001nnnnnttttt", Single),
+    r("LD2_single_d", "0q00110101100000100001nnnnnttttt", Single),
+    r("LD3_single_d", "0q00110101000000101001nnnnnttttt", Single),
+    r("LD4_single_d", "0q00110101100000101001nnnnnttttt", Single),
+    r("LD1R", "0q001101010000001100ssnnnnnttttt", Replicate),
+    r("LD2R", "0q001101011000001100ssnnnnnttttt", Replicate),
+    r("LD3R", "0q001101010000001110ssnnnnnttttt", Replicate),
+    r("LD4R", "0q001101011000001110ssnnnnnttttt", Replicate),
+    r("ST1_single_b_post", "0q001101100mmmmm000Sssnnnnnttttt", Single),
+    r("ST2_single_b_post", "0q001101101mmmmm000Sssnnnnnttttt", Single),
+    r("ST3_single_b_post", "0q001101100mmmmm001Sssnnnnnttttt", Single),
+    r("ST4_single_b_post", "0q001101101mmmmm001Sssnnnnnttttt", Single),
+    r("ST1_single_h_post", "0q001101100mmmmm010Ss0nnnnnttttt", Single),
+    r("ST2_single_h_post", "0q001101101mmmmm010Ss0nnnnnttttt", Single),
+    r("ST3_single_h_post", "0q001101100mmmmm011Ss0nnnnnttttt", Single),
+    r("ST4_single_h_post", "0q001101101mmmmm011Ss0nnnnnttttt", Single),
+    r("ST1_single_s_post", "0q001101100mmmmm100S00nnnnnttttt", Single),
+    r("ST2_single_s_post", "0q001101101mmmmm100S00nnnnnttttt", Single),
+    r("ST3_single_s_post", "0q001101100mmmmm101S00nnnnnttttt", Single),
+    r("ST4_single_s_post", "0q001101101mmmmm101S00nnnnnttttt", Single),
+    r("ST1_single_d_post", "0q001101100mmmmm100001nnnnnttttt", Single),
+    r("ST2_single_d_post", "0q001101101mmmmm100001nnnnnttttt", Single),
+    r("ST3_single_d_post", "0q001101100mmmmm101001nnnnnttttt", Single),
+    r("ST4_single_d_post", "0q001101101mmmmm101001nnnnnttttt", Single),
+    r("LD1_single_b_post", "0q001101110mmmmm000Sssnnnnnttttt", Single),
+    r("LD2_single_b_post", "0q001101111mmmmm000Sssnnnnnttttt", Single),
+    r("LD3_single_b_post", "0q001101110mmmmm001Sssnnnnnttttt", Single),
+    r("LD4_single_b_post", "0q001101111mmmmm001Sssnnnnnttttt", Single),
+    r("LD1_single_h_post", "0q001101110mmmmm010Ss0nnnnnttttt", Single),
+    r("LD2_single_h_post", "0q001101111mmmmm010Ss0nnnnnttttt", Single),
+    r("LD3_single_h_post", "0q001101110mmmmm011Ss0nnnnnttttt", Single),
+    r("LD4_single_h_post", "0q001101111mmmmm011Ss0nnnnnttttt", Single),
+    r("LD1_single_s_post", "0q001101110mmmmm100S00nnnnnttttt", Single),
+    r("LD2_single_s_post", "0q001101111mmmmm100S00nnnnnttttt", Single),
+    r("LD3_single_s_post", "0q001101110mmmmm101S00nnnnnttttt", Single),
+    r("LD4_single_s_post", "0q001101111mmmmm101S00nnnnnttttt", Single),
+    r("LD1_single_d_post", "0q001101110mmmmm100001nnnnnttttt", Single),
+    r("LD2_single_d_post", "0q001101111mmmmm100001nnnnnttttt", Single),
+    r("LD3_single_d_post", "0q001101110mmmmm101001nnnnnttttt", Single),
+    r("LD4_single_d_post", "0q001101111mmmmm101001nnnnnttttt", Single),
+    r("LD1R_post", "0q001101110mmmmm1100ssnnnnnttttt", Replicate),
+    r("LD2R_post", "0q001101111mmmmm1100ssnnnnnttttt", Replicate),
+    r("LD3R_post", "0q001101110mmmmm1110ssnnnnnttttt", Replicate),
+    r("LD4R_post", "0q001101111mmmmm1110ssnnnnnttttt", Replicate),
+];

@@ -255,6 +255,7 @@ pub(crate) fn test_process() -> Thread {
         sigactions: Mutex::new([super::SigAction::default(); super::NSIG + 1]),
         unimp_seen: Mutex::new(std::collections::HashSet::new()),
         live_threads: std::sync::atomic::AtomicUsize::new(1),
+        sigreturn_trampoline: 0,
         log: Mutex::new(None),
     };
     Thread::new(std::sync::Arc::new(proc))

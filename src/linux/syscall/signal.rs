@@ -2,9 +2,9 @@
 //! checks and results), kill/tkill/tgkill, rt_sigpending, rt_sigqueueinfo (passed through).
 //!
 //! Invariants: guest actions live in `Process::sigactions` (index = signal number, arm64
-//! `struct sigaction` layout, [`GuestSigaction`]) and the guest mask in `Process::sigmask`
-//! (bit `sig-1`). No host handler is installed and the host mask is not changed here:
-//! delivery belongs to the signal work in the run loop. The alternate stack is per thread
+//! `struct sigaction` layout, [`GuestSigaction`]) and the guest mask in `Thread::sigmask`
+//! (bit `sig-1`); every change is mirrored to the host disposition and mask by
+//! `crate::linux::signal` (which also delivers). The alternate stack is per thread
 //! ([`ALTSTACK`]).
 
 use super::{pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
@@ -23,6 +23,9 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::TKILL, "tkill", sys_tkill, &[I32, Signal]),
     row(nr::TGKILL, "tgkill", sys_tgkill, &[I32, I32, Signal]),
     row(nr::RT_SIGPENDING, "rt_sigpending", sys_rt_sigpending, &[Ptr, Int]),
+    row(nr::RT_SIGRETURN, "rt_sigreturn", sys_rt_sigreturn, &[]),
+    row(nr::RT_SIGSUSPEND, "rt_sigsuspend", sys_rt_sigsuspend, &[Ptr, Int]),
+    row(nr::RT_SIGTIMEDWAIT, "rt_sigtimedwait", sys_rt_sigtimedwait, &[Ptr, Ptr, Ptr, Int]),
     row(nr::RT_SIGQUEUEINFO, "rt_sigqueueinfo", sys_rt_sigqueueinfo, &[I32, Signal, Ptr]),
     row(nr::RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, &[I32, I32, Signal, Ptr]),
 ];
@@ -31,7 +34,7 @@ pass! {
     sys_kill => SYS_kill;
     sys_tkill => SYS_tkill;
     sys_tgkill => SYS_tgkill;
-    sys_rt_sigpending => SYS_rt_sigpending;
+    sys_rt_sigtimedwait => SYS_rt_sigtimedwait;
     sys_rt_sigqueueinfo => SYS_rt_sigqueueinfo;
     sys_rt_tgsigqueueinfo => SYS_rt_tgsigqueueinfo;
 }
@@ -61,7 +64,47 @@ thread_local! {
 }
 
 fn sys_rt_sigaction(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    rt_sigaction(&mut p.sigactions(), a)
+    let mut table = p.sigactions();
+    let r = rt_sigaction(&mut table, a);
+    if r == 0 && a[1] != 0 {
+        let sig = a[0] as usize;
+        crate::linux::signal::apply_host_action(sig as i32, &table[sig]);
+    }
+    r
+}
+
+fn sys_rt_sigreturn(p: &mut Thread, cpu: &mut CpuState, _a: [u64; 6]) -> i64 {
+    crate::linux::signal::sigreturn(p, cpu)
+}
+
+/// rt_sigsuspend(mask, sigsetsize).
+fn sys_rt_sigsuspend(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[1] != SIGSET_SIZE {
+        return EINVAL;
+    }
+    match read_guest::<8>(a[0]) {
+        Ok(b) => crate::linux::signal::sigsuspend(p, u64::from_le_bytes(b)),
+        Err(e) => e,
+    }
+}
+
+/// rt_sigpending: what the host kernel holds (blocked signals) plus what our handler caught
+/// and the run loop has not delivered yet.
+fn sys_rt_sigpending(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[1] > SIGSET_SIZE {
+        return EINVAL;
+    }
+    let mut host = 0u64;
+    // SAFETY: valid 8-byte out pointer.
+    let r = unsafe { libc::syscall(libc::SYS_rt_sigpending, &mut host as *mut u64, 8) };
+    if r < 0 {
+        return super::host_result(r);
+    }
+    let set = (host | crate::linux::signal::pending_bits()) & p.sigmask;
+    match write_guest(a[0], &set.to_le_bytes()[..a[1] as usize]) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
 }
 
 /// rt_sigaction(sig, act, oact, sigsetsize) in the kernel's order of checks: sigsetsize
@@ -106,7 +149,11 @@ fn rt_sigaction(table: &mut [SigAction; NSIG + 1], a: [u64; 6]) -> i64 {
 }
 
 fn sys_rt_sigprocmask(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    rt_sigprocmask(&mut p.sigmask, a)
+    let r = rt_sigprocmask(&mut p.sigmask, a);
+    if r == 0 && a[1] != 0 {
+        crate::linux::signal::apply_host_mask(p.sigmask);
+    }
+    r
 }
 
 /// rt_sigprocmask(how, set, oset, sigsetsize) with the kernel's semantics: `how` is only
