@@ -71,6 +71,15 @@ pub struct CpuState {
     pub scratch: [u64; 5],
     /// V0..V31 (128 bits each; lane 0 in the low bits, little-endian like memory).
     pub v: [u128; 32],
+    /// NZCV as translated code keeps it while it runs (qemu's representation): N is the sign
+    /// of `flag_n`, Z is `flag_z == 0`, C and V are 0/1. `nzcv` is stale meanwhile; the entry
+    /// trampoline splits `nzcv` into these, the exit trampoline (and helper calls that use
+    /// flags) put them back.
+    pub flag_n: u64,
+    pub flag_z: u64,
+    pub flag_c: u8,
+    pub flag_v: u8,
+    pub _pad1: [u8; 6],
 }
 
 pub const OFF_X: usize = 0;
@@ -89,6 +98,10 @@ pub const OFF_EXIT_ARG: usize = 344;
 pub const OFF_CHAIN_SITE: usize = 352;
 pub const OFF_SCRATCH: usize = 360;
 pub const OFF_V: usize = 400;
+pub const OFF_FLAG_N: usize = 912;
+pub const OFF_FLAG_Z: usize = 920;
+pub const OFF_FLAG_C: usize = 928;
+pub const OFF_FLAG_V: usize = 929;
 /// `scratch[3]`: host rsp inside translated code.
 pub const OFF_HOST_RSP: usize = OFF_SCRATCH + 24;
 
@@ -108,7 +121,11 @@ const _: () = {
     assert!(std::mem::offset_of!(CpuState, chain_site) == OFF_CHAIN_SITE);
     assert!(std::mem::offset_of!(CpuState, scratch) == OFF_SCRATCH);
     assert!(std::mem::offset_of!(CpuState, v) == OFF_V);
-    assert!(OFF_V % 16 == 0);
+    assert!(OFF_V.is_multiple_of(16));
+    assert!(std::mem::offset_of!(CpuState, flag_n) == OFF_FLAG_N);
+    assert!(std::mem::offset_of!(CpuState, flag_z) == OFF_FLAG_Z);
+    assert!(std::mem::offset_of!(CpuState, flag_c) == OFF_FLAG_C);
+    assert!(std::mem::offset_of!(CpuState, flag_v) == OFF_FLAG_V);
 };
 
 /// Byte offset of X`n` (n = 31 is SP).
@@ -140,6 +157,11 @@ impl Default for CpuState {
             chain_site: 0,
             scratch: [0; 5],
             v: [0; 32],
+            flag_n: 0,
+            flag_z: 0,
+            flag_c: 0,
+            flag_v: 0,
+            _pad1: [0; 6],
         }
     }
 }
@@ -181,6 +203,11 @@ impl CpuState {
             chain_site: 0,
             scratch: [0; 5],
             v: self.v,
+            flag_n: self.flag_n,
+            flag_z: self.flag_z,
+            flag_c: self.flag_c,
+            flag_v: self.flag_v,
+            _pad1: [0; 6],
         }
     }
 }

@@ -104,7 +104,7 @@ fn conditional() {
         c.x[2] = 10;
     });
     assert_eq!(c.nzcv as u32, NZCV_N); // 9 - 10
-    // csel x0, x1, x2, lt after cmp
+                                       // csel x0, x1, x2, lt after cmp
     let (c, _) = run(&[0xeb02003f, 0x9a82b020], |c| {
         c.x[1] = (-5i64) as u64;
         c.x[2] = 3;
@@ -154,7 +154,8 @@ fn bitfield_and_extract() {
     assert_eq!(x0(0x531d7020, 0xffff_ffff, 0), 0xffff_fff8); // lsl w0, w1, #3
     assert_eq!(x0(0x937ffc20, 0x8000_0000_0000_0000, 0), u64::MAX); // asr x0, x1, #63
     assert_eq!(x0(0x93407c20, 0x8000_0000, 0), 0xffff_ffff_8000_0000); // sxtw x0, w1
-    assert_eq!(x0(0x93c24020, 0x1111, 0x2222_0000_0000_0000), 0x1111_2222_0000_0000); // extr x0, x1, x2, #16
+    assert_eq!(x0(0x93c24020, 0x1111, 0x2222_0000_0000_0000), 0x1111_2222_0000_0000);
+    // extr x0, x1, x2, #16
 }
 
 #[test]
@@ -359,4 +360,86 @@ fn literal_and_prefetch() {
     // ldr x0, .+8 ; prfm pldl1keep, [x1] ; brk -- the literal is the BRK word plus a zero word
     let (c, _) = run(&[0x58000040, 0xf9800020], |c| c.x[1] = 0); // prfm of 0 never faults
     assert_eq!(c.x[0], 0xd4200000);
+}
+
+/// Arm ConditionHolds from NZCV (bits 3:0 = N Z C V).
+fn holds(cond: u32, nzcv: u32) -> bool {
+    let (n, z, c, v) = (nzcv & 8 != 0, nzcv & 4 != 0, nzcv & 2 != 0, nzcv & 1 != 0);
+    let r = match cond >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => !z && n == v,
+        _ => true,
+    };
+    if cond & 1 == 1 && cond != 15 {
+        !r
+    } else {
+        r
+    }
+}
+
+/// NZCV of SUBS/ADDS/ANDS of `a` and `b` at 32 or 64 bits (AddWithCarry pseudocode).
+fn flags_of(kind: u32, a: u64, b: u64, sf: bool) -> u32 {
+    let bits = if sf { 64 } else { 32 };
+    let mask = if sf { u64::MAX } else { u32::MAX as u64 };
+    let (a, b) = (a & mask, b & mask);
+    let sign = |x: u64| (x >> (bits - 1)) & 1 == 1;
+    let (res, c, v) = match kind {
+        0 | 1 => {
+            let b2 = if kind == 0 { !b & mask } else { b };
+            let cin = (kind == 0) as u128;
+            let wide = a as u128 + b2 as u128 + cin;
+            let res = (wide as u64) & mask;
+            let c = wide >> bits != 0;
+            let v = sign(a) == sign(b2) && sign(res) != sign(a);
+            (res, c, v)
+        }
+        _ => (a & b, false, false),
+    };
+    ((sign(res) as u32) << 3) | (((res == 0) as u32) << 2) | ((c as u32) << 1) | v as u32
+}
+
+#[test]
+fn conditional_branches_after_every_flag_setter() {
+    // cmp / cmn / tst, 64 and 32 bit
+    let setters = [
+        (0u32, true, 0xeb02003fu32),
+        (1, true, 0xab02003f),
+        (2, true, 0xea02003f),
+        (0, false, 0x6b02003f),
+        (1, false, 0x2b02003f),
+        (2, false, 0x6a02003f),
+    ];
+    let values =
+        [0u64, 1, 2, u64::MAX, 0x8000_0000_0000_0000, 0x7fff_ffff_ffff_ffff, 0x8000_0000, 0x7fff_ffff, 0xffff_ffff, 5];
+    const MOV_X0_1: u32 = 0xd2800020;
+    const NOP: u32 = 0xd503201f;
+    for &(kind, sf, setter) in &setters {
+        for &a in &values {
+            for &b in &values {
+                let nzcv = flags_of(kind, a, b, sf);
+                for cond in 0..16u32 {
+                    let bcond = 0x5400_0000 | (2 << 5) | cond; // b.cond .+8
+                                                               // Fused (branch right after the setter) and through stored flags (a NOP between).
+                    for prog in [vec![setter, bcond, MOV_X0_1], vec![setter, NOP, bcond, MOV_X0_1]] {
+                        let (c, _) = run(&prog, |c| {
+                            c.x[1] = a;
+                            c.x[2] = b;
+                        });
+                        let taken = c.x[0] == 0;
+                        assert_eq!(
+                            taken,
+                            holds(cond, nzcv),
+                            "setter {setter:08x} a={a:#x} b={b:#x} cond={cond} prog={prog:x?}"
+                        );
+                        assert_eq!(c.nzcv as u32 >> 28, nzcv);
+                    }
+                }
+            }
+        }
+    }
 }

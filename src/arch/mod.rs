@@ -7,6 +7,7 @@
 //!
 //! Invariant: `decode` is total: every 32-bit word yields a row or `None` (= UNDEFINED here).
 
+pub mod disasm;
 pub mod features;
 pub mod insn;
 pub mod pseudo;

@@ -18,6 +18,7 @@ fn alignment_fault(cpu: &mut CpuState, addr: u64) -> u32 {
     1
 }
 
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // called only from translated code with its own state
 /// LDXP/LDAXP of two X registers (a 16-byte exclusive). Returns 0, or 1 after recording an
 /// alignment fault.
 pub extern "C" fn load_exclusive_pair128(cpu: *mut CpuState, insn: u32) -> u32 {
@@ -29,7 +30,8 @@ pub extern "C" fn load_exclusive_pair128(cpu: *mut CpuState, insn: u32) -> u32 {
         return alignment_fault(cpu, addr);
     }
     // SAFETY: guest address == host address; a fault is mapped back to the instruction.
-    let (lo, hi) = unsafe { (std::ptr::read_volatile(addr as *const u64), std::ptr::read_volatile((addr + 8) as *const u64)) };
+    let (lo, hi) =
+        unsafe { (std::ptr::read_volatile(addr as *const u64), std::ptr::read_volatile((addr + 8) as *const u64)) };
     cpu.excl_addr = addr;
     cpu.excl_val = [lo, hi];
     cpu.excl_size = 16;
@@ -42,6 +44,7 @@ pub extern "C" fn load_exclusive_pair128(cpu: *mut CpuState, insn: u32) -> u32 {
     0
 }
 
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // called only from translated code with its own state
 /// STXP/STLXP of two X registers: a 16-byte compare-and-swap against the values LDXP saw.
 pub extern "C" fn store_exclusive_pair128(cpu: *mut CpuState, insn: u32) -> u32 {
     // SAFETY: called from translated code with the running thread's state.

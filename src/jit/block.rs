@@ -11,7 +11,7 @@ pub const MAX_BLOCK_INSNS: usize = 200;
 
 /// Read the guest instruction at `pc`, or `None` when it is not mapped readable.
 pub fn fetch(pc: u64) -> Option<u32> {
-    if pc % 4 != 0 {
+    if !pc.is_multiple_of(4) {
         return None;
     }
     crate::mem::read_guest_u32(pc)
@@ -27,10 +27,49 @@ pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> 
     };
     debug_assert_eq!(at, base);
     st.stats.blocks_translated += 1;
-    if jit.log.out_asm {
-        eprintln!("OUT: [size={}] host 0x{:x} for guest 0x{:x}", code.len(), at, pc);
+    if jit.log.in_asm || jit.log.out_asm {
+        jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, &code));
     }
     Some(block)
+}
+
+/// The `-d in_asm` / `-d out_asm` text of a translated block, in QEMU's layout: `IN:` then one
+/// `address:  word      disassembly` line per guest instruction; `OUT:` then, per guest
+/// instruction, its host bytes (from `pc_map`) in hex, 16 a line, under the guest line (the
+/// prologue comes first, the block's exit stubs after the last instruction).
+fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String {
+    use std::fmt::Write;
+    let guest = |pc: u64| {
+        let word = fetch(pc).unwrap_or(0);
+        format!("0x{pc:016x}:  {word:08x}      {}", crate::arch::disasm::disassemble(word, pc))
+    };
+    let mut s = String::new();
+    if in_asm {
+        s.push_str("----------------\nIN: \n");
+        for &(_, pc) in &block.pc_map {
+            let _ = writeln!(s, "{}", guest(pc));
+        }
+        s.push('\n');
+    }
+    if out_asm {
+        let _ = writeln!(s, "OUT: [size={}] host 0x{:x} for guest 0x{:x}", code.len(), block.host, block.guest_pc);
+        let first = block.pc_map.first().map_or(code.len(), |&(off, _)| off as usize);
+        let mut ranges = vec![("-- prologue".to_string(), 0, first)];
+        for (k, &(off, pc)) in block.pc_map.iter().enumerate() {
+            let end = block.pc_map.get(k + 1).map_or(code.len(), |&(next, _)| next as usize);
+            ranges.push((format!("-- {}", guest(pc)), off as usize, end));
+        }
+        for (title, start, end) in ranges {
+            let _ = writeln!(s, "{title}");
+            for chunk_start in (start..end.min(code.len())).step_by(16) {
+                let chunk = &code[chunk_start..(chunk_start + 16).min(end)];
+                let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                let _ = writeln!(s, "0x{:016x}:  {}", block.host + chunk_start, bytes.join(" "));
+            }
+        }
+        s.push('\n');
+    }
+    s
 }
 
 fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
@@ -53,10 +92,8 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         e.insn = Insn(word);
         let off = e.ops.offset().0 as u32;
         e.pc_map.push((off, cur));
-        if jit.log.in_asm {
-            let name = decode(word).map(|r| r.name).unwrap_or("(undefined)");
-            eprintln!("IN: 0x{cur:016x}: {word:08x}  {name}");
-        }
+        // Host flags describe NZCV only right after the flag-setting instruction itself.
+        e.flags_live = e.host_flags.take();
         let flow = match decode(word) {
             Some(row) => translate_insn(&mut e, row.op, Insn(word)),
             None => Err(Undefined),

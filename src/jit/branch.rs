@@ -9,7 +9,7 @@ use crate::arch::table::BrOp;
 use crate::arch::Insn;
 use crate::cpu::*;
 use crate::helpers::sys;
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
+use dynasmrt::{dynasm, DynasmApi};
 
 pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
     use BrOp::*;
@@ -25,8 +25,8 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
         }
         BCond => {
             let target = pc.wrapping_add((i.imm19() << 2) as u64);
-            e.eval_cond(i.cond_lo());
-            cond_branch_tail(e, target);
+            e.goto_direct_if_cond(i.cond_lo(), target);
+            e.goto_direct(pc + 4);
             Ok(Flow::End)
         }
         Cbz | Cbnz => {
@@ -57,7 +57,7 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
             e.load_x(RAX, i.rn(), true, R31::Zr);
             if op == Blr {
                 e.mov_imm(RCX, pc + 4);
-                dasm!(e.ops; mov QWORD [cpu + off_x(30)], rcx);
+                e.store_x(30, RCX, true, R31::Zr);
             }
             e.goto_indirect_rax();
             Ok(Flow::End)
@@ -109,10 +109,8 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
 /// After a condition left ZF = 0 for "taken": branch to `target`, else fall through.
 fn cond_branch_tail(e: &mut Emitter, target: u64) {
     let fallthrough = e.pc + 4;
-    dasm!(e.ops; jnz >taken);
+    e.goto_direct_if_nz(target);
     e.goto_direct(fallthrough);
-    dasm!(e.ops; taken:);
-    e.goto_direct(target);
 }
 
 /// SYS (op0 = 01): the EL0 cache maintenance operations DC ZVA/CVAU/CVAC/CIVAC/CVAP/CVADP and
@@ -139,7 +137,7 @@ fn system(e: &mut Emitter, i: Insn) -> TResult {
             Ok(Flow::Continue)
         }
         // DC CVAC, CVAU, CVAP, CVADP, CIVAC: coherent host, nothing to do.
-        10 | 11 | 12 | 13 | 14 => Ok(Flow::Continue),
+        10..=14 => Ok(Flow::Continue),
         5 => {
             // IC IVAU: code at that address may have changed; leave so the JIT drops stale
             // translations before anything else runs.
@@ -185,8 +183,13 @@ fn constant_sysreg(r: (u32, u32, u32, u32, u32)) -> Option<u64> {
 fn mrs(e: &mut Emitter, i: Insn) -> TResult {
     let r = sysreg(i);
     let t = i.rt();
+    if r == (3, 3, 4, 2, 0) {
+        // NZCV from the split flags.
+        e.materialize_nzcv();
+        e.store_x(t, RAX, true, R31::Zr);
+        return Ok(Flow::Continue);
+    }
     let field = match r {
-        (3, 3, 4, 2, 0) => Some(OFF_NZCV),
         (3, 3, 4, 4, 0) => Some(OFF_FPCR),
         (3, 3, 4, 4, 1) => Some(OFF_FPSR),
         (3, 3, 13, 0, 2) => Some(OFF_TPIDR_EL0),
@@ -210,8 +213,12 @@ fn mrs(e: &mut Emitter, i: Insn) -> TResult {
 
 fn msr(e: &mut Emitter, i: Insn) -> TResult {
     let r = sysreg(i);
+    if r == (3, 3, 4, 2, 0) {
+        e.load_x(RAX, i.rt(), true, R31::Zr);
+        e.split_nzcv();
+        return Ok(Flow::Continue);
+    }
     let (off, mask) = match r {
-        (3, 3, 4, 2, 0) => (OFF_NZCV, 0xF000_0000u64),
         (3, 3, 4, 4, 0) => (OFF_FPCR, FPCR_WRITABLE as u64),
         (3, 3, 4, 4, 1) => (OFF_FPSR, FPSR_WRITABLE as u64),
         (3, 3, 13, 0, 2) => (OFF_TPIDR_EL0, u64::MAX),

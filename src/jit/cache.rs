@@ -5,7 +5,8 @@
 
 use super::emit::dasm;
 use super::emit::exit::HOST_FAULT;
-use crate::cpu::OFF_HOST_RSP;
+use super::emit::{emit_materialize_nzcv, emit_split_nzcv, MAPPED};
+use crate::cpu::{off_x, OFF_HOST_RSP, OFF_NZCV};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
@@ -65,6 +66,11 @@ impl CodeCache {
         self.cursor = TRAMPOLINE_AREA;
     }
 
+    /// [start, end) of the mapping.
+    pub fn range(&self) -> (usize, usize) {
+        (self.base as usize, self.base as usize + self.size)
+    }
+
     pub fn contains(&self, addr: usize) -> bool {
         addr >= self.base as usize && addr < self.base as usize + self.size
     }
@@ -84,9 +90,12 @@ pub struct Trampolines {
     pub enter: usize,
     /// Jumped to with eax = exit code.
     pub exit: usize,
-    /// Jumped to by the host fault handler: restores the translated-code rsp and exits with
-    /// HOST_FAULT.
+    /// Jumped to by the host fault handler for a fault in translated code: restores the
+    /// translated-code rsp and exits with HOST_FAULT (storing the mapped registers).
     pub fault: usize,
+    /// The same for a fault inside a helper: the mapped registers were stored before the
+    /// call and the host registers may hold the helper's values, so they are not stored.
+    pub fault_in_helper: usize,
 }
 
 /// Emit the entry, exit and fault trampolines at the start of the cache.
@@ -104,11 +113,26 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
         ; sub rsp, 8
         ; mov rbx, rdi
         ; mov QWORD [rbx + OFF_HOST_RSP as i32], rsp
-        ; jmp rsi
     );
+    for (n, g) in MAPPED {
+        dasm!(ops; mov Rq(g), QWORD [rbx + off_x(n)]);
+    }
+    dasm!(ops; mov eax, DWORD [rbx + OFF_NZCV as i32]);
+    emit_split_nzcv(&mut ops);
+    dasm!(ops; jmp rsi);
     let exit_off = ops.offset().0;
+    dasm!(ops; ->exit_with_store:);
+    for (n, g) in MAPPED {
+        dasm!(ops; mov QWORD [rbx + off_x(n)], Rq(g));
+    }
     dasm!(ops
         ; ->exit_label:
+        ; mov r11d, eax
+    );
+    emit_materialize_nzcv(&mut ops);
+    dasm!(ops
+        ; mov QWORD [rbx + OFF_NZCV as i32], rax
+        ; mov eax, r11d
         ; add rsp, 8
         ; pop r15
         ; pop r14
@@ -122,10 +146,16 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
     dasm!(ops
         ; mov rsp, QWORD [rbx + OFF_HOST_RSP as i32]
         ; mov eax, HOST_FAULT as i32
+        ; jmp ->exit_with_store
+    );
+    let fault_helper_off = ops.offset().0;
+    dasm!(ops
+        ; mov rsp, QWORD [rbx + OFF_HOST_RSP as i32]
+        ; mov eax, HOST_FAULT as i32
         ; jmp ->exit_label
     );
     let code = ops.finalize().expect("trampolines assemble");
     let at = cache.commit(&code).expect("code cache too small for trampolines");
     cache.cursor = TRAMPOLINE_AREA;
-    Trampolines { enter: at, exit: at + exit_off, fault: at + fault_off }
+    Trampolines { enter: at, exit: at + exit_off, fault: at + fault_off, fault_in_helper: at + fault_helper_off }
 }

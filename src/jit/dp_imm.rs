@@ -1,7 +1,7 @@
 //! Translator: data processing - immediate (Arm ARM C4.1.2): PC-relative addressing, add/sub
 //! (immediate), logical (immediate), move wide, bitfield, extract.
 
-use super::emit::{dasm, reg::*, Emitter, Flow, TResult, Undefined, R31};
+use super::emit::{dasm, reg::*, Emitter, FlagKind, Flow, TResult, Undefined, R31};
 use crate::arch::pseudo::decode_bit_masks;
 use crate::arch::table::DpImmOp;
 use crate::arch::Insn;
@@ -43,7 +43,7 @@ fn add_sub_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
         (false, true) => dasm!(e.ops; sub eax, imm),
     }
     if set_flags {
-        e.save_nzcv_from_host(sub);
+        e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
         e.store_x(i.rd(), RAX, sf, R31::Zr);
     } else {
         e.store_x(i.rd(), RAX, sf, R31::Sp);
@@ -70,7 +70,7 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
         _ => unreachable!(),
     }
     if op == AndsImm {
-        e.save_nzcv_from_host(false);
+        e.save_flags(FlagKind::Logic, sf);
         e.store_x(i.rd(), RAX, sf, R31::Zr);
     } else {
         e.store_x(i.rd(), RAX, sf, R31::Sp);

@@ -2,10 +2,9 @@
 //! extended register), add/sub with carry, conditional compare and select, 1- and 2-source,
 //! 3-source (multiply) instructions.
 
-use super::emit::{dasm, reg::*, Emitter, Flow, TResult, Undefined, R31};
+use super::emit::{dasm, reg::*, Emitter, FlagKind, Flow, TResult, Undefined, R31};
 use crate::arch::table::DpRegOp;
 use crate::arch::Insn;
-use crate::cpu::OFF_NZCV;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 pub fn translate(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
@@ -68,7 +67,7 @@ fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         _ => unreachable!(),
     }
     if matches!(op, Ands | Bics) {
-        e.save_nzcv_from_host(false);
+        e.save_flags(FlagKind::Logic, sf);
     }
     e.store_x(i.rd(), RAX, sf, R31::Zr);
     Ok(Flow::Continue)
@@ -83,7 +82,7 @@ fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
         (false, true) => dasm!(e.ops; sub eax, ecx),
     }
     if set_flags {
-        e.save_nzcv_from_host(sub);
+        e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
     }
 }
 
@@ -142,10 +141,7 @@ fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     e.load_x(RAX, i.rn(), sf, R31::Zr);
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     // x86 CF = Arm C for ADC; = NOT C for SBC (x86 sbb subtracts a borrow).
-    dasm!(e.ops; bt DWORD [cpu + OFF_NZCV as i32], 29);
-    if sub {
-        dasm!(e.ops; cmc);
-    }
+    e.carry_to_host(sub);
     match (sf, sub) {
         (true, false) => dasm!(e.ops; adc rax, rcx),
         (true, true) => dasm!(e.ops; sbb rax, rcx),
@@ -153,7 +149,7 @@ fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         (false, true) => dasm!(e.ops; sbb eax, ecx),
     }
     if matches!(op, Adcs | Sbcs) {
-        e.save_nzcv_from_host(sub);
+        e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
     }
     e.store_x(i.rd(), RAX, sf, R31::Zr);
     Ok(Flow::Continue)
@@ -163,7 +159,7 @@ fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
 fn cond_compare(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     let sf = i.sf();
-    let nzcv = i.bits(3, 0) << 28;
+    let nzcv = i.bits(3, 0);
     let sub = matches!(op, CcmpReg | CcmpImm);
     e.eval_cond(i.cond_hi());
     dasm!(e.ops; jz >skip);
@@ -177,9 +173,11 @@ fn cond_compare(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     dasm!(e.ops
         ; jmp >done
         ; skip:
-        ; mov DWORD [cpu + OFF_NZCV as i32], nzcv as i32
-        ; done:
     );
+    e.set_flags_imm(nzcv);
+    dasm!(e.ops; done:);
+    // On the skip path the x86 flags do not describe NZCV.
+    e.host_flags = None;
     Ok(Flow::Continue)
 }
 

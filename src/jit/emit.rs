@@ -3,9 +3,14 @@
 //!
 //! Host register conventions (the only place they are chosen):
 //! - `rbx` = `*mut CpuState` of the running thread, for the whole time translated code runs.
-//! - `rbp`, `r12`..`r15`: reserved (callee-saved; for the future register allocator).
-//! - `rax`, `rcx`, `rdx`, `rsi`, `rdi`, `r8`..`r11`: scratch within one guest instruction.
-//!   Nothing is live in them across guest instructions.
+//! - [`MAPPED`]: the most used guest registers (X0-X4, X19-X21, SP) live in host registers
+//!   (`r12`-`r15`, `rbp`, `r8`-`r11`) for the whole time translated code runs, across blocks
+//!   (the mapping is global, so chained and indirect jumps need no synchronisation). Their
+//!   `CpuState::x` slots are stale meanwhile: the entry trampoline loads them, the exit
+//!   trampoline stores them, and every helper call stores them before and reloads them after
+//!   (helpers see and may change `CpuState::x`).
+//! - `rax`, `rcx`, `rdx`, `rsi`, `rdi`: scratch within one guest instruction. Nothing is live
+//!   in them across guest instructions.
 //! - `rsp` is 16-byte aligned inside translated code, so a helper can be `call`ed directly.
 //!
 //! Rule for translators: check every UNDEFINED condition *before* emitting anything, then emit.
@@ -44,6 +49,22 @@ pub mod reg {
     pub const R11: u8 = 11;
 }
 
+/// Guest register (31 = SP) -> host register, for the registers kept in host registers.
+pub const MAPPED: [(u32, u8); 9] =
+    [(0, 12), (1, 13), (31, 14), (2, 15), (19, reg::RBP), (3, reg::R8), (20, reg::R9), (21, reg::R10), (4, reg::R11)];
+
+/// The host register holding guest register `n` (31 = SP), if it is mapped.
+pub const fn host_reg(n: u32) -> Option<u8> {
+    let mut i = 0;
+    while i < MAPPED.len() {
+        if MAPPED[i].0 == n {
+            return Some(MAPPED[i].1);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Exit codes returned in eax by translated code to the dispatcher.
 pub mod exit {
     /// `cpu.pc` is the next guest pc: look it up (translate if needed) and continue.
@@ -74,6 +95,101 @@ pub mod exit {
     pub const HOST_FAULT: u32 = 10;
 }
 
+/// How an operation's x86 flags map to NZCV.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FlagKind {
+    /// ADDS/ADCS/CMN: C = carry.
+    Add,
+    /// SUBS/SBCS/CMP: C = NOT borrow.
+    Sub,
+    /// ANDS/BICS/TST: C = V = 0.
+    Logic,
+}
+
+/// x86 condition codes used for fused branches.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum X86Cc {
+    E,
+    Ne,
+    Ae,
+    B,
+    S,
+    Ns,
+    O,
+    No,
+    A,
+    Be,
+    Ge,
+    L,
+    G,
+    Le,
+    C,
+    Nc,
+    Always,
+}
+
+/// The x86 condition that tests Arm condition `cond` right after an operation of `kind`, when
+/// one exists (Arm C after a subtraction is NOT borrow: HS = AE, HI = A).
+pub(crate) fn host_cc(kind: FlagKind, cond: u32) -> Option<X86Cc> {
+    use X86Cc::*;
+    Some(match (cond, kind) {
+        (0b0000, _) => E,
+        (0b0001, _) => Ne,
+        (0b0100, _) => S,
+        (0b0101, _) => Ns,
+        (0b0110, _) => O,
+        (0b0111, _) => No,
+        (0b1010, _) => Ge,
+        (0b1011, _) => L,
+        (0b1100, _) => G,
+        (0b1101, _) => Le,
+        (0b1110 | 0b1111, _) => Always,
+        (0b0010, FlagKind::Sub) => Ae,
+        (0b0011, FlagKind::Sub) => B,
+        (0b1000, FlagKind::Sub) => A,
+        (0b1001, FlagKind::Sub) => Be,
+        (0b0010, FlagKind::Add) => C,
+        (0b0011, FlagKind::Add) => Nc,
+        _ => return None,
+    })
+}
+
+/// eax = NZCV (bits 31:28) from the split flags in the CpuState at rbx. Clobbers rcx.
+pub(crate) fn emit_materialize_nzcv(ops: &mut VecAssembler<X64Relocation>) {
+    dasm!(ops
+        ; mov rax, QWORD [rbx + OFF_FLAG_N as i32]
+        ; shr rax, 63
+        ; shl eax, 31
+        ; xor ecx, ecx
+        ; cmp QWORD [rbx + OFF_FLAG_Z as i32], 0
+        ; sete cl
+        ; shl ecx, 30
+        ; or eax, ecx
+        ; movzx ecx, BYTE [rbx + OFF_FLAG_C as i32]
+        ; shl ecx, 29
+        ; or eax, ecx
+        ; movzx ecx, BYTE [rbx + OFF_FLAG_V as i32]
+        ; shl ecx, 28
+        ; or eax, ecx
+    );
+}
+
+/// Split the NZCV value in eax (bits 31:28) into the CpuState at rbx. Clobbers rcx.
+pub(crate) fn emit_split_nzcv(ops: &mut VecAssembler<X64Relocation>) {
+    dasm!(ops
+        ; movsxd rcx, eax
+        ; mov QWORD [rbx + OFF_FLAG_N as i32], rcx
+        ; mov ecx, eax
+        ; not ecx
+        ; and ecx, NZCV_Z as i32
+        ; mov QWORD [rbx + OFF_FLAG_Z as i32], rcx
+        ; bt eax, 29
+        ; setc BYTE [rbx + OFF_FLAG_C as i32]
+        ; bt eax, 28
+        ; setc BYTE [rbx + OFF_FLAG_V as i32]
+    );
+}
+
 /// Whether the block continues after an instruction.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Flow {
@@ -95,7 +211,7 @@ pub enum R31 {
     Sp,
 }
 
-/// A pending direct-branch exit: a patchable `jmp rel32` at `site` (offset of the E9 byte).
+/// A pending direct-branch exit: a patchable `jmp`/`jcc` whose rel32 is at offset `site`.
 pub(crate) struct ChainExit {
     pub site: usize,
     pub target: u64,
@@ -121,6 +237,14 @@ pub struct Emitter {
     /// The instruction being translated.
     pub insn: Insn,
     pub(crate) chains: Vec<ChainExit>,
+    /// Out-of-line exit taken when `cpu.interrupt` is set at block entry.
+    interrupt_stub: Option<dynasmrt::DynamicLabel>,
+    /// Set by [`Emitter::save_flags`]: the x86 flags hold NZCV of that kind (until the next
+    /// instruction starts; the block former moves it to `flags_live`).
+    pub(crate) host_flags: Option<FlagKind>,
+    /// For the instruction being translated: the x86 flags still describe NZCV (set by the
+    /// previous instruction, nothing emitted since clobbers them).
+    pub(crate) flags_live: Option<FlagKind>,
     /// (host offset, guest pc) for each instruction start: maps host faults to guest pcs.
     pub(crate) pc_map: Vec<(u32, u64)>,
 }
@@ -137,6 +261,9 @@ impl Emitter {
             pc,
             insn: Insn(0),
             chains: Vec::new(),
+            interrupt_stub: None,
+            host_flags: None,
+            flags_live: None,
             pc_map: Vec::new(),
         }
     }
@@ -152,6 +279,12 @@ impl Emitter {
     pub fn load_x(&mut self, h: u8, n: u32, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
             dasm!(self.ops; xor Rd(h), Rd(h));
+        } else if let Some(g) = host_reg(n) {
+            if sf {
+                dasm!(self.ops; mov Rq(h), Rq(g));
+            } else {
+                dasm!(self.ops; mov Rd(h), Rd(g));
+            }
         } else if sf {
             dasm!(self.ops; mov Rq(h), QWORD [cpu + off_x(n)]);
         } else {
@@ -168,7 +301,25 @@ impl Emitter {
         if !sf {
             dasm!(self.ops; mov Rd(h), Rd(h));
         }
-        dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(h));
+        if let Some(g) = host_reg(n) {
+            dasm!(self.ops; mov Rq(g), Rq(h));
+        } else {
+            dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(h));
+        }
+    }
+
+    /// Store every mapped guest register to `CpuState::x` (before a helper call).
+    pub fn flush_mapped(&mut self) {
+        for (n, g) in MAPPED {
+            dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(g));
+        }
+    }
+
+    /// Reload every mapped guest register from `CpuState::x` (after a helper call).
+    pub fn reload_mapped(&mut self) {
+        for (n, g) in MAPPED {
+            dasm!(self.ops; mov Rq(g), QWORD [cpu + off_x(n)]);
+        }
     }
 
     /// Set X`n` to a constant.
@@ -176,8 +327,12 @@ impl Emitter {
         if n == 31 && r31 == R31::Zr {
             return;
         }
-        self.mov_imm(reg::RAX, value);
-        dasm!(self.ops; mov QWORD [cpu + off_x(n)], rax);
+        if let Some(g) = host_reg(n) {
+            self.mov_imm(g, value);
+        } else {
+            self.mov_imm(reg::RAX, value);
+            dasm!(self.ops; mov QWORD [cpu + off_x(n)], rax);
+        }
     }
 
     /// `mov h, imm` with the shortest encoding.
@@ -201,83 +356,157 @@ impl Emitter {
 
     // ---------------------------------------------------------------- flags
 
-    /// Capture NZCV into `cpu.nzcv` from the x86 flags left by `add`/`adc`/`test`/`and`
-    /// (`sub_carry` = false) or by `sub`/`sbb`/`cmp` (`sub_carry` = true: Arm C = NOT x86 CF).
-    /// Clobbers rcx, rdx; preserves rax.
-    pub fn save_nzcv_from_host(&mut self, sub_carry: bool) {
-        // pushfq layout: CF bit 0, ZF bit 6, SF bit 7, OF bit 11.
-        dasm!(self.ops
-            ; pushfq
-            ; pop rcx
-            ; mov edx, ecx
-            ; and edx, 0xC0          // SF, ZF
-            ; shl edx, 24            // -> bits 31, 30
-        );
-        if sub_carry {
-            dasm!(self.ops; xor ecx, 1);
+    /// Record NZCV from the x86 flags of the operation that just produced its result in rax
+    /// (32-bit result in eax when `!sf`). Must directly follow that operation. Preserves rax;
+    /// clobbers rcx.
+    pub fn save_flags(&mut self, kind: FlagKind, sf: bool) {
+        match kind {
+            FlagKind::Add => dasm!(self.ops
+                ; setc BYTE [cpu + OFF_FLAG_C as i32]
+                ; seto BYTE [cpu + OFF_FLAG_V as i32]
+            ),
+            // Arm C after a subtraction is NOT borrow.
+            FlagKind::Sub => dasm!(self.ops
+                ; setae BYTE [cpu + OFF_FLAG_C as i32]
+                ; seto BYTE [cpu + OFF_FLAG_V as i32]
+            ),
+            FlagKind::Logic => dasm!(self.ops; mov WORD [cpu + OFF_FLAG_C as i32], 0),
         }
+        // The stores below leave the x86 flags intact; so must everything the instruction emits
+        // after this call (only `store_x` of the result follows, which is plain moves).
+        self.host_flags = Some(kind);
+        if sf {
+            dasm!(self.ops
+                ; mov QWORD [cpu + OFF_FLAG_N as i32], rax
+                ; mov QWORD [cpu + OFF_FLAG_Z as i32], rax
+            );
+        } else {
+            dasm!(self.ops
+                ; movsxd rcx, eax
+                ; mov QWORD [cpu + OFF_FLAG_N as i32], rcx
+                ; mov QWORD [cpu + OFF_FLAG_Z as i32], rcx
+            );
+        }
+    }
+
+    /// Set the flags to the constant NZCV nibble `nzcv` (bits 3:0 = N Z C V).
+    pub fn set_flags_imm(&mut self, nzcv: u32) {
+        let n = if nzcv & 8 != 0 { -1 } else { 0 };
+        let z = if nzcv & 4 != 0 { 0 } else { 1 };
+        let c = ((nzcv >> 1) & 1) as i8;
+        let v = (nzcv & 1) as i8;
         dasm!(self.ops
-            ; test ecx, 1
-            ; jz >nc
-            ; or edx, NZCV_C as i32
-            ; nc:
-            ; test ecx, 0x800
-            ; jz >nv
-            ; or edx, NZCV_V as i32
-            ; nv:
-            ; mov DWORD [cpu + OFF_NZCV as i32], edx
+            ; mov QWORD [cpu + OFF_FLAG_N as i32], n
+            ; mov QWORD [cpu + OFF_FLAG_Z as i32], z
+            ; mov BYTE [cpu + OFF_FLAG_C as i32], c
+            ; mov BYTE [cpu + OFF_FLAG_V as i32], v
         );
     }
 
-    /// Evaluate Arm condition `cond` (ConditionHolds) from `cpu.nzcv`, leaving x86 ZF = 0
-    /// when the condition holds (so `jnz`/`cmovnz`/`setnz` act on "holds").
-    /// Clobbers eax, ecx. For AL/NV emits `or eax, 1` (holds).
+    /// eax = NZCV (bits 31:28) from the split flags. Clobbers rcx.
+    pub fn materialize_nzcv(&mut self) {
+        emit_materialize_nzcv(&mut self.ops);
+    }
+
+    /// Split the NZCV value in eax (bits 31:28) into the flags. Clobbers rcx.
+    pub fn split_nzcv(&mut self) {
+        emit_split_nzcv(&mut self.ops);
+    }
+
+    /// Evaluate Arm condition `cond` (ConditionHolds) from the flags, leaving x86 ZF = 0 when
+    /// the condition holds (so `jnz`/`cmovnz`/`setnz` act on "holds"). Clobbers eax, ecx.
     pub fn eval_cond(&mut self, cond: u32) {
-        let base = cond >> 1;
-        dasm!(self.ops; mov eax, DWORD [cpu + OFF_NZCV as i32]);
-        match base {
-            0 => dasm!(self.ops; and eax, NZCV_Z as i32),
-            1 => dasm!(self.ops; and eax, NZCV_C as i32),
-            2 => dasm!(self.ops; and eax, NZCV_N as i32),
-            3 => dasm!(self.ops; and eax, NZCV_V as i32),
-            4 => {
-                // HI: C == 1 && Z == 0
-                dasm!(self.ops
-                    ; and eax, (NZCV_C | NZCV_Z) as i32
-                    ; xor eax, NZCV_C as i32
-                    ; sete al
-                    ; movzx eax, al
-                    ; test eax, eax
-                );
-            }
-            5 => {
-                // GE: N == V
-                dasm!(self.ops
-                    ; mov ecx, eax
-                    ; shl ecx, 3
-                    ; xor eax, ecx
-                    ; not eax
-                    ; and eax, NZCV_N as i32
-                );
-            }
-            6 => {
-                // GT: Z == 0 && N == V
-                dasm!(self.ops
-                    ; mov ecx, eax
-                    ; shl ecx, 3
-                    ; xor ecx, eax        // bit 31 = N ^ V
-                    ; and eax, NZCV_Z as i32
-                    ; shr eax, 30
-                    ; shr ecx, 31
-                    ; or eax, ecx        // 1 if Z or N != V  => LE
-                    ; xor eax, 1         // GT
-                );
-            }
-            _ => dasm!(self.ops; or eax, 1),
+        match cond >> 1 {
+            // EQ: Z
+            0 => dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0; sete al),
+            // CS: C
+            1 => dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 0; setne al),
+            // MI: N
+            2 => dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_N as i32], 0; setl al),
+            // VS: V
+            3 => dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_V as i32], 0; setne al),
+            // HI: C && !Z
+            4 => dasm!(self.ops
+                ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
+                ; setne al
+                ; and al, BYTE [cpu + OFF_FLAG_C as i32]
+            ),
+            // GE: N == V
+            5 => dasm!(self.ops
+                ; mov rcx, QWORD [cpu + OFF_FLAG_N as i32]
+                ; shr rcx, 63
+                ; cmp cl, BYTE [cpu + OFF_FLAG_V as i32]
+                ; sete al
+            ),
+            // GT: !Z && N == V
+            6 => dasm!(self.ops
+                ; mov rcx, QWORD [cpu + OFF_FLAG_N as i32]
+                ; shr rcx, 63
+                ; cmp cl, BYTE [cpu + OFF_FLAG_V as i32]
+                ; sete al
+                ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
+                ; setne cl
+                ; and al, cl
+            ),
+            // AL, NV: always
+            _ => dasm!(self.ops; mov al, 1),
         }
         // Odd conditions (except AL/NV) are the inverse.
         if cond & 1 == 1 && cond != 0b1111 {
-            dasm!(self.ops; test eax, eax; sete al; movzx eax, al; test eax, eax);
+            dasm!(self.ops; xor al, 1);
+        } else {
+            dasm!(self.ops; test al, al);
+        }
+    }
+
+    /// Conditional direct branch on Arm condition `cond` using the live x86 flags of the
+    /// previous instruction when they express it, else the stored flags. Falls through when the
+    /// condition does not hold.
+    pub fn goto_direct_if_cond(&mut self, cond: u32, target: u64) {
+        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
+            self.goto_direct_if_cc(cc, target);
+        } else {
+            self.eval_cond(cond);
+            self.goto_direct_if_nz(target);
+        }
+    }
+
+    /// Patchable `jcc rel32` to the chain stub of `target` for x86 condition `cc`.
+    fn goto_direct_if_cc(&mut self, cc: X86Cc, target: u64) {
+        while !(self.here() + 2).is_multiple_of(4) {
+            dasm!(self.ops; nop);
+        }
+        let site = self.ops.offset().0;
+        let stub = self.ops.new_dynamic_label();
+        match cc {
+            X86Cc::E => dasm!(self.ops; je =>stub),
+            X86Cc::Ne => dasm!(self.ops; jne =>stub),
+            X86Cc::Ae => dasm!(self.ops; jae =>stub),
+            X86Cc::B => dasm!(self.ops; jb =>stub),
+            X86Cc::S => dasm!(self.ops; js =>stub),
+            X86Cc::Ns => dasm!(self.ops; jns =>stub),
+            X86Cc::O => dasm!(self.ops; jo =>stub),
+            X86Cc::No => dasm!(self.ops; jno =>stub),
+            X86Cc::A => dasm!(self.ops; ja =>stub),
+            X86Cc::Be => dasm!(self.ops; jbe =>stub),
+            X86Cc::Ge => dasm!(self.ops; jge =>stub),
+            X86Cc::L => dasm!(self.ops; jl =>stub),
+            X86Cc::G => dasm!(self.ops; jg =>stub),
+            X86Cc::Le => dasm!(self.ops; jle =>stub),
+            X86Cc::Always => dasm!(self.ops; jmp =>stub),
+            X86Cc::C => dasm!(self.ops; jc =>stub),
+            X86Cc::Nc => dasm!(self.ops; jnc =>stub),
+        }
+        let len = self.ops.offset().0 - site;
+        debug_assert!(len == 6 || (cc == X86Cc::Always && len == 5));
+        self.chains.push(ChainExit { site: site + len - 4, target, stub });
+    }
+
+    /// x86 CF = Arm C (for ADC), or NOT C (`invert`, for SBC's borrow).
+    pub fn carry_to_host(&mut self, invert: bool) {
+        dasm!(self.ops; bt DWORD [cpu + OFF_FLAG_C as i32], 0);
+        if invert {
+            dasm!(self.ops; cmc);
         }
     }
 
@@ -286,33 +515,76 @@ impl Emitter {
     /// Call `f(cpu, insn_word)` (an out-of-line helper). Clobbers all scratch registers.
     pub fn call_insn_helper(&mut self, f: InsnHelper) {
         let word = self.insn.0;
+        self.flush_mapped();
         dasm!(self.ops
             ; mov rdi, rbx
             ; mov esi, word as i32
             ; mov rax, QWORD f as usize as i64
             ; call rax
         );
+        self.reload_mapped();
+    }
+
+    /// Call a helper that touches no general-purpose register (only V registers, FPCR, FPSR):
+    /// the mapped registers stay in host registers; the caller-saved ones are preserved on the
+    /// stack around the call (four pushes keep rsp 16-byte aligned). Arguments after the cpu
+    /// are already in rsi, rdx, rcx.
+    pub fn call_raw_vonly(&mut self, f: usize) {
+        dasm!(self.ops
+            ; push r8
+            ; push r9
+            ; push r10
+            ; push r11
+            ; mov rdi, rbx
+            ; mov rax, QWORD f as i64
+            ; call rax
+            ; pop r11
+            ; pop r10
+            ; pop r9
+            ; pop r8
+        );
+    }
+
+    /// [`Emitter::call_insn_helper`] for a helper that touches no general-purpose register.
+    pub fn call_insn_helper_vonly(&mut self, f: InsnHelper) {
+        let word = self.insn.0;
+        dasm!(self.ops; mov esi, word as i32);
+        self.call_raw_vonly(f as usize);
+    }
+
+    /// Like [`Emitter::call_insn_helper`] for a helper that reads or writes `CpuState::nzcv`
+    /// (FCMP, FCCMP, FCSEL): the flags are put into `nzcv` before and split after.
+    pub fn call_insn_helper_flags(&mut self, f: InsnHelper) {
+        self.materialize_nzcv();
+        dasm!(self.ops; mov QWORD [cpu + OFF_NZCV as i32], rax);
+        self.call_insn_helper(f);
+        dasm!(self.ops; mov eax, DWORD [cpu + OFF_NZCV as i32]);
+        self.split_nzcv();
     }
 
     /// Call `f(cpu, insn_word) -> status` (status in eax). Clobbers all scratch registers.
     pub fn call_insn_helper_status(&mut self, f: extern "C" fn(*mut CpuState, u32) -> u32) {
         let word = self.insn.0;
+        self.flush_mapped();
         dasm!(self.ops
             ; mov rdi, rbx
             ; mov esi, word as i32
             ; mov rax, QWORD f as usize as i64
             ; call rax
         );
+        self.reload_mapped();
     }
 
     /// Call an arbitrary `extern "C"` helper whose first argument is the cpu: the caller has
     /// already put the remaining arguments in rsi, rdx, rcx, r8, r9. Result in rax.
     pub fn call_raw(&mut self, f: usize) {
+        self.flush_mapped();
         dasm!(self.ops
             ; mov rdi, rbx
             ; mov rax, QWORD f as i64
             ; call rax
         );
+        self.reload_mapped();
     }
 
     // ---------------------------------------------------------------- exits
@@ -349,14 +621,27 @@ impl Emitter {
     /// a stub (exit CHAIN), and once the dispatcher has patched it, straight to the target block.
     pub fn goto_direct(&mut self, target: u64) {
         // Align so that the rel32 (site + 1) is 4-byte aligned: patching it is one atomic store.
-        while (self.here() + 1) % 4 != 0 {
+        while !(self.here() + 1).is_multiple_of(4) {
             dasm!(self.ops; nop);
         }
         let site = self.ops.offset().0;
         let stub = self.ops.new_dynamic_label();
         dasm!(self.ops; jmp =>stub);
         debug_assert_eq!(self.ops.offset().0 - site, 5, "jmp rel32 expected");
-        self.chains.push(ChainExit { site, target, stub });
+        self.chains.push(ChainExit { site: site + 1, target, stub });
+    }
+
+    /// Conditional direct branch: when x86 ZF = 0 (a condition from [`Emitter::eval_cond`]
+    /// holds), go to `target` through a patchable `jnz rel32`; otherwise fall through.
+    pub fn goto_direct_if_nz(&mut self, target: u64) {
+        while !(self.here() + 2).is_multiple_of(4) {
+            dasm!(self.ops; nop);
+        }
+        let site = self.ops.offset().0;
+        let stub = self.ops.new_dynamic_label();
+        dasm!(self.ops; jnz =>stub);
+        debug_assert_eq!(self.ops.offset().0 - site, 6, "jnz rel32 expected");
+        self.chains.push(ChainExit { site: site + 2, target, stub });
     }
 
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
@@ -382,24 +667,26 @@ impl Emitter {
         );
     }
 
-    /// Emit the block prologue: leave if `cpu.interrupt` is set.
+    /// Emit the block prologue: leave (through an out-of-line stub) if `cpu.interrupt` is set.
     pub(crate) fn prologue(&mut self) {
-        let pc = self.block_pc;
+        let stub = self.ops.new_dynamic_label();
+        self.interrupt_stub = Some(stub);
         dasm!(self.ops
             ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0
-            ; jne >intr
-            ; jmp >body
-            ; intr:
+            ; jne =>stub
         );
-        self.exit_with(exit::INTERRUPT, pc);
-        dasm!(self.ops; body:);
     }
 
     /// Emit the stubs of all direct exits (after the block body).
     pub(crate) fn emit_chain_stubs(&mut self) {
+        if let Some(stub) = self.interrupt_stub.take() {
+            let pc = self.block_pc;
+            dasm!(self.ops; =>stub);
+            self.exit_with(exit::INTERRUPT, pc);
+        }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {
-            let site_abs = (self.base + c.site + 1) as i64;
+            let site_abs = (self.base + c.site) as i64;
             dasm!(self.ops
                 ; =>c.stub
                 ; mov rax, QWORD site_abs

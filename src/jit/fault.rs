@@ -14,22 +14,31 @@ use crate::cpu::CpuState;
 use std::cell::Cell;
 
 #[derive(Clone, Copy)]
-struct Running {
-    cpu: *mut CpuState,
-    fault_stub: usize,
+pub(crate) struct Running {
+    pub cpu: *mut CpuState,
+    /// Fault trampoline for faults in translated code (stores the mapped registers).
+    pub fault_stub: usize,
+    /// Fault trampoline for faults in helpers (mapped registers already stored).
+    pub fault_stub_helper: usize,
+    /// The code cache: [cache_start, cache_end).
+    pub cache_start: usize,
+    pub cache_end: usize,
 }
+
+const IDLE: Running =
+    Running { cpu: std::ptr::null_mut(), fault_stub: 0, fault_stub_helper: 0, cache_start: 0, cache_end: 0 };
 
 thread_local! {
-    static RUNNING: Cell<Running> = const { Cell::new(Running { cpu: std::ptr::null_mut(), fault_stub: 0 }) };
+    static RUNNING: Cell<Running> = const { Cell::new(IDLE) };
 }
 
-/// Mark this thread as running guest code on `cpu` (until [`leave`]).
-pub(crate) fn enter(cpu: *mut CpuState, fault_stub: usize) {
-    RUNNING.with(|r| r.set(Running { cpu, fault_stub }));
+/// Mark this thread as running guest code (until [`leave`]).
+pub(crate) fn enter(r: Running) {
+    RUNNING.with(|c| c.set(r));
 }
 
 pub(crate) fn leave() {
-    RUNNING.with(|r| r.set(Running { cpu: std::ptr::null_mut(), fault_stub: 0 }));
+    RUNNING.with(|r| r.set(IDLE));
 }
 
 /// Called from the host SIGSEGV/SIGBUS handler. Returns true if the fault belongs to the guest
@@ -47,9 +56,11 @@ pub unsafe fn redirect_host_fault(signo: i32, info: *const libc::siginfo_t, uc: 
     let cpu = &mut *r.cpu;
     cpu.scratch[0] = signo as u64;
     cpu.scratch[1] = (*info).si_code as u64;
-    cpu.scratch[2] = gregs[libc::REG_RIP as usize] as u64;
+    let rip = gregs[libc::REG_RIP as usize] as usize;
+    cpu.scratch[2] = rip as u64;
     cpu.exit_arg = (*info).si_addr() as u64;
     gregs[libc::REG_RBX as usize] = r.cpu as i64;
-    gregs[libc::REG_RIP as usize] = r.fault_stub as i64;
+    let in_code = rip >= r.cache_start && rip < r.cache_end;
+    gregs[libc::REG_RIP as usize] = if in_code { r.fault_stub } else { r.fault_stub_helper } as i64;
     true
 }

@@ -14,8 +14,49 @@ use crate::helpers::fp::insn as h;
 
 pub fn translate(e: &mut Emitter, op: FpOp, i: Insn) -> TResult {
     let helper = select(op, i).ok_or(Undefined)?;
-    e.call_insn_helper(helper);
+    if matches!(op, FpOp::Fcmp | FpOp::Fccmp | FpOp::Fcsel) {
+        e.call_insn_helper_flags(helper);
+    } else if touches_gprs(op) {
+        e.call_insn_helper(helper);
+    } else {
+        e.call_insn_helper_vonly(helper);
+    }
     Ok(Flow::Continue)
+}
+
+/// Rows whose helper reads or writes general-purpose registers (conversions to and from
+/// integers, FMOV general); all others only touch V registers, FPCR and FPSR.
+fn touches_gprs(op: FpOp) -> bool {
+    use FpOp::*;
+    !matches!(
+        op,
+        FmovReg
+            | Fabs
+            | Fneg
+            | Fsqrt
+            | Fcvt
+            | Frintn
+            | Frintp
+            | Frintm
+            | Frintz
+            | Frinta
+            | Frintx
+            | Frinti
+            | Fmul
+            | Fdiv
+            | Fadd
+            | Fsub
+            | Fmax
+            | Fmin
+            | Fmaxnm
+            | Fminnm
+            | Fnmul
+            | Fmadd
+            | Fmsub
+            | Fnmadd
+            | Fnmsub
+            | FmovImm
+    )
 }
 
 /// The helper for a row, or `None` when the encoding is UNDEFINED. Pure: emits nothing.

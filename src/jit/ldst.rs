@@ -37,7 +37,10 @@ pub fn translate(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
 enum Access {
     Store,
     /// Load; `signed` sign-extends to 64 bits (`dst64`) or 32 bits.
-    Load { signed: bool, dst64: bool },
+    Load {
+        signed: bool,
+        dst64: bool,
+    },
     Prefetch,
 }
 

@@ -18,6 +18,10 @@
 //! holds the running thread's `CpuState`; a lookup entry's `host` is written before its
 //! `guest`, so a reader that sees the guest pc sees the matching host address (x86-TSO).
 
+// dynasm's dynamic register operands (`Rq(n)` with `n: u8`) expand to `u8::from(n)`-style
+// conversions that clippy reports as useless; they are generated code, not ours.
+#![allow(clippy::useless_conversion)]
+
 pub mod block;
 pub mod branch;
 pub mod cache;
@@ -93,10 +97,27 @@ pub struct Stats {
 }
 
 /// Logging hooks for `-d in_asm,out_asm`.
-#[derive(Default, Clone, Copy, Debug)]
+#[derive(Default, Clone)]
 pub struct JitLog {
     pub in_asm: bool,
     pub out_asm: bool,
+    /// Where log text goes (the `-D` file); stderr when `None`. Set by the OS layer.
+    pub sink: Option<std::sync::Arc<Mutex<dyn std::io::Write + Send>>>,
+}
+
+impl JitLog {
+    /// Write `text` (whole lines) to the sink, or to stderr, in one piece.
+    pub fn write(&self, text: &str) {
+        use std::io::Write;
+        match &self.sink {
+            Some(w) => {
+                let _ = w.lock().unwrap_or_else(|e| e.into_inner()).write_all(text.as_bytes());
+            }
+            None => {
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            }
+        }
+    }
 }
 
 /// Longest guest block in bytes (for range queries on invalidation).
@@ -117,6 +138,8 @@ pub struct Jit {
     state: Mutex<JitState>,
     lookup: Box<[LookupEntry]>,
     tramp: cache::Trampolines,
+    /// The code cache's address range (for the fault handler, without taking the lock).
+    cache_range: (usize, usize),
     /// Threads currently inside `run` (the cache may only be reset when this is 1).
     running: AtomicUsize,
     pub log: JitLog,
@@ -135,6 +158,7 @@ impl Jit {
     pub fn with_cache_size(size: usize) -> Result<Jit, JitError> {
         let mut cache = CodeCache::new(size).map_err(JitError)?;
         let tramp = cache::emit_trampolines(&mut cache);
+        let cache_range = cache.range();
         let lookup = (0..LOOKUP_SIZE)
             .map(|_| LookupEntry { guest: AtomicU64::new(u64::MAX), host: AtomicU64::new(0) })
             .collect::<Vec<_>>()
@@ -150,6 +174,7 @@ impl Jit {
             }),
             lookup,
             tramp,
+            cache_range,
             running: AtomicUsize::new(0),
             log: JitLog::default(),
         })
@@ -160,6 +185,17 @@ impl Jit {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Hold the translator lock across a host `fork()`, so that the child does not inherit it
+    /// held by a thread that does not exist there. Drop the guard in parent and child.
+    pub fn fork_lock(&self) -> impl Drop + '_ {
+        self.lock()
+    }
+
+    /// In a forked child: only the forking thread exists, and it is not inside `run`.
+    pub fn forked_child(&self) {
+        self.running.store(0, Ordering::SeqCst);
+    }
+
     pub fn stats(&self) -> Stats {
         self.lock().stats
     }
@@ -167,7 +203,13 @@ impl Jit {
     /// Run translated code from `cpu.pc` until something needs the OS.
     pub fn run(&self, cpu: &mut CpuState) -> Exit {
         self.running.fetch_add(1, Ordering::SeqCst);
-        fault::enter(cpu as *mut CpuState, self.tramp.fault);
+        fault::enter(fault::Running {
+            cpu: cpu as *mut CpuState,
+            fault_stub: self.tramp.fault,
+            fault_stub_helper: self.tramp.fault_in_helper,
+            cache_start: self.cache_range.0,
+            cache_end: self.cache_range.1,
+        });
         let e = self.run_inner(cpu);
         fault::leave();
         self.running.fetch_sub(1, Ordering::SeqCst);
@@ -220,10 +262,18 @@ impl Jit {
                     if let Some(pc) = self.guest_pc_of_host(host_pc) {
                         cpu.pc = pc;
                     }
-                    return Exit::Fault { signo: cpu.scratch[0] as i32, code: cpu.scratch[1] as i32, addr: cpu.exit_arg };
+                    return Exit::Fault {
+                        signo: cpu.scratch[0] as i32,
+                        code: cpu.scratch[1] as i32,
+                        addr: cpu.exit_arg,
+                    };
                 }
                 exit::FAULT => {
-                    return Exit::Fault { signo: cpu.scratch[0] as i32, code: cpu.scratch[1] as i32, addr: cpu.exit_arg }
+                    return Exit::Fault {
+                        signo: cpu.scratch[0] as i32,
+                        code: cpu.scratch[1] as i32,
+                        addr: cpu.exit_arg,
+                    }
                 }
                 other => unreachable!("translated code returned unknown exit code {other}"),
             }
@@ -272,7 +322,7 @@ impl Jit {
 
     /// Point the `jmp` whose rel32 is at `site` to `host` (the block of `target`).
     fn patch_chain(st: &mut JitState, site: usize, target: u64, host: usize) {
-        if site % 4 != 0 || !st.cache.contains(site) {
+        if !site.is_multiple_of(4) || !st.cache.contains(site) {
             return;
         }
         let rel = host as i64 - (site as i64 + 4);

@@ -16,6 +16,11 @@ pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
     e.mov_imm(reg::RSI, i.0 as u64);
     e.mov_imm(reg::RDX, op as u64);
     let f: extern "C" fn(*mut crate::cpu::CpuState, u32, u32) = simd_helper;
-    e.call_raw(f as usize);
+    // Only the general-register moves read or write X registers.
+    if matches!(op, SimdOp::DupGeneral | SimdOp::InsGeneral | SimdOp::Smov | SimdOp::Umov) {
+        e.call_raw(f as usize);
+    } else {
+        e.call_raw_vonly(f as usize);
+    }
     Ok(Flow::Continue)
 }

@@ -30,7 +30,7 @@ pub const ESR_MAGIC: u32 = 0x4553_5201;
 pub const EXTRA_MAGIC: u32 = 0x4558_5441;
 
 const _: () = assert!(FRAME_SIZE == 4688);
-const _: () = assert!(MCONTEXT % 16 == 0);
+const _: () = assert!(MCONTEXT.is_multiple_of(16));
 
 /// Where a frame goes and what it holds.
 pub struct FrameSpec<'a> {
@@ -114,7 +114,7 @@ pub fn restore(cpu: &mut CpuState, f: &[u8]) -> Result<Restored, BadFrame> {
         if magic == 0 {
             break;
         }
-        if size < 8 || size % 16 != 0 || off + size > end {
+        if size < 8 || !size.is_multiple_of(16) || off + size > end {
             return Err(BadFrame);
         }
         match magic {

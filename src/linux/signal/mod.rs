@@ -327,8 +327,7 @@ fn enter_handler(t: &mut Thread, cpu: &mut CpuState, sig: i32, act: &SigAction, 
     let next_frame = (top.wrapping_sub(16)) & !15;
     let frame_addr = next_frame - frame::FRAME_SIZE as u64;
     let old_mask = SAVED_MASK.with(|s| s.take()).unwrap_or(t.sigmask);
-    let bytes =
-        frame::build(cpu, &frame::FrameSpec { info, old_mask, fault_address: fault, altstack: saved_alt });
+    let bytes = frame::build(cpu, &frame::FrameSpec { info, old_mask, fault_address: fault, altstack: saved_alt });
     let mut record = [0u8; 16];
     record[0..8].copy_from_slice(&cpu.x[29].to_le_bytes());
     record[8..16].copy_from_slice(&cpu.x[30].to_le_bytes());
@@ -364,7 +363,7 @@ fn enter_handler(t: &mut Thread, cpu: &mut CpuState, sig: i32, act: &SigAction, 
 pub fn sigreturn(t: &mut Thread, cpu: &mut CpuState) -> i64 {
     let frame_addr = cpu.x[31];
     let mut bytes = vec![0u8; frame::FRAME_SIZE];
-    if frame_addr % 16 != 0 || !crate::mem::probe_read(frame_addr, &mut bytes) {
+    if !frame_addr.is_multiple_of(16) || !crate::mem::probe_read(frame_addr, &mut bytes) {
         let _ = crate::linux::die_by_signal(libc::SIGSEGV);
         std::process::exit(128 + libc::SIGSEGV);
     }
