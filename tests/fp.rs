@@ -46,25 +46,12 @@ fn eval(op: &str, args: &[u64], fpcr: u32) -> Option<(u64, u32)> {
         let fbits: u32 = fb.parse().ok()?;
         let parts: Vec<&str> = base.split('_').collect();
         match parts[0] {
-            "fcvtzsfix" | "fcvtzufix" => fp_to_int(
-                size(parts[2]),
-                args[0],
-                fbits,
-                parts[0] == "fcvtzufix",
-                3,
-                ibits(parts[1]),
-                fpcr,
-                f,
-            ),
-            "scvtffix" | "ucvtffix" => int_to_fp(
-                size(parts[1]),
-                args[0],
-                ibits(parts[2]),
-                parts[0] == "scvtffix",
-                fbits,
-                fpcr,
-                f,
-            ),
+            "fcvtzsfix" | "fcvtzufix" => {
+                fp_to_int(size(parts[2]), args[0], fbits, parts[0] == "fcvtzufix", 3, ibits(parts[1]), fpcr, f)
+            }
+            "scvtffix" | "ucvtffix" => {
+                int_to_fp(size(parts[1]), args[0], ibits(parts[2]), parts[0] == "scvtffix", fbits, fpcr, f)
+            }
             _ => return None,
         }
     } else {
@@ -212,16 +199,10 @@ fn nan_operand_order_and_default_nan() {
     assert_eq!(run(|s| fp_mul(S, 0x3f80_0000, q2, RN, s)), (q2, 0));
     // DN: the default NaN.
     assert_eq!(run(|s| fp_sub(S, q1, q2, DN, s)), (0x7fc0_0000, 0));
-    assert_eq!(
-        run(|s| fp_sub(D, 0x7ff0_0000_0000_0001, 0, DN, s)),
-        (0x7ff8_0000_0000_0000, IOC)
-    );
+    assert_eq!(run(|s| fp_sub(D, 0x7ff0_0000_0000_0001, 0, DN, s)), (0x7ff8_0000_0000_0000, IOC));
     // Invalid operations give the default NaN.
     assert_eq!(run(|s| fp_add(S, 0x7f80_0000, 0xff80_0000, RN, s)), (0x7fc0_0000, IOC));
-    assert_eq!(
-        run(|s| fp_mul(D, 0, 0xfff0_0000_0000_0000, RN, s)),
-        (0x7ff8_0000_0000_0000, IOC)
-    );
+    assert_eq!(run(|s| fp_mul(D, 0, 0xfff0_0000_0000_0000, RN, s)), (0x7ff8_0000_0000_0000, IOC));
     assert_eq!(run(|s| fp_div(S, 0, 0x8000_0000, RN, s)), (0x7fc0_0000, IOC));
     assert_eq!(run(|s| fp_sqrt(S, 0xbf80_0000, RN, s)), (0x7fc0_0000, IOC));
     // Division by zero.
@@ -233,14 +214,8 @@ fn signed_zeros() {
     use FpSize::{D, S};
     assert_eq!(run(|s| fp_add(S, 0, 0x8000_0000, RN, s)), (0, 0));
     assert_eq!(run(|s| fp_add(S, 0, 0x8000_0000, RM, s)), (0x8000_0000, 0));
-    assert_eq!(
-        run(|s| fp_sub(D, 0x3ff0_0000_0000_0000, 0x3ff0_0000_0000_0000, RM, s)),
-        (1 << 63, 0)
-    );
-    assert_eq!(
-        run(|s| fp_sub(D, 0x3ff0_0000_0000_0000, 0x3ff0_0000_0000_0000, RP, s)),
-        (0, 0)
-    );
+    assert_eq!(run(|s| fp_sub(D, 0x3ff0_0000_0000_0000, 0x3ff0_0000_0000_0000, RM, s)), (1 << 63, 0));
+    assert_eq!(run(|s| fp_sub(D, 0x3ff0_0000_0000_0000, 0x3ff0_0000_0000_0000, RP, s)), (0, 0));
     assert_eq!(run(|s| fp_mul(S, 0x8000_0000, 0x40a0_0000, RN, s)), (0x8000_0000, 0));
     assert_eq!(run(|s| fp_max(S, 0, 0x8000_0000, RN, s)), (0, 0));
     assert_eq!(run(|s| fp_max(S, 0x8000_0000, 0, RN, s)), (0, 0));
@@ -248,10 +223,7 @@ fn signed_zeros() {
     assert_eq!(run(|s| fp_minnm(S, 0x8000_0000, 0, RN, s)), (0x8000_0000, 0));
     assert_eq!(run(|s| fp_sqrt(S, 0x8000_0000, RN, s)), (0x8000_0000, 0));
     // FRINTP of a negative fraction keeps the sign: -0.0.
-    assert_eq!(
-        run(|s| fp_round_int(S, 0xbe99_999a, RM_POSINF, false, RN, s)),
-        (0x8000_0000, 0)
-    );
+    assert_eq!(run(|s| fp_round_int(S, 0xbe99_999a, RM_POSINF, false, RN, s)), (0x8000_0000, 0));
 }
 
 #[test]
@@ -279,10 +251,7 @@ fn subnormals_and_flush_to_zero() {
     assert_eq!(run(|s| fp_add(S, 1, 0, RN, s)), (1, 0));
     assert_eq!(run(|s| fp_add(D, 0x8000_0000_0000_0001, 0, FZ, s)), (0, IDC));
     // Tiny before rounding and inexact: UFC even though it rounds up to the smallest normal.
-    assert_eq!(
-        run(|s| fp_mul(S, min_normal, 0x3f7f_ffff, RN, s)),
-        (min_normal, UFC | IXC)
-    );
+    assert_eq!(run(|s| fp_mul(S, min_normal, 0x3f7f_ffff, RN, s)), (min_normal, UFC | IXC));
     // Under FZ the same value is flushed (tininess is judged before rounding).
     assert_eq!(run(|s| fp_mul(S, min_normal, 0x3f7f_ffff, FZ, s)), (0, UFC));
 }
@@ -303,10 +272,7 @@ fn fcvt_double_to_half() {
     use FpSize::{D, H, S};
     assert_eq!(run(|s| fp_convert(D, H, 0x3ff0_0000_0000_0000, RN, s)), (0x3c00, 0));
     assert_eq!(run(|s| fp_convert(D, H, 0x40ef_fc00_0000_0000, RN, s)), (0x7bff, 0)); // 65504
-    assert_eq!(
-        run(|s| fp_convert(D, H, 0x40ef_fe00_0000_0000, RN, s)),
-        (0x7c00, OFC | IXC)
-    ); // 65520
+    assert_eq!(run(|s| fp_convert(D, H, 0x40ef_fe00_0000_0000, RN, s)), (0x7c00, OFC | IXC)); // 65520
     assert_eq!(run(|s| fp_convert(D, H, 0x40ef_fe00_0000_0000, RZ, s)), (0x7bff, IXC)); // no overflow after rounding
     assert_eq!(run(|s| fp_convert(D, H, 0x3e60_0000_0000_0000, RN, s)), (0, UFC | IXC)); // 2^-25
     assert_eq!(run(|s| fp_convert(D, H, 0xfff4_0000_0000_0567, RN, s)), (0xff00, IOC));
@@ -336,57 +302,25 @@ fn fcvtzs_saturation() {
     assert_eq!(run(|s| zu(0xbf80_0000, s)), (0, IOC));
     assert_eq!(run(|s| zu(0xbf00_0000, s)), (0, IXC));
     // Ties: FCVTNS to even, FCVTAS away.
-    assert_eq!(
-        run(|s| fp_to_int(D, 0x4004_0000_0000_0000, 0, false, RM_TIEEVEN, 32, RN, s)),
-        (2, IXC)
-    );
-    assert_eq!(
-        run(|s| fp_to_int(D, 0x4004_0000_0000_0000, 0, false, RM_TIEAWAY, 32, RN, s)),
-        (3, IXC)
-    );
-    assert_eq!(
-        run(|s| fp_to_int(D, 0xc004_0000_0000_0000, 0, false, RM_TIEAWAY, 32, RN, s)),
-        (0xffff_fffd, IXC)
-    );
+    assert_eq!(run(|s| fp_to_int(D, 0x4004_0000_0000_0000, 0, false, RM_TIEEVEN, 32, RN, s)), (2, IXC));
+    assert_eq!(run(|s| fp_to_int(D, 0x4004_0000_0000_0000, 0, false, RM_TIEAWAY, 32, RN, s)), (3, IXC));
+    assert_eq!(run(|s| fp_to_int(D, 0xc004_0000_0000_0000, 0, false, RM_TIEAWAY, 32, RN, s)), (0xffff_fffd, IXC));
     // Fixed point: 1.5 with 16 fraction bits.
-    assert_eq!(
-        run(|s| fp_to_int(D, 0x3ff8_0000_0000_0000, 16, false, RM_ZERO, 32, RN, s)),
-        (0x18000, 0)
-    );
+    assert_eq!(run(|s| fp_to_int(D, 0x3ff8_0000_0000_0000, 16, false, RM_ZERO, 32, RN, s)), (0x18000, 0));
 }
 
 #[test]
 fn int_to_fp_edges() {
     use FpSize::{D, S};
-    assert_eq!(
-        run(|s| int_to_fp(D, i64::MIN as u64, 64, true, 0, RN, s)),
-        (0xc3e0_0000_0000_0000, 0)
-    );
-    assert_eq!(
-        run(|s| int_to_fp(S, i64::MIN as u64, 64, true, 0, RN, s)),
-        (0xdf00_0000, 0)
-    );
-    assert_eq!(
-        run(|s| int_to_fp(D, u64::MAX, 64, false, 0, RN, s)),
-        (0x43f0_0000_0000_0000, IXC)
-    );
-    assert_eq!(
-        run(|s| int_to_fp(D, u64::MAX, 64, false, 0, RZ, s)),
-        (0x43ef_ffff_ffff_ffff, IXC)
-    );
+    assert_eq!(run(|s| int_to_fp(D, i64::MIN as u64, 64, true, 0, RN, s)), (0xc3e0_0000_0000_0000, 0));
+    assert_eq!(run(|s| int_to_fp(S, i64::MIN as u64, 64, true, 0, RN, s)), (0xdf00_0000, 0));
+    assert_eq!(run(|s| int_to_fp(D, u64::MAX, 64, false, 0, RN, s)), (0x43f0_0000_0000_0000, IXC));
+    assert_eq!(run(|s| int_to_fp(D, u64::MAX, 64, false, 0, RZ, s)), (0x43ef_ffff_ffff_ffff, IXC));
     assert_eq!(run(|s| int_to_fp(S, 0xffff_ffff, 32, true, 0, RN, s)), (0xbf80_0000, 0));
-    assert_eq!(
-        run(|s| int_to_fp(S, 0x0100_0001, 32, true, 0, RN, s)),
-        (0x4b80_0000, IXC)
-    );
-    assert_eq!(
-        run(|s| int_to_fp(S, 0x0100_0001, 32, true, 0, RP, s)),
-        (0x4b80_0001, IXC)
-    );
-    assert_eq!(
-        run(|s| int_to_fp(D, 1, 64, false, 64, RN, s)),
-        (0x3bf0_0000_0000_0000, 0)
-    ); // 2^-64
+    assert_eq!(run(|s| int_to_fp(S, 0x0100_0001, 32, true, 0, RN, s)), (0x4b80_0000, IXC));
+    assert_eq!(run(|s| int_to_fp(S, 0x0100_0001, 32, true, 0, RP, s)), (0x4b80_0001, IXC));
+    assert_eq!(run(|s| int_to_fp(D, 1, 64, false, 64, RN, s)), (0x3bf0_0000_0000_0000, 0));
+    // 2^-64
 }
 
 #[test]
@@ -396,17 +330,11 @@ fn estimates() {
     assert_eq!(run(|s| fp_recpe(S, 0x4040_0000, RN, s)), (0x3eaa_8000, 0));
     assert_eq!(run(|s| fp_recpe(S, 0x7f7f_ffff, RN, s)), (0x0020_0000, 0));
     assert_eq!(run(|s| fp_recpe(S, 1, RN, s)), (0x7f80_0000, OFC | IXC));
-    assert_eq!(
-        run(|s| fp_recpe(D, 0x4008_0000_0000_0000, RN, s)),
-        (0x3fd5_5000_0000_0000, 0)
-    );
+    assert_eq!(run(|s| fp_recpe(D, 0x4008_0000_0000_0000, RN, s)), (0x3fd5_5000_0000_0000, 0));
     assert_eq!(run(|s| fp_recpe(S, 0, RN, s)), (0x7f80_0000, DZC));
     assert_eq!(run(|s| fp_rsqrte(S, 0x3f80_0000, RN, s)), (0x3f7f_8000, 0));
     assert_eq!(run(|s| fp_rsqrte(S, 0x4080_0000, RN, s)), (0x3eff_8000, 0));
-    assert_eq!(
-        run(|s| fp_rsqrte(D, 0x4008_0000_0000_0000, RN, s)),
-        (0x3fe2_7000_0000_0000, 0)
-    );
+    assert_eq!(run(|s| fp_rsqrte(D, 0x4008_0000_0000_0000, RN, s)), (0x3fe2_7000_0000_0000, 0));
     assert_eq!(run(|s| fp_rsqrte(D, 1, RN, s)), (0x617f_f000_0000_0000, 0));
     assert_eq!(run(|s| fp_rsqrte(S, 0xbf80_0000, RN, s)), (0x7fc0_0000, IOC));
     assert_eq!(run(|s| fp_recpx(S, 0x4040_0000, RN, s)), (0x3f80_0000, 0)); // exponent NOT(128) = 127
@@ -429,10 +357,7 @@ fn fused_multiply_add() {
     // Single rounding: (1 + 2^-52)(1 - 2^-52) - 1 = -2^-104 exactly.
     let a = 0x3ff0_0000_0000_0001;
     let b = 0x3fef_ffff_ffff_fffe;
-    assert_eq!(
-        run(|s| fp_muladd(D, 0xbff0_0000_0000_0000, a, b, RN, s)),
-        (0xb970_0000_0000_0000, 0)
-    );
+    assert_eq!(run(|s| fp_muladd(D, 0xbff0_0000_0000_0000, a, b, RN, s)), (0xb970_0000_0000_0000, 0));
     // Exact zero result: +0 except in RM.
     assert_eq!(run(|s| fp_muladd(S, 0xbf80_0000, one, one, RN, s)), (0, 0));
     assert_eq!(run(|s| fp_muladd(S, 0xbf80_0000, one, one, RM, s)), (0x8000_0000, 0));
@@ -458,30 +383,12 @@ fn compares() {
 fn round_int_modes_and_exact() {
     use FpSize::D;
     let x = 0x4004_0000_0000_0000; // 2.5
-    assert_eq!(
-        run(|s| fp_round_int(D, x, RM_TIEEVEN, false, RN, s)),
-        (0x4000_0000_0000_0000, 0)
-    );
-    assert_eq!(
-        run(|s| fp_round_int(D, x, RM_TIEAWAY, false, RN, s)),
-        (0x4008_0000_0000_0000, 0)
-    );
-    assert_eq!(
-        run(|s| fp_round_int(D, x, RM_NEGINF, true, RN, s)),
-        (0x4000_0000_0000_0000, IXC)
-    );
-    assert_eq!(
-        run(|s| fp_round_int(D, x, RM_POSINF, true, RN, s)),
-        (0x4008_0000_0000_0000, IXC)
-    );
-    assert_eq!(
-        run(|s| fp_round_int(D, 0x4330_0000_0000_0001, RM_TIEEVEN, true, RN, s)),
-        (0x4330_0000_0000_0001, 0)
-    );
-    assert_eq!(
-        run(|s| fp_round_int(D, 0x7ff0_0000_0000_0001, RM_ZERO, true, RN, s)),
-        (0x7ff8_0000_0000_0001, IOC)
-    );
+    assert_eq!(run(|s| fp_round_int(D, x, RM_TIEEVEN, false, RN, s)), (0x4000_0000_0000_0000, 0));
+    assert_eq!(run(|s| fp_round_int(D, x, RM_TIEAWAY, false, RN, s)), (0x4008_0000_0000_0000, 0));
+    assert_eq!(run(|s| fp_round_int(D, x, RM_NEGINF, true, RN, s)), (0x4000_0000_0000_0000, IXC));
+    assert_eq!(run(|s| fp_round_int(D, x, RM_POSINF, true, RN, s)), (0x4008_0000_0000_0000, IXC));
+    assert_eq!(run(|s| fp_round_int(D, 0x4330_0000_0000_0001, RM_TIEEVEN, true, RN, s)), (0x4330_0000_0000_0001, 0));
+    assert_eq!(run(|s| fp_round_int(D, 0x7ff0_0000_0000_0001, RM_ZERO, true, RN, s)), (0x7ff8_0000_0000_0001, IOC));
 }
 
 // ------------------------------------------------------------------ decoder and translator
@@ -556,13 +463,8 @@ fn decoder_rows() {
     for &(word, name, dis) in ENCODINGS {
         let row = decode(word).unwrap_or_else(|| panic!("{dis}: {word:08x} does not decode"));
         assert_eq!(row.name, name, "{dis}");
-        let Op::Fp(op) = row.op else {
-            panic!("{dis}: not an FP row")
-        };
-        assert!(
-            qemu_aarch64_lite::jit::fp::select(op, Insn(word)).is_some(),
-            "{dis} must be defined"
-        );
+        let Op::Fp(op) = row.op else { panic!("{dis}: not an FP row") };
+        assert!(qemu_aarch64_lite::jit::fp::select(op, Insn(word)).is_some(), "{dis} must be defined");
     }
 }
 

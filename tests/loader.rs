@@ -355,21 +355,37 @@ fn invalid_segments_are_rejected() {
 }
 
 #[test]
-fn interpreter_means_dynamic() {
-    let interp = b"/lib/ld-linux-aarch64.so.1\0";
+fn interpreter_is_recorded_and_looked_up() {
+    let _g = lock();
+    let interp = b"/nonexistent/qal/ld-test.so.1\0";
     let phdrs = [
         Ph { p_type: PT_INTERP, flags: PF_R, offset: 0x280, vaddr: 0, filesz: interp.len() as u64, memsz: 0, align: 1 },
-        load(PF_R | PF_X, 0, 0x7600_0000, 0x224, 0x224),
+        load(PF_R | PF_X, 0, 0, 0x224, 0x224),
     ];
     let f = build(ET_DYN, EM_AARCH64, 0x200, &phdrs, &[(0x200, &CODE), (0x280, interp)], 0x300);
-    let err = load_bytes("dyn.elf", &f).unwrap_err();
-    assert!(matches!(err, LoadError::Dynamic { ref interp, .. } if interp == "/lib/ld-linux-aarch64.so.1"), "{err}");
-    assert!(err.to_string().contains("dynamic executables are not supported yet"), "{err}");
-    // A PT_INTERP outside the file is truncated, not a panic.
+    // load_elf maps this one image and records the interpreter it asks for.
+    let img = load_bytes("dyn.elf", &f).unwrap();
+    assert_eq!(img.interp_path.as_deref(), Some(Path::new("/nonexistent/qal/ld-test.so.1")));
+    assert!(img.interp.is_none());
+    assert_eq!((img.start_pc(), img.at_base()), (img.entry, 0));
+    unmap(&img);
+    // load_program also loads the interpreter: a missing one is execve's ENOENT (127), and the
+    // message names the program and every place the interpreter was looked for.
+    let p = write("dyn-prog.elf", &f);
+    let err = loader::load_program(&p, Some(Path::new("/nonexistent-sysroot"))).unwrap_err();
+    assert!(matches!(err, LoadError::InterpNotFound { .. }), "{err}");
+    assert_eq!(err.exit_status(), 127);
+    let msg = err.to_string();
+    assert!(msg.contains("dyn-prog.elf") && msg.contains("/nonexistent-sysroot/nonexistent/qal/ld-test.so.1"), "{msg}");
+    std::fs::remove_file(&p).unwrap();
+    // A PT_INTERP outside the file is truncated, not a panic; one without its NUL is invalid.
     let mut bad = phdrs;
     bad[0].offset = 0x1_0000;
     let f = build(ET_DYN, EM_AARCH64, 0x200, &bad, &[(0x200, &CODE)], 0x300);
     assert!(matches!(load_bytes("dyn2.elf", &f), Err(LoadError::Truncated { .. })));
+    let f =
+        build(ET_DYN, EM_AARCH64, 0x200, &phdrs, &[(0x200, &CODE), (0x280, b"/lib/ld-linux-aarch64.so.1xxxx")], 0x300);
+    assert!(matches!(load_bytes("dyn3.elf", &f), Err(LoadError::Invalid { .. })));
 }
 
 #[test]
@@ -540,7 +556,6 @@ fn mutated_images_never_panic_or_clobber() {
                     LoadError::WrongType { .. } => "WrongType",
                     LoadError::Truncated { .. } => "Truncated",
                     LoadError::Invalid { .. } => "Invalid",
-                    LoadError::Dynamic { .. } => "Dynamic",
                     LoadError::Map { .. } => "Map",
                     _ => "other",
                 };

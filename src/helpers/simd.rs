@@ -202,13 +202,23 @@ pub fn execute(cpu: &mut CpuState, op: SimdOp, i: Insn) {
             if i.bit(28) {
                 addp_scalar(cpu, i)
             } else {
-                pairwise(cpu, i, |_, a, b| a.wrapping_add(b))
+                if !pairwise_bytes(cpu, i, |a, b| a.wrapping_add(b)) {
+                    pairwise(cpu, i, |_, a, b| a.wrapping_add(b))
+                }
             }
         }
         Smaxp => pairwise(cpu, i, |es, a, b| sx(a, es).max(sx(b, es)) as u64),
         Sminp => pairwise(cpu, i, |es, a, b| sx(a, es).min(sx(b, es)) as u64),
-        Umaxp => pairwise(cpu, i, |es, a, b| ux(a, es).max(ux(b, es)) as u64),
-        Uminp => pairwise(cpu, i, |es, a, b| ux(a, es).min(ux(b, es)) as u64),
+        Umaxp => {
+            if !pairwise_bytes(cpu, i, |a, b| a.max(b)) {
+                pairwise(cpu, i, |es, a, b| ux(a, es).max(ux(b, es)) as u64)
+            }
+        }
+        Uminp => {
+            if !pairwise_bytes(cpu, i, |a, b| a.min(b)) {
+                pairwise(cpu, i, |es, a, b| ux(a, es).min(ux(b, es)) as u64)
+            }
+        }
         And => logic(cpu, i, |n, m, _| n & m),
         Bic => logic(cpu, i, |n, m, _| n & !m),
         Orr => logic(cpu, i, |n, m, _| n | m),

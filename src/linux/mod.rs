@@ -8,8 +8,11 @@
 
 pub mod abi;
 pub mod host_signal;
+pub mod path;
+pub mod procfs;
 pub mod signal;
 pub mod syscall;
+pub mod thread;
 
 use crate::config::Config;
 use crate::cpu::CpuState;
@@ -18,10 +21,10 @@ use crate::loader::{self, StackSpec};
 use crate::mem::Brk;
 use crate::{Error, GuestExit};
 use std::collections::HashSet;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A guest signal action as recorded by rt_sigaction (delivery comes with the signals work).
 #[derive(Clone, Copy, Debug, Default)]
@@ -52,6 +55,8 @@ pub struct Process {
     /// SA_RESTORER, as through the kernel's vDSO).
     pub sigreturn_trampoline: u64,
     pub(crate) log: Mutex<Option<std::fs::File>>,
+    /// This emulator's own executable, opened at start-up (execve of aarch64 programs).
+    pub self_exe: syscall::exec::SelfExe,
 }
 
 impl Process {
@@ -109,7 +114,9 @@ impl Thread {
 }
 
 /// Load the program named by `cfg`, set up its stack, and run it to the end.
-pub fn start(cfg: Config) -> Result<GuestExit, Error> {
+pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
+    cfg.ld_prefix = cfg.ld_prefix.as_deref().and_then(path::absolute_prefix);
+    let prefix = cfg.ld_prefix.as_deref();
     let image = match cfg.exec_fd {
         // binfmt_misc O flag: the kernel opened the program for us (it may be execute-only).
         // The descriptor stays open: it is the guest's AT_EXECFD.
@@ -117,9 +124,9 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
             use std::os::fd::FromRawFd;
             // SAFETY: the kernel gave us `fd` (AT_EXECFD); ManuallyDrop never closes it.
             let file = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) });
-            loader::load_elf_from_file(&file, &cfg.program)?
+            loader::load_program_from_file(&file, &cfg.program, prefix)?
         }
-        None => loader::load_elf(&cfg.program)?,
+        None => loader::load_program(&cfg.program, prefix)?,
     };
     let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
     let argv: Vec<Vec<u8>> = cfg.argv.iter().map(|a| crate::config::os_bytes(a)).collect();
@@ -143,6 +150,8 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Error::Other(format!("{}: {e}", p.display())))?),
         None => None,
     };
+    // The JIT's `-d in_asm,out_asm` text goes to the same `-D` file (a dup of its descriptor).
+    jit.log.sink = log.as_ref().and_then(|f| f.try_clone().ok()).map(|f| Arc::new(Mutex::new(f)) as _);
     let (sigactions, sigmask) = signal::inherited_state();
     let sigreturn_trampoline =
         signal::map_trampoline().map_err(|e| Error::Other(format!("cannot map the signal trampoline: {e}")))?;
@@ -157,14 +166,16 @@ pub fn start(cfg: Config) -> Result<GuestExit, Error> {
         live_threads: AtomicUsize::new(1),
         sigreturn_trampoline,
         log: Mutex::new(log),
+        self_exe: syscall::exec::SelfExe::open(),
     });
     host_signal::install_fault_handlers();
     let mut cpu = CpuState::new();
-    cpu.pc = image.entry;
+    cpu.pc = image.start_pc();
     cpu.set_sp(stack.sp);
     let mut thread = Thread::new(process);
     thread.sigmask = sigmask;
-    Ok(run_loop(&mut thread, &mut cpu))
+    let e = run_loop(&mut thread, &mut cpu);
+    Ok(thread::main_thread_exit(&mut thread, e))
 }
 
 /// Run the guest thread `cpu` until it exits (exit) or the process does (exit_group, a fatal

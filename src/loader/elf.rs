@@ -1,12 +1,18 @@
-//! ELF loading: validation of an aarch64 executable and mapping of its PT_LOAD segments.
+//! ELF loading: validation of an aarch64 executable and mapping of its PT_LOAD segments, and
+//! of its dynamic linker (PT_INTERP) as fs/binfmt_elf.c `load_elf_binary` does.
 //!
 //! Invariants:
 //! - Nothing read from the file is trusted: every field is range-checked with checked arithmetic
 //!   before use, and any input gives `Ok` or a [`LoadError`], never a panic.
 //! - Guest address == host address. ET_EXEC segments go exactly at `p_vaddr` with
 //!   `MAP_FIXED_NOREPLACE` (we never map over memory the emulator already uses); an ET_DYN
-//!   (static-pie) image is placed inside a span reserved with `mmap(NULL, PROT_NONE)`, so the
-//!   kernel picks a free base.
+//!   image is placed inside a span reserved with `PROT_NONE`, so the kernel picks a free base;
+//!   a PIE main program that has an interpreter is first tried at [`ET_DYN_BASE`] (the
+//!   kernel's ELF_ET_DYN_BASE without randomisation), leaving room for its brk above it.
+//! - A program with PT_INTERP ([`load_program`]) gets its interpreter loaded as a second image
+//!   (looked up under the `-L` prefix first, [`crate::linux::path::resolve`]); execution starts
+//!   at the interpreter's entry, the program's own entry goes to AT_ENTRY. An interpreter's own
+//!   PT_INTERP is ignored, as the kernel does.
 //! - On success each segment's pages carry their final host protection: guest R/W as given,
 //!   guest X becomes host R (the JIT reads guest code, the host never executes it, as QEMU's
 //!   linux-user does). Pages shared by two segments get the union of their permissions. The
@@ -22,6 +28,7 @@ use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_PHDR}
 use goblin::elf64::header::{Header, SIZEOF_EHDR};
 use goblin::elf64::program_header::{ProgramHeader, SIZEOF_PHDR};
 use std::fs::File;
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -34,8 +41,12 @@ pub const USER_TOP: u64 = 0x7fff_ffff_f000;
 /// Largest program header table we accept (the kernel's `load_elf_phdrs` limit).
 const MAX_PHDR_BYTES: u64 = 65536;
 
-/// Longest PT_INTERP string we read (PATH_MAX).
+/// Longest PT_INTERP string the kernel accepts (PATH_MAX, NUL included).
 const MAX_INTERP: u64 = 4096;
+
+/// Preferred base of a PIE main program that has an interpreter: the x86_64 kernel's
+/// ELF_ET_DYN_BASE (2/3 of the 47-bit user address space, page aligned), without randomisation.
+pub const ET_DYN_BASE: u64 = 0x5555_5555_4000;
 
 /// One run of pages with uniform guest permissions, as mapped by the loader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,10 +77,25 @@ pub struct Image {
     pub highest: u64,
     /// The pages mapped for the segments, ascending, in runs of uniform permission.
     pub mappings: Vec<Mapping>,
+    /// The PT_INTERP string (the dynamic linker this program asks for), if any.
+    pub interp_path: Option<PathBuf>,
+    /// The dynamic linker loaded for this program by [`load_program`] (`None` for a static
+    /// program, and from [`load_elf`], which loads one image only).
+    pub interp: Option<Box<Image>>,
 }
 
 impl Image {
-    /// Unmap every page the loader mapped for this image.
+    /// Where the guest starts: the interpreter's entry when there is one, else the program's.
+    pub fn start_pc(&self) -> u64 {
+        self.interp.as_ref().map_or(self.entry, |i| i.entry)
+    }
+
+    /// AT_BASE: the interpreter's load bias (0 without an interpreter).
+    pub fn at_base(&self) -> u64 {
+        self.interp.as_ref().map_or(0, |i| i.load_bias)
+    }
+
+    /// Unmap every page the loader mapped for this image (and its interpreter).
     ///
     /// # Safety
     /// Nothing (guest code, translated blocks, Rust references) may use the image's memory
@@ -80,29 +106,101 @@ impl Image {
             // SAFETY: the range was mapped by the loader; the caller guarantees it is unused.
             unsafe { libc::munmap(m.start as *mut libc::c_void, (m.end - m.start) as usize) };
         }
+        if let Some(i) = &self.interp {
+            // SAFETY: as above, the caller's guarantee covers the interpreter too.
+            unsafe { i.unmap() };
+        }
     }
 }
 
-/// Open `path` and load it (see [`load_elf_from_file`]).
-pub fn load_elf(path: &Path) -> Result<Image, LoadError> {
-    let file = File::open(path).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => LoadError::NotFound { path: path.to_path_buf() },
-        _ => LoadError::Io { path: path.to_path_buf(), err },
-    })?;
-    load_elf_from_file(&file, path)
+/// Where an ET_DYN image goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Anywhere the kernel likes (static-pie, a dynamic linker run directly, an interpreter).
+    Anywhere,
+    /// At [`ET_DYN_BASE`] if free, else anywhere (a PIE program with an interpreter).
+    PreferDynBase,
 }
 
-/// Validate the ELF file open as `file` and map its PT_LOAD segments. `display_path` names the
-/// file in errors and in [`Image::path`]. The file is read with positioned reads only, so its
-/// offset is untouched (it may be binfmt_misc's AT_EXECFD).
+fn open(path: &Path) -> Result<File, LoadError> {
+    File::open(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound { path: path.to_path_buf() },
+        _ => LoadError::Io { path: path.to_path_buf(), err },
+    })
+}
+
+/// Open `path` and load that one image (see [`load_elf_from_file`]).
+pub fn load_elf(path: &Path) -> Result<Image, LoadError> {
+    load_elf_from_file(&open(path)?, path)
+}
+
+/// Validate the ELF file open as `file` and map its PT_LOAD segments; a PT_INTERP is recorded
+/// in [`Image::interp_path`] but not loaded (see [`load_program_from_file`]). `display_path`
+/// names the file in errors and in [`Image::path`]. The file is read with positioned reads only,
+/// so its offset is untouched (it may be binfmt_misc's AT_EXECFD).
 pub fn load_elf_from_file(file: &File, display_path: &Path) -> Result<Image, LoadError> {
+    load_image(file, display_path, Placement::Anywhere)
+}
+
+/// Open `path` and load it as a program, with its interpreter (see [`load_program_from_file`]).
+pub fn load_program(path: &Path, prefix: Option<&Path>) -> Result<Image, LoadError> {
+    load_program_from_file(&open(path)?, path, prefix)
+}
+
+/// Load the program open as `file` the way execve does: the program itself, then, when it has
+/// a PT_INTERP, the interpreter named there, looked up under the sysroot `prefix` first and on
+/// the host otherwise ([`crate::linux::path::resolve`]), at a base of the kernel's choosing.
+/// The result's [`Image::start_pc`] and [`Image::at_base`] say where to start and what AT_BASE
+/// is; brk starts after the program. On error nothing stays mapped.
+pub fn load_program_from_file(file: &File, display_path: &Path, prefix: Option<&Path>) -> Result<Image, LoadError> {
+    let probe = probe_interp(file, display_path)?;
+    let placement = if probe.is_some() { Placement::PreferDynBase } else { Placement::Anywhere };
+    let mut img = load_image(file, display_path, placement)?;
+    let Some(interp) = img.interp_path.clone() else { return Ok(img) };
+    let host = crate::linux::path::resolve(prefix, &interp);
+    let loaded = open(&host).and_then(|f| load_image(&f, &host, Placement::Anywhere));
+    match loaded {
+        Ok(i) => {
+            img.interp = Some(Box::new(i));
+            Ok(img)
+        }
+        Err(e) => {
+            // SAFETY: the image was mapped just above and nothing has used it.
+            unsafe { img.unmap() };
+            Err(match e {
+                LoadError::NotFound { .. } => LoadError::InterpNotFound {
+                    path: display_path.to_path_buf(),
+                    interp: interp.clone(),
+                    looked_in: match prefix.and_then(crate::linux::path::absolute_prefix) {
+                        Some(p) => {
+                            format!("{} and {}", crate::linux::path::joined(&p, &interp).display(), interp.display())
+                        }
+                        None => interp.display().to_string(),
+                    },
+                },
+                e => LoadError::Interp { path: display_path.to_path_buf(), source: Box::new(e) },
+            })
+        }
+    }
+}
+
+/// The PT_INTERP of the file, read without mapping anything (to choose the placement).
+fn probe_interp(file: &File, display_path: &Path) -> Result<Option<PathBuf>, LoadError> {
     let size = file.metadata().map_err(|err| LoadError::Io { path: display_path.to_path_buf(), err })?.len();
     let elf = ElfFile { file, path: display_path, size };
     let eh = elf.header()?;
     let phdrs = elf.program_headers(&eh)?;
-    elf.reject_interp(&phdrs)?;
+    elf.interp(&phdrs)
+}
+
+fn load_image(file: &File, display_path: &Path, placement: Placement) -> Result<Image, LoadError> {
+    let size = file.metadata().map_err(|err| LoadError::Io { path: display_path.to_path_buf(), err })?.len();
+    let elf = ElfFile { file, path: display_path, size };
+    let eh = elf.header()?;
+    let phdrs = elf.program_headers(&eh)?;
+    let interp_path = elf.interp(&phdrs)?;
     let segs = elf.load_segments(eh.e_type, &phdrs)?;
-    let mut mapped = elf.map_segments(&eh, &phdrs, &segs)?;
+    let mut mapped = elf.map_segments(&eh, &phdrs, &segs, placement)?;
 
     let load_bias = mapped.bias;
     let phdr_addr = match phdrs.iter().find(|ph| ph.p_type == PT_PHDR) {
@@ -129,6 +227,8 @@ pub fn load_elf_from_file(file: &File, display_path: &Path) -> Result<Image, Loa
         lowest,
         highest,
         mappings,
+        interp_path,
+        interp: None,
     })
 }
 
@@ -218,20 +318,28 @@ impl ElfFile<'_> {
             .map_err(|e| self.invalid(format!("program headers: {e}")))
     }
 
-    /// A PT_INTERP means a dynamically linked program, which we cannot run yet.
-    fn reject_interp(&self, phdrs: &[ProgramHeader]) -> Result<(), LoadError> {
-        let Some(ph) = phdrs.iter().find(|ph| ph.p_type == PT_INTERP) else { return Ok(()) };
+    /// The first PT_INTERP's path, with the kernel's checks: 2 to PATH_MAX bytes, the last
+    /// one NUL; the path ends at the first NUL.
+    fn interp(&self, phdrs: &[ProgramHeader]) -> Result<Option<PathBuf>, LoadError> {
+        let Some(ph) = phdrs.iter().find(|ph| ph.p_type == PT_INTERP) else { return Ok(None) };
         let end = ph.p_offset.checked_add(ph.p_filesz).ok_or_else(|| self.invalid("PT_INTERP overflows".into()))?;
         if end > self.size {
             return Err(self.truncated("PT_INTERP string".into()));
         }
-        let mut s = vec![0u8; ph.p_filesz.min(MAX_INTERP) as usize];
+        if ph.p_filesz < 2 || ph.p_filesz > MAX_INTERP {
+            return Err(self.invalid(format!("PT_INTERP size {} is not in 2..={MAX_INTERP}", ph.p_filesz)));
+        }
+        let mut s = vec![0u8; ph.p_filesz as usize];
         self.read(&mut s, ph.p_offset, "PT_INTERP string")?;
+        if s.last() != Some(&0) {
+            return Err(self.invalid("PT_INTERP string is not NUL-terminated".into()));
+        }
         let len = s.iter().position(|&b| b == 0).unwrap_or(s.len());
-        Err(LoadError::Dynamic {
-            path: self.path.to_path_buf(),
-            interp: String::from_utf8_lossy(&s[..len]).into_owned(),
-        })
+        if len == 0 {
+            return Err(self.invalid("PT_INTERP string is empty".into()));
+        }
+        s.truncate(len);
+        Ok(Some(PathBuf::from(std::ffi::OsString::from_vec(s))))
     }
 
     /// Validate every PT_LOAD; return those that occupy memory, sorted by address and
@@ -293,7 +401,13 @@ impl ElfFile<'_> {
     /// Map the segments (ET_EXEC at their addresses, ET_DYN at a kernel-chosen base), copy the
     /// file bytes in and apply the final protections. The result unmaps everything when dropped
     /// unless its `ranges` are cleared.
-    fn map_segments(&self, eh: &Header, phdrs: &[ProgramHeader], segs: &[Seg]) -> Result<Mapped, LoadError> {
+    fn map_segments(
+        &self,
+        eh: &Header,
+        phdrs: &[ProgramHeader],
+        segs: &[Seg],
+        placement: Placement,
+    ) -> Result<Mapped, LoadError> {
         let map_err = |addr: u64, err: std::io::Error| LoadError::Map { path: self.path.to_path_buf(), addr, err };
         // Page spans: segments sharing a page share one mapping.
         let mut spans: Vec<(u64, u64)> = Vec::new();
@@ -316,7 +430,14 @@ impl ElfFile<'_> {
                 .filter(|ph| ph.p_type == PT_LOAD && ph.p_align.is_power_of_two())
                 .map(|ph| ph.p_align)
                 .fold(PAGE, u64::max);
-            let base = reserve(hi - lo, lo, align).map_err(|e| map_err(lo, e))?;
+            let preferred = match placement {
+                Placement::PreferDynBase => reserve_at(ET_DYN_BASE, hi - lo, lo, align),
+                Placement::Anywhere => None,
+            };
+            let base = match preferred {
+                Some(b) => b,
+                None => reserve(hi - lo, lo, align).map_err(|e| map_err(lo, e))?,
+            };
             mapped.bias = base.wrapping_sub(lo);
             mapped.ranges.push((base, base + (hi - lo)));
             // Free the holes between spans, then map each span inside the reservation.
@@ -411,6 +532,36 @@ fn reserve(span: u64, lo: u64, align: u64) -> std::io::Result<u64> {
     unmap(start, base - start);
     unmap(base + span, start + len - (base + span));
     Ok(base)
+}
+
+/// Reserve `span` bytes of PROT_NONE address space at the first address at or above `hint`
+/// congruent to `lo` modulo `align`, if that range is free and inside the user address space.
+fn reserve_at(hint: u64, span: u64, lo: u64, align: u64) -> Option<u64> {
+    let base = hint.checked_add(align - 1)? & !(align - 1);
+    let base = base.checked_add(lo & (align - 1))?;
+    if base.checked_add(span)? > USER_TOP {
+        return None;
+    }
+    // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping.
+    let p = unsafe {
+        libc::mmap(
+            base as *mut libc::c_void,
+            span as usize,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED_NOREPLACE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return None;
+    }
+    if p as u64 != base {
+        // A kernel older than 4.17 treats MAP_FIXED_NOREPLACE as a hint.
+        unmap(p as u64, span);
+        return None;
+    }
+    Some(base)
 }
 
 fn mmap_rw(addr: u64, len: u64, fixed: i32) -> std::io::Result<()> {

@@ -104,7 +104,8 @@ impl Stack {
 }
 
 /// Map the guest stack and lay out argc, argv, envp, the auxiliary vector and the strings they
-/// point to, exactly as the arm64 kernel does for a static executable.
+/// point to, exactly as the arm64 kernel does. AT_PHDR/AT_PHENT/AT_PHNUM/AT_ENTRY describe the
+/// program; AT_BASE is its interpreter's load bias (0 for a static program).
 pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
     let err = |errno: i32| LoadError::Stack(std::io::Error::from_raw_os_error(errno));
     // Since Linux 5.18 an empty argv gets an empty argv[0] (fs/exec.c do_execveat_common).
@@ -213,7 +214,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
         (AT_PHDR, img.phdr_addr),
         (AT_PHENT, u64::from(img.phent)),
         (AT_PHNUM, u64::from(img.phnum)),
-        (AT_BASE, 0),
+        (AT_BASE, img.at_base()),
         (AT_FLAGS, spec.at_flags),
         (AT_ENTRY, img.entry),
         (AT_UID, u64::from(uid)),
@@ -307,6 +308,8 @@ mod tests {
             lowest: 0x40_0000,
             highest: 0x50_0000,
             mappings: Vec::new(),
+            interp_path: None,
+            interp: None,
         }
     }
 

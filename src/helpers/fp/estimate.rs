@@ -58,11 +58,7 @@ pub fn fp_recpe(sz: FpSize, a: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
             _ => false,
         };
         *fpsr |= FPSR_OFC | FPSR_IXC;
-        return if overflow_to_inf {
-            sz.infinity(u.sign)
-        } else {
-            sz.max_normal(u.sign)
-        };
+        return if overflow_to_inf { sz.infinity(u.sign) } else { sz.max_normal(u.sign) };
     }
     // |value| >= 2^(2^(E-1) - 2) (2^14, 2^126, 2^1022) with flush-to-zero: the result is tiny.
     if flushing(sz, fpcr) && top >= (1i32 << (sz.ebits() - 1)) - 2 {
@@ -120,11 +116,7 @@ pub fn fp_rsqrte(sz: FpSize, a: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
     }
     // An odd biased exponent is an even unbiased one: scale into [0.25, 0.5) ('01':fraction),
     // else into [0.5, 1.0) ('1':fraction).
-    let scaled = if exp & 1 == 1 {
-        128 | (fraction >> 45) as u32
-    } else {
-        256 | (fraction >> 44) as u32
-    };
+    let scaled = if exp & 1 == 1 { 128 | (fraction >> 45) as u32 } else { 256 | (fraction >> 44) as u32 };
     // result_exp = (3*bias - 1 - exp) DIV 2, with DIV rounding towards minus infinity.
     let result_exp = (3 * sz.bias() - 1 - exp).div_euclid(2);
     let estimate = recip_sqrt_estimate(scaled) as u64;
@@ -158,11 +150,7 @@ fn step_fused(sz: FpSize, a: u64, b: u64, sqrt: bool, fpcr: u32, fpsr: &mut u32)
     }
     let f = sz.fbits();
     // FPTwo / FPOnePointFive.
-    let special = if sqrt {
-        (sz.bias() as u64) << f | 1u64 << (f - 1)
-    } else {
-        fp_two(sz, false)
-    };
+    let special = if sqrt { (sz.bias() as u64) << f | 1u64 << (f - 1) } else { fp_two(sz, false) };
     if (u1.is_inf() && u2.is_zero()) || (u1.is_zero() && u2.is_inf()) {
         return special;
     }

@@ -214,11 +214,7 @@ pub extern "C" fn fp_fccmp(p: *mut CpuState, w: u32) {
 pub extern "C" fn fp_fcsel(p: *mut CpuState, w: u32) {
     let cpu = state(p);
     let sz = ftype_size(w);
-    let src = if condition_holds(cpu.nzcv, field(w, 15, 12)) {
-        rn(w)
-    } else {
-        rm(w)
-    };
+    let src = if condition_holds(cpu.nzcv, field(w, 15, 12)) { rn(w) } else { rm(w) };
     let r = vread(cpu, src, sz);
     vwrite(cpu, rd(w), sz, r);
 }
@@ -248,9 +244,7 @@ pub extern "C" fn fp_cvt_to_int(p: *mut CpuState, w: u32) {
     let unsigned = opcode & 1 == 1;
     let rmode = if opcode & 4 != 0 { RM_TIEAWAY } else { field(w, 20, 19) };
     let bits = int_bits(w);
-    let r = with_fp(cpu, |_, fpcr, fpsr| {
-        fp_to_int(sz, a, 0, unsigned, rmode, bits, fpcr, fpsr)
-    });
+    let r = with_fp(cpu, |_, fpcr, fpsr| fp_to_int(sz, a, 0, unsigned, rmode, bits, fpcr, fpsr));
     xwrite(cpu, rd(w), r, bits == 64);
 }
 
@@ -262,9 +256,7 @@ pub extern "C" fn fp_cvt_to_fixed(p: *mut CpuState, w: u32) {
     let unsigned = w >> 16 & 1 == 1;
     let fbits = 64 - field(w, 15, 10);
     let bits = int_bits(w);
-    let r = with_fp(cpu, |_, fpcr, fpsr| {
-        fp_to_int(sz, a, fbits, unsigned, RM_ZERO, bits, fpcr, fpsr)
-    });
+    let r = with_fp(cpu, |_, fpcr, fpsr| fp_to_int(sz, a, fbits, unsigned, RM_ZERO, bits, fpcr, fpsr));
     xwrite(cpu, rd(w), r, bits == 64);
 }
 

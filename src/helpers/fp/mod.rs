@@ -171,12 +171,7 @@ pub(crate) fn unpack(sz: FpSize, x: u64, fpcr: u32, fpsr: &mut u32) -> Unpacked 
     let frac = x & sz.frac_mask();
     let emax = (1i32 << sz.ebits()) - 1;
     let ahp = sz == FpSize::H && fpcr & FPCR_AHP != 0;
-    let mut u = Unpacked {
-        ty: FpType::Zero,
-        sign,
-        mant: 0,
-        exp: 0,
-    };
+    let mut u = Unpacked { ty: FpType::Zero, sign, mant: 0, exp: 0 };
     if bexp == 0 {
         if frac != 0 {
             if flushing(sz, fpcr) {
@@ -303,11 +298,7 @@ pub(crate) fn round(sz: FpSize, sign: bool, mant: u128, exp: i32, fpcr: u32, rmo
     let result;
     if !ahp {
         if biased_exp >= emax {
-            result = if overflow_to_inf {
-                sz.infinity(sign)
-            } else {
-                sz.max_normal(sign)
-            };
+            result = if overflow_to_inf { sz.infinity(sign) } else { sz.max_normal(sign) };
             *fpsr |= FPSR_OFC;
             inexact = true;
         } else {
@@ -344,11 +335,8 @@ fn shift_round_parts(mant: u128, s: i32) -> (u128, Frac) {
     if k > 128 {
         return (0, Frac::Lt);
     }
-    let (int, rem, half) = if k == 128 {
-        (0, mant, 1u128 << 127)
-    } else {
-        (mant >> k, mant & ((1u128 << k) - 1), 1u128 << (k - 1))
-    };
+    let (int, rem, half) =
+        if k == 128 { (0, mant, 1u128 << 127) } else { (mant >> k, mant & ((1u128 << k) - 1), 1u128 << (k - 1)) };
     let frac = if rem == 0 {
         Frac::Zero
     } else if rem < half {
@@ -469,15 +457,7 @@ fn mul_core(sz: FpSize, a: u64, b: u64, mulx: bool, fpcr: u32, fpsr: &mut u32) -
     if u1.is_zero() || u2.is_zero() {
         return sz.zero(sign);
     }
-    round(
-        sz,
-        sign,
-        u1.mant as u128 * u2.mant as u128,
-        u1.exp + u2.exp,
-        fpcr,
-        rmode_of(fpcr),
-        fpsr,
-    )
+    round(sz, sign, u1.mant as u128 * u2.mant as u128, u1.exp + u2.exp, fpcr, rmode_of(fpcr), fpsr)
 }
 
 /// FPTwo(sign).
@@ -732,11 +712,7 @@ fn fused_tail(sz: FpSize, ua: &Unpacked, u1: &Unpacked, u2: &Unpacked, fpcr: u32
 /// (towards minus infinity), as in FPToFixed / FPRoundInt; the integer is clamped to about
 /// +-2^100 (far outside any result range) when the value is larger.
 fn round_down_signed(sign: bool, mant: u64, exp: i32) -> (i128, Frac) {
-    let (mag, frac) = if exp > 64 {
-        (1u128 << 100, Frac::Zero)
-    } else {
-        shift_round_parts(mant as u128, exp)
-    };
+    let (mag, frac) = if exp > 64 { (1u128 << 100, Frac::Zero) } else { shift_round_parts(mant as u128, exp) };
     let mag = mag as i128;
     if !sign {
         (mag, frac)
@@ -825,11 +801,7 @@ pub fn fp_to_int(
     } else {
         (-(1i128 << (int_bits - 1)), (1i128 << (int_bits - 1)) - 1)
     };
-    let mask = if int_bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << int_bits) - 1
-    };
+    let mask = if int_bits == 64 { u64::MAX } else { (1u64 << int_bits) - 1 };
     if int < lo || int > hi {
         *fpsr |= FPSR_IOC;
         return (int.clamp(lo, hi) as u64) & mask;
@@ -858,17 +830,9 @@ pub fn int_to_fp_rm(
     rmode: u32,
     fpsr: &mut u32,
 ) -> u64 {
-    let v = if int_bits >= 64 {
-        v
-    } else {
-        v & ((1u64 << int_bits) - 1)
-    };
+    let v = if int_bits >= 64 { v } else { v & ((1u64 << int_bits) - 1) };
     let (sign, mag) = if signed && int_bits > 0 && (v >> (int_bits - 1)) & 1 == 1 {
-        let sv = if int_bits >= 64 {
-            v as i64
-        } else {
-            ((v << (64 - int_bits)) as i64) >> (64 - int_bits)
-        };
+        let sv = if int_bits >= 64 { v as i64 } else { ((v << (64 - int_bits)) as i64) >> (64 - int_bits) };
         (true, sv.unsigned_abs())
     } else {
         (false, v)

@@ -58,15 +58,14 @@ pub fn fields(i: Insn) -> F {
 /// Elementwise over Rn, Rm (and the old Rd): three same, vector or scalar.
 pub fn same(cpu: &mut CpuState, i: Insn, f: impl Fn(u32, u64, u64, u64, &mut bool) -> u64) {
     let F { esize, d, n, m, datasize, elements, .. } = fields(i);
-    let (vn, vm, vd) = (cpu.v[n], cpu.v[m], cpu.v[d]);
+    let (vn, vm, vd) = (unpack(cpu.v[n], esize), unpack(cpu.v[m], esize), unpack(cpu.v[d], esize));
     let mut sat = false;
-    let mut r = 0u128;
+    let mut r = [0u64; 16];
     for e in 0..elements {
-        let x = f(esize, elem(vn, e, esize), elem(vm, e, esize), elem(vd, e, esize), &mut sat);
-        set_elem(&mut r, e, esize, x);
+        r[e] = f(esize, vn[e], vm[e], vd[e], &mut sat);
     }
     set_qc(cpu, sat);
-    write_v(cpu, d, r, datasize);
+    write_v(cpu, d, pack(&r, esize), datasize);
 }
 
 /// Bitwise three same (size field selects the operation, not the element size).
@@ -76,30 +75,48 @@ pub fn logic(cpu: &mut CpuState, i: Insn, f: impl Fn(u128, u128, u128) -> u128) 
     write_v(cpu, d, r, if q { 128 } else { 64 });
 }
 
+/// Fast path of [`pairwise`] for byte elements (glibc's string functions use UMAXP/UMINP/ADDP
+/// on .16b/.8b in their inner loops). Returns false (doing nothing) for other sizes.
+pub fn pairwise_bytes(cpu: &mut CpuState, i: Insn, f: impl Fn(u8, u8) -> u8) -> bool {
+    let F { esize, d, n, m, datasize, elements, .. } = fields(i);
+    if esize != 8 {
+        return false;
+    }
+    let mut cat = [0u8; 32];
+    cat[..elements].copy_from_slice(&cpu.v[n].to_le_bytes()[..elements]);
+    cat[elements..2 * elements].copy_from_slice(&cpu.v[m].to_le_bytes()[..elements]);
+    let mut out = [0u8; 16];
+    for (e, o) in out.iter_mut().enumerate().take(elements) {
+        *o = f(cat[2 * e], cat[2 * e + 1]);
+    }
+    write_v(cpu, d, u128::from_le_bytes(out), datasize);
+    true
+}
+
 /// Pairwise over the concatenation Rm:Rn (ADDP, SMAXP, ... vector).
 pub fn pairwise(cpu: &mut CpuState, i: Insn, f: impl Fn(u32, u64, u64) -> u64) {
     let F { esize, d, n, m, datasize, elements, .. } = fields(i);
-    let (vn, vm) = (cpu.v[n], cpu.v[m]);
-    let mut r = 0u128;
-    for e in 0..elements {
+    let (vn, vm) = (unpack(cpu.v[n], esize), unpack(cpu.v[m], esize));
+    let mut r = [0u64; 16];
+    for (e, out) in r.iter_mut().enumerate().take(elements) {
         // concat = Rm:Rn; pair e is elements 2e, 2e+1 of the concatenation.
-        let src = |k: usize| if k < elements { elem(vn, k, esize) } else { elem(vm, k - elements, esize) };
-        set_elem(&mut r, e, esize, f(esize, src(2 * e), src(2 * e + 1)));
+        let src = |k: usize| if k < elements { vn[k] } else { vm[k - elements] };
+        *out = f(esize, src(2 * e), src(2 * e + 1));
     }
-    write_v(cpu, d, r, datasize);
+    write_v(cpu, d, pack(&r, esize), datasize);
 }
 
 /// Unary elementwise (two-register misc), with the old Rd lane available.
 pub fn misc(cpu: &mut CpuState, i: Insn, f: impl Fn(u32, u64, u64, &mut bool) -> u64) {
     let F { esize, d, n, datasize, elements, .. } = fields(i);
-    let (vn, vd) = (cpu.v[n], cpu.v[d]);
+    let (vn, vd) = (unpack(cpu.v[n], esize), unpack(cpu.v[d], esize));
     let mut sat = false;
-    let mut r = 0u128;
+    let mut r = [0u64; 16];
     for e in 0..elements {
-        set_elem(&mut r, e, esize, f(esize, elem(vn, e, esize), elem(vd, e, esize), &mut sat));
+        r[e] = f(esize, vn[e], vd[e], &mut sat);
     }
     set_qc(cpu, sat);
-    write_v(cpu, d, r, datasize);
+    write_v(cpu, d, pack(&r, esize), datasize);
 }
 
 /// Narrowing from 2*esize to esize (XTN, SQXTN, UQXTN, SQXTUN): vector writes the Q half,

@@ -49,6 +49,61 @@ pub fn set_elem(v: &mut u128, e: usize, esize: u32, x: u64) {
     *v = (*v & !m) | (((x & ones(esize)) as u128) << sh);
 }
 
+/// All lanes of `v` as esize-bit values (esize 8, 16, 32 or 64; lanes past 128 bits are 0).
+/// Byte-wise, so it is much cheaper than `elem` per lane on a u128.
+#[inline]
+pub fn unpack(v: u128, esize: u32) -> [u64; 16] {
+    let b = v.to_le_bytes();
+    let mut out = [0u64; 16];
+    match esize {
+        8 => {
+            for (o, x) in out.iter_mut().zip(b.iter()) {
+                *o = *x as u64;
+            }
+        }
+        16 => {
+            for (k, o) in out.iter_mut().take(8).enumerate() {
+                *o = u16::from_le_bytes([b[2 * k], b[2 * k + 1]]) as u64;
+            }
+        }
+        32 => {
+            for (k, o) in out.iter_mut().take(4).enumerate() {
+                *o = u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]) as u64;
+            }
+        }
+        _ => {
+            out[0] = v as u64;
+            out[1] = (v >> 64) as u64;
+        }
+    }
+    out
+}
+
+/// Inverse of [`unpack`]: lanes truncated to esize bits.
+#[inline]
+pub fn pack(lanes: &[u64; 16], esize: u32) -> u128 {
+    let mut b = [0u8; 16];
+    match esize {
+        8 => {
+            for (o, x) in b.iter_mut().zip(lanes.iter()) {
+                *o = *x as u8;
+            }
+        }
+        16 => {
+            for k in 0..8 {
+                b[2 * k..2 * k + 2].copy_from_slice(&(lanes[k] as u16).to_le_bytes());
+            }
+        }
+        32 => {
+            for k in 0..4 {
+                b[4 * k..4 * k + 4].copy_from_slice(&(lanes[k] as u32).to_le_bytes());
+            }
+        }
+        _ => return (lanes[0] as u128) | ((lanes[1] as u128) << 64),
+    }
+    u128::from_le_bytes(b)
+}
+
 /// SInt of an esize-bit lane.
 #[inline]
 pub fn sx(x: u64, esize: u32) -> i128 {

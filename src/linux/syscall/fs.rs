@@ -2,16 +2,19 @@
 //! times, truncate/fallocate, sync family, cwd, xattrs.
 //!
 //! Invariants: paths are guest pointers handed to the host kernel unchanged (guest addr ==
-//! host addr), except the few that the emulator answers itself: `readlinkat` of
-//! `/proc/self/exe` names the guest program, as qemu-user does. `struct stat` is converted
+//! host addr), except the few that the emulator answers itself: open, stat, access and readlink
+//! of `/proc/self/exe` name the guest program, and open of `/proc/self/auxv` and `/proc/cpuinfo`
+//! gives the guest's view ([`procfs`]). `struct stat` is converted
 //! (abi::GuestStat); statx, statfs, linux_dirent64 have the same layout on both sides.
-//! open flags are translated both ways with [`abi::oflags_to_host`].
+//! open flags are translated both ways with [`abi::oflags_to_host`]. With a sysroot (`-L`), the
+//! absolute paths of openat/openat2, newfstatat, statx, statfs, readlinkat, faccessat/faccessat2
+//! and the xattr queries are looked up under it first ([`path::with_guest_path`]).
 
 use super::{host6, pass, read_cstr, read_guest_vec, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestStat};
 use crate::linux::syscall::nr;
-use crate::linux::Thread;
+use crate::linux::{path, procfs, Thread};
 use std::os::unix::ffi::OsStrExt;
 use Arg::*;
 
@@ -68,12 +71,8 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 pass! {
-    sys_statx => SYS_statx;
-    sys_statfs => SYS_statfs;
     sys_fstatfs => SYS_fstatfs;
     sys_getdents64 => SYS_getdents64;
-    sys_faccessat => SYS_faccessat;
-    sys_faccessat2 => SYS_faccessat2;
     sys_mkdirat => SYS_mkdirat;
     sys_mknodat => SYS_mknodat;
     sys_unlinkat => SYS_unlinkat;
@@ -103,21 +102,57 @@ pass! {
     sys_setxattr => SYS_setxattr;
     sys_lsetxattr => SYS_lsetxattr;
     sys_fsetxattr => SYS_fsetxattr;
-    sys_getxattr => SYS_getxattr;
-    sys_lgetxattr => SYS_lgetxattr;
     sys_fgetxattr => SYS_fgetxattr;
-    sys_listxattr => SYS_listxattr;
-    sys_llistxattr => SYS_llistxattr;
     sys_flistxattr => SYS_flistxattr;
     sys_removexattr => SYS_removexattr;
     sys_lremovexattr => SYS_lremovexattr;
     sys_fremovexattr => SYS_fremovexattr;
 }
 
-fn sys_openat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_openat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let mut b = a;
     b[2] = u64::from(abi::oflags_to_host(a[2] as u32));
-    host6(libc::SYS_openat, b)
+    if let Some(r) = guest_path(a[1]).and_then(|path| procfs::open(p, a[0] as i32, &path, b[2] as i32, a[3] as u32)) {
+        return r;
+    }
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), b, 1, |b| host6(libc::SYS_openat, b))
+}
+
+fn sys_statfs(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 0, |a| host6(libc::SYS_statfs, a))
+}
+
+fn sys_getxattr(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 0, |a| host6(libc::SYS_getxattr, a))
+}
+
+fn sys_lgetxattr(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 0, |a| host6(libc::SYS_lgetxattr, a))
+}
+
+fn sys_listxattr(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 0, |a| host6(libc::SYS_listxattr, a))
+}
+
+fn sys_llistxattr(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 0, |a| host6(libc::SYS_llistxattr, a))
+}
+
+/// The guest path at `addr` for the /proc hooks (`None` if unreadable: the host reports it).
+fn guest_path(addr: u64) -> Option<Vec<u8>> {
+    read_cstr(addr, libc::PATH_MAX as usize).ok().filter(|(_, complete)| *complete).map(|(p, _)| p)
+}
+
+/// When the (dirfd, path) arguments at `a[0]`, `a[1]` name our `/proc/.../exe` link and the call
+/// follows it: the arguments with the guest program's path instead (kept alive by the CString).
+fn redirect_exe(p: &Thread, a: [u64; 6]) -> Option<(std::ffi::CString, [u64; 6])> {
+    let path = guest_path(a[1])?;
+    let exe = procfs::exe_link(p, a[0] as i32, &path)?;
+    let c = std::ffi::CString::new(exe.as_os_str().as_bytes()).ok()?;
+    let mut b = a;
+    b[0] = libc::AT_FDCWD as u64;
+    b[1] = c.as_ptr() as u64;
+    Some((c, b))
 }
 
 /// `struct open_how` (linux/openat2.h): u64 flags, u64 mode, u64 resolve; `size` may be larger
@@ -126,7 +161,7 @@ const OPEN_HOW_SIZE_VER0: u64 = 24;
 /// Largest `size` the kernel accepts is a page (copy_struct_from_user + PAGE_SIZE check).
 const OPEN_HOW_MAX: u64 = 4096;
 
-fn sys_openat2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_openat2(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let size = a[3];
     if size < OPEN_HOW_SIZE_VER0 {
         return EINVAL;
@@ -142,7 +177,17 @@ fn sys_openat2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     // Upper bits are kept as they are so that the kernel still rejects them (EINVAL).
     let host = (flags & !0xffff_ffff) | u64::from(abi::oflags_to_host(flags as u32));
     how[0..8].copy_from_slice(&host.to_le_bytes());
-    host6(libc::SYS_openat2, [a[0], a[1], how.as_ptr() as u64, size, 0, 0])
+    // RESOLVE_* restrictions (how.resolve) are the host's to apply to the real /proc.
+    let resolve = u64::from_le_bytes(how[16..24].try_into().unwrap_or([0; 8]));
+    let mode = u64::from_le_bytes(how[8..16].try_into().unwrap_or([0; 8]));
+    if resolve == 0 && host >> 32 == 0 {
+        if let Some(r) = guest_path(a[1]).and_then(|path| procfs::open(p, a[0] as i32, &path, host as i32, mode as u32))
+        {
+            return r;
+        }
+    }
+    let b = [a[0], a[1], how.as_ptr() as u64, size, 0, 0];
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), b, 1, |b| host6(libc::SYS_openat2, b))
 }
 
 fn put_stat(addr: u64, st: &libc::stat) -> i64 {
@@ -162,8 +207,38 @@ fn sys_fstat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     put_stat(a[1], &st)
 }
 
-fn sys_newfstatat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    newfstatat(a)
+fn sys_newfstatat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[3] & libc::AT_SYMLINK_NOFOLLOW as u64 == 0 {
+        if let Some((_keep, b)) = redirect_exe(p, a) {
+            return newfstatat(b);
+        }
+    }
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 1, newfstatat)
+}
+
+fn sys_statx(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[2] & libc::AT_SYMLINK_NOFOLLOW as u64 == 0 {
+        if let Some((_keep, b)) = redirect_exe(p, a) {
+            return host6(libc::SYS_statx, b);
+        }
+    }
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 1, |a| host6(libc::SYS_statx, a))
+}
+
+fn sys_faccessat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    match redirect_exe(p, a) {
+        Some((_keep, b)) => host6(libc::SYS_faccessat, b),
+        None => path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 1, |a| host6(libc::SYS_faccessat, a)),
+    }
+}
+
+fn sys_faccessat2(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[3] & libc::AT_SYMLINK_NOFOLLOW as u64 == 0 {
+        if let Some((_keep, b)) = redirect_exe(p, a) {
+            return host6(libc::SYS_faccessat2, b);
+        }
+    }
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 1, |a| host6(libc::SYS_faccessat2, a))
 }
 
 fn newfstatat(a: [u64; 6]) -> i64 {
@@ -176,21 +251,12 @@ fn newfstatat(a: [u64; 6]) -> i64 {
     put_stat(a[2], &st)
 }
 
-/// Is `path` a name of our own executable that must name the guest's instead?
-fn is_self_exe(path: &[u8]) -> bool {
-    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
-        return true;
-    }
-    let pid = std::process::id().to_string();
-    path.strip_prefix(b"/proc/").and_then(|r| r.strip_suffix(b"/exe")).is_some_and(|mid| mid == pid.as_bytes())
-}
-
 fn sys_readlinkat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let (path, _) = match read_cstr(a[1], libc::PATH_MAX as usize) {
         Ok(v) => v,
         Err(e) => return e,
     };
-    if is_self_exe(&path) {
+    if procfs::exe_link(p, a[0] as i32, &path).is_some() {
         let bufsiz = a[3] as i32;
         if bufsiz <= 0 {
             return EINVAL;
@@ -202,7 +268,7 @@ fn sys_readlinkat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
             Err(e) => e,
         };
     }
-    host6(libc::SYS_readlinkat, a)
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), a, 1, |a| host6(libc::SYS_readlinkat, a))
 }
 
 #[cfg(test)]
@@ -261,9 +327,26 @@ mod tests {
 
     #[test]
     fn self_exe_names() {
-        assert!(is_self_exe(b"/proc/self/exe"));
-        assert!(is_self_exe(format!("/proc/{}/exe", std::process::id()).as_bytes()));
-        assert!(!is_self_exe(b"/proc/1/exe"));
-        assert!(!is_self_exe(b"/proc/self/exe/x"));
+        let mut p = crate::linux::syscall::test_process();
+        let mut c = CpuState::new();
+        let mut buf = [0u8; 64];
+        let pid = format!("/proc/{}/exe\0", std::process::id());
+        for name in [&b"/proc/self/exe\0"[..], b"/proc/thread-self/exe\0", pid.as_bytes()] {
+            let a = [libc::AT_FDCWD as u64, name.as_ptr() as u64, buf.as_mut_ptr() as u64, 64, 0, 0];
+            assert_eq!(sys_readlinkat(&mut p, &mut c, a), 15, "{name:?}");
+        }
+        // Not ours: the host answers (/proc/1/exe is not readable by everyone; never 15 bytes of ours).
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe/x".as_ptr() as u64, buf.as_mut_ptr() as u64, 64, 0, 0];
+        assert_eq!(sys_readlinkat(&mut p, &mut c, a), -(libc::ENOTDIR as i64));
+        // stat and access follow the link to the guest program (here a path that does not exist).
+        let mut st = [0u8; 128];
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe".as_ptr() as u64, st.as_mut_ptr() as u64, 0, 0, 0];
+        assert_eq!(sys_newfstatat(&mut p, &mut c, a), -(libc::ENOENT as i64));
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe".as_ptr() as u64, st.as_mut_ptr() as u64, 0x100, 0, 0];
+        assert_eq!(sys_newfstatat(&mut p, &mut c, a), 0, "AT_SYMLINK_NOFOLLOW: the link itself");
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe".as_ptr() as u64, libc::F_OK as u64, 0, 0, 0];
+        assert_eq!(sys_faccessat(&mut p, &mut c, a), -(libc::ENOENT as i64));
+        let a = [libc::AT_FDCWD as u64, c"/proc/self/exe".as_ptr() as u64, 0, 0, 0, 0];
+        assert_eq!(sys_openat(&mut p, &mut c, a), -(libc::ENOENT as i64));
     }
 }

@@ -13,6 +13,7 @@
 //! emulator must keep for the guest (clear_child_tid, robust list, sigaltstack) is
 //! thread-local in the family that owns it.
 
+pub mod exec;
 pub mod fd;
 pub mod fs;
 pub mod mem;
@@ -22,6 +23,7 @@ pub mod proc;
 pub mod signal;
 pub mod strace;
 pub mod sys;
+pub mod thread;
 pub mod time;
 
 use super::Thread;
@@ -85,6 +87,8 @@ pub const fn row(nr: u32, name: &'static str, handler: Handler, args: &'static [
 fn all() -> impl Iterator<Item = &'static Syscall> {
     [
         proc::SYSCALLS,
+        thread::SYSCALLS,
+        exec::SYSCALLS,
         fd::SYSCALLS,
         fs::SYSCALLS,
         mem::SYSCALLS,
@@ -257,6 +261,7 @@ pub(crate) fn test_process() -> Thread {
         live_threads: std::sync::atomic::AtomicUsize::new(1),
         sigreturn_trampoline: 0,
         log: Mutex::new(None),
+        self_exe: exec::SelfExe::none(),
     };
     Thread::new(std::sync::Arc::new(proc))
 }
@@ -271,7 +276,7 @@ mod tests {
             assert_eq!(nr::name(s.nr), Some(s.name), "row {} has number {}", s.name, s.nr);
         }
         assert!(lookup(nr::OPENAT as u64).is_some());
-        assert!(lookup(nr::EXECVE as u64).is_none());
+        assert!(lookup(nr::KEXEC_LOAD as u64).is_none());
         assert!(lookup(u64::MAX).is_none());
     }
 
@@ -282,7 +287,7 @@ mod tests {
         cpu.x[8] = nr::GETPID as u64;
         dispatch(&mut p, &mut cpu);
         assert_eq!(cpu.x[0], std::process::id() as u64);
-        cpu.x[8] = nr::EXECVE as u64;
+        cpu.x[8] = nr::KEXEC_LOAD as u64;
         dispatch(&mut p, &mut cpu);
         assert_eq!(cpu.x[0] as i64, -(libc::ENOSYS as i64));
         cpu.x[8] = 5000;

@@ -1,24 +1,22 @@
-//! Process and identity syscalls: exit, exit_group, ids, sessions and groups, credentials,
+//! Process and identity syscalls: ids, sessions and groups, credentials,
 //! set_tid_address, robust lists, rseq, wait4/waitid, personality.
 //!
 //! Invariants: ids and credentials pass to the host (the guest process *is* this host
 //! process). Per-thread kernel state that belongs to the guest thread and must not reach the
 //! host (the host thread's own glibc uses its clear_child_tid and robust list) is recorded
-//! here, thread-local: [`CLEAR_CHILD_TID`] and [`ROBUST_LIST`]. execve/clone/clone3 are not in
-//! this table yet (-ENOSYS).
+//! here, thread-local: [`CLEAR_CHILD_TID`] and [`ROBUST_LIST`] (walked at thread exit by
+//! `linux::thread`). exit, exit_group, clone and futex are in `thread.rs`, fork and execve in
+//! `exec.rs`.
 
-use super::{host6, pass, row, write_guest, Arg, Ret, Syscall, EINVAL};
+use super::{host6, pass, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
 use crate::linux::Thread;
-use crate::GuestExit;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
-    Syscall { ret: Ret::NoReturn, ..row(nr::EXIT, "exit", sys_exit, &[I32]) },
-    Syscall { ret: Ret::NoReturn, ..row(nr::EXIT_GROUP, "exit_group", sys_exit_group, &[I32]) },
     row(nr::GETPID, "getpid", sys_getpid, &[]),
     row(nr::GETPPID, "getppid", sys_getppid, &[]),
     row(nr::GETTID, "gettid", sys_gettid, &[]),
@@ -92,17 +90,6 @@ thread_local! {
 
 /// The guest's execution domain (personality(2)); the host's is left alone.
 static PERSONALITY: AtomicU32 = AtomicU32::new(0);
-
-fn sys_exit(p: &mut Thread, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
-    // Only one guest thread for now: exit of the last thread ends the process.
-    p.exit = Some(GuestExit::Exited((a[0] & 0xff) as i32));
-    0
-}
-
-fn sys_exit_group(p: &mut Thread, _cpu: &mut CpuState, a: [u64; 6]) -> i64 {
-    p.exit = Some(GuestExit::Exited((a[0] & 0xff) as i32));
-    0
-}
 
 fn gettid() -> i64 {
     host6(libc::SYS_gettid, [0; 6])
@@ -178,7 +165,5 @@ mod tests {
         assert_eq!(CLEAR_CHILD_TID.with(|c| c.get()), 0x5678);
         assert_eq!(sys_rseq(&mut p, &mut c, [0; 6]), -(libc::ENOSYS as i64));
         assert_eq!(sys_personality(&mut p, &mut c, [0xffff_ffff, 0, 0, 0, 0, 0]), 0);
-        assert_eq!(sys_exit_group(&mut p, &mut c, [0x1ff, 0, 0, 0, 0, 0]), 0);
-        assert_eq!(p.exit, Some(GuestExit::Exited(0xff)));
     }
 }

@@ -1,0 +1,144 @@
+// xtask: cflags -pthread
+/* /proc as the guest must see it: /proc/self/exe (readlink, open, stat, access, in every
+ * spelling, through a directory fd and after chdir), /proc/self/auxv against getauxval,
+ * /proc/cpuinfo against AT_HWCAP, MIDR_EL1 and the CPU count, /proc/self/maps showing the
+ * guest's own code. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
+ * /proc/self paths: tests/process.rs checks the output.) */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failures;
+static void check(const char *what, int ok) {
+    printf("%s: %s\n", what, ok ? "ok" : "FAIL");
+    failures += !ok;
+}
+
+static int is_aarch64_elf_fd(int fd) {
+    Elf64_Ehdr h;
+    int ok = fd >= 0 && pread(fd, &h, sizeof h, 0) == sizeof h && memcmp(h.e_ident, ELFMAG, 4) == 0 &&
+             h.e_machine == EM_AARCH64;
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
+static int same_file(struct stat *a, struct stat *b) { return a->st_dev == b->st_dev && a->st_ino == b->st_ino; }
+
+static char self[PATH_MAX];
+static void *thread_exe(void *arg) {
+    (void)arg;
+    char buf[PATH_MAX] = {0};
+    readlink("/proc/thread-self/exe", buf, sizeof buf - 1);
+    return (void *)(long)(strcmp(buf, self) == 0);
+}
+
+static const char *hwcap_names[] = {"fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32",
+                                    "atomics", "fphp", "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc"};
+
+int main(int argc, char **argv) {
+    (void)argc;
+    char real[PATH_MAX], buf[PATH_MAX];
+    realpath(argv[0], real);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    check("readlink /proc/self/exe is the program", n > 0 && strcmp(self, real) == 0);
+    snprintf(buf, sizeof buf, "/proc/%d/exe", getpid());
+    char other[PATH_MAX] = {0};
+    readlink(buf, other, sizeof other - 1);
+    check("readlink /proc/<pid>/exe", strcmp(other, self) == 0);
+    pthread_t t;
+    void *r;
+    pthread_create(&t, NULL, thread_exe, NULL);
+    pthread_join(t, &r);
+    check("readlink /proc/thread-self/exe in a thread", r == (void *)1);
+
+    check("open /proc/self/exe reads an aarch64 ELF", is_aarch64_elf_fd(open("/proc/self/exe", O_RDONLY)));
+    struct stat a, b;
+    check("stat /proc/self/exe is the program", stat("/proc/self/exe", &a) == 0 && stat(real, &b) == 0 && same_file(&a, &b));
+    check("lstat /proc/self/exe is a link", lstat("/proc/self/exe", &a) == 0 && S_ISLNK(a.st_mode));
+    check("access /proc/self/exe X_OK", access("/proc/self/exe", X_OK) == 0);
+    int dfd = open("/proc/self", O_RDONLY | O_DIRECTORY);
+    check("openat(/proc/self fd, exe)", is_aarch64_elf_fd(openat(dfd, "exe", O_RDONLY)));
+    memset(buf, 0, sizeof buf);
+    check("readlinkat(/proc/self fd, exe)", readlinkat(dfd, "exe", buf, sizeof buf - 1) > 0 && strcmp(buf, self) == 0);
+    check("fstatat(/proc/self fd, exe)", fstatat(dfd, "exe", &a, 0) == 0 && same_file(&a, &b));
+    close(dfd);
+    char cwd[PATH_MAX];
+    getcwd(cwd, sizeof cwd);
+    chdir("/proc");
+    check("after chdir(/proc): open self/exe", is_aarch64_elf_fd(open("self/exe", O_RDONLY)));
+    memset(buf, 0, sizeof buf);
+    check("after chdir(/proc): readlink self/exe", readlink("self/exe", buf, sizeof buf - 1) > 0 && strcmp(buf, self) == 0);
+    chdir("self");
+    check("after chdir(/proc/self): open ./exe", is_aarch64_elf_fd(open("./exe", O_RDONLY)));
+    int afd = open("auxv", O_RDONLY);
+    chdir(cwd);
+
+    /* auxv: 16-byte entries ending in AT_NULL that agree with getauxval. */
+    uint64_t av[256];
+    n = afd >= 0 ? read(afd, av, sizeof av) : -1;
+    close(afd);
+    int entries = n > 0 ? (int)(n / 16) : 0;
+    check("/proc/self/auxv: whole entries ending with AT_NULL", n > 0 && n % 16 == 0 && av[2 * entries - 2] == AT_NULL);
+    unsigned long keys[] = {AT_PAGESZ, AT_HWCAP, AT_HWCAP2, AT_ENTRY, AT_PHDR, AT_PHNUM, AT_RANDOM, AT_UID, AT_EXECFN};
+    int agree = 1, found = 0;
+    for (int i = 0; i + 1 < entries; i++)
+        for (unsigned k = 0; k < sizeof keys / sizeof *keys; k++)
+            if (av[2 * i] == keys[k]) { found++; agree &= av[2 * i + 1] == getauxval(keys[k]); }
+    check("/proc/self/auxv agrees with getauxval", agree && found >= 8);
+
+    /* cpuinfo */
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[1024];
+    int procs = 0, features_ok = 1, features_lines = 0, impl_ok = 1, arch_ok = 1;
+    unsigned long hw = getauxval(AT_HWCAP), midr;
+    __asm__ volatile("mrs %0, midr_el1" : "=r"(midr));
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned v;
+        if (strncmp(line, "processor\t: ", 12) == 0) procs++;
+        if (sscanf(line, "CPU implementer\t: 0x%x", &v) == 1) impl_ok &= v == ((midr >> 24) & 0xff);
+        if (sscanf(line, "CPU part\t: 0x%x", &v) == 1) impl_ok &= v == ((midr >> 4) & 0xfff);
+        if (strncmp(line, "CPU architecture", 16) == 0) arch_ok &= strcmp(line, "CPU architecture: 8\n") == 0;
+        if (strncmp(line, "Features\t:", 10) == 0) {
+            features_lines++;
+            char *list = line + 10;
+            for (unsigned bit = 0; bit < sizeof hwcap_names / sizeof *hwcap_names; bit++) {
+                char word[32];
+                snprintf(word, sizeof word, " %s", hwcap_names[bit]);
+                char *p = strstr(list, word);
+                int listed = p && (p[strlen(word)] == ' ' || p[strlen(word)] == '\n');
+                features_ok &= listed == (int)((hw >> bit) & 1);
+            }
+        }
+    }
+    if (f) fclose(f);
+    check("/proc/cpuinfo: one block per online CPU", procs > 0 && procs == sysconf(_SC_NPROCESSORS_ONLN));
+    check("/proc/cpuinfo: Features match AT_HWCAP", features_lines == procs && features_ok);
+    check("/proc/cpuinfo: implementer and part match MIDR_EL1", impl_ok);
+    check("/proc/cpuinfo: CPU architecture: 8", arch_ok);
+    check("/proc/cpuinfo cannot be opened for writing", open("/proc/cpuinfo", O_WRONLY) < 0);
+
+    /* maps: the mapping holding main is there, readable. (Its x bit is the host's view: the
+     * emulator maps guest code without host PROT_EXEC, so it is not compared.) */
+    f = fopen("/proc/self/maps", "r");
+    int code_mapped = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo <= (unsigned long)main &&
+            (unsigned long)main < hi)
+            code_mapped = perms[0] == 'r';
+    }
+    if (f) fclose(f);
+    check("/proc/self/maps shows the guest code", code_mapped);
+    printf("failures=%d\n", failures);
+    return failures != 0;
+}

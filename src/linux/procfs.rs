@@ -1,0 +1,338 @@
+//! The few /proc files whose host contents would describe the emulator instead of the guest.
+//!
+//! - `/proc/self/exe` (and `/proc/<our pid>/exe`, `/proc/thread-self/exe`,
+//!   `/proc/<pid>/task/<tid>/exe`, `/proc/<tid>/exe`): open, stat, access and readlink name the
+//!   guest program (`Process::exe_path`), as qemu-user does.
+//! - `/proc/self/auxv` (same spellings): the guest's auxiliary vector, 16-byte (type, value)
+//!   entries ending with AT_NULL, from `Process::auxv`.
+//! - `/proc/cpuinfo`: an aarch64 CPU in the arm64 kernel's format (arch/arm64/kernel/cpuinfo.c,
+//!   `c_show`), one block per online host CPU, consistent with what the guest sees elsewhere:
+//!   the Features line lists exactly the AT_HWCAP/AT_HWCAP2 bits we advertise, the identification
+//!   lines decode `MIDR_EL1`, BogoMIPS derives from `CNTFRQ_EL0` as on arm64.
+//!
+//! Everything else under /proc (maps, status, fd, ...) is the host's: guest memory is mapped
+//! in this process at guest addresses, so /proc/self/maps shows the guest's mappings (and the
+//! emulator's own). Generated contents are served through a memfd, so reads, seeks, fstat and
+//! mmap behave like a regular file's.
+//!
+//! Names are recognised after resolving a relative path against the directory fd or the
+//! current directory (so `openat(open("/proc/self"), "exe")` and `chdir("/proc")` then
+//! `open("self/auxv")` work); only names whose last component is `exe`, `auxv` or `cpuinfo` cost
+//! that resolution. Invariant: the functions here never fail in a way the host would not:
+//! anything they do not recognise is left to the host (`None`).
+
+use super::Thread;
+use crate::arch::features;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+/// An emulated /proc file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcFile {
+    Exe,
+    Auxv,
+    Cpuinfo,
+}
+
+/// Whether `n` names a thread of this process (`/proc/self/task/<n>` exists).
+fn is_our_task(n: &str) -> bool {
+    n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty() && Path::new("/proc/self/task").join(n).exists()
+}
+
+/// Whether `dir` (a component after `/proc/`) is this process's own directory.
+fn is_our_dir(dir: &str) -> bool {
+    dir == "self" || dir == std::process::id().to_string() || is_our_task(dir)
+}
+
+/// Classify an absolute, normalised path's components.
+fn classify_components(c: &[&str]) -> Option<ProcFile> {
+    match c {
+        ["proc", "cpuinfo"] => Some(ProcFile::Cpuinfo),
+        ["proc", "thread-self", leaf] => leaf_file(leaf),
+        ["proc", dir, leaf] if is_our_dir(dir) => leaf_file(leaf),
+        ["proc", dir, "task", tid, leaf] if is_our_dir(dir) && is_our_task(tid) => leaf_file(leaf),
+        _ => None,
+    }
+}
+
+fn leaf_file(leaf: &str) -> Option<ProcFile> {
+    match leaf {
+        "exe" => Some(ProcFile::Exe),
+        "auxv" => Some(ProcFile::Auxv),
+        _ => None,
+    }
+}
+
+/// The directory a relative path starts from: the cwd for AT_FDCWD, else the directory fd's.
+fn base_dir(dirfd: i32) -> Option<PathBuf> {
+    if dirfd == libc::AT_FDCWD {
+        std::env::current_dir().ok()
+    } else {
+        std::fs::read_link(format!("/proc/self/fd/{dirfd}")).ok()
+    }
+}
+
+/// Which emulated file `path` names relative to `dirfd`, if any.
+pub fn classify(dirfd: i32, path: &[u8]) -> Option<ProcFile> {
+    let leaf = path.rsplit(|&b| b == b'/').next()?;
+    if !matches!(leaf, b"exe" | b"auxv" | b"cpuinfo") {
+        return None;
+    }
+    let path = std::str::from_utf8(path).ok()?;
+    let full = if path.starts_with('/') { PathBuf::from(path) } else { base_dir(dirfd)?.join(path) };
+    let full = full.to_str()?.to_string();
+    let mut comps: Vec<&str> = Vec::new();
+    for c in full.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                comps.pop();
+            }
+            c => comps.push(c),
+        }
+    }
+    classify_components(&comps)
+}
+
+/// The guest program's path when `dirfd`/`path` names one of our `/proc/.../exe` links.
+pub fn exe_link<'a>(p: &'a Thread, dirfd: i32, path: &[u8]) -> Option<&'a Path> {
+    (classify(dirfd, path) == Some(ProcFile::Exe)).then_some(p.exe_path.as_path())
+}
+
+/// openat of an emulated file: `Some(fd or -errno)`, or `None` for the host to handle.
+/// `flags` are host open flags.
+pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Option<i64> {
+    // O_NOFOLLOW and O_PATH|O_NOFOLLOW concern the link itself: the host's answer is right.
+    if flags & libc::O_NOFOLLOW != 0 {
+        return None;
+    }
+    let which = classify(dirfd, path)?;
+    let r = match which {
+        ProcFile::Exe => {
+            let c = CString::new(p.exe_path.as_os_str().as_bytes()).ok()?;
+            // SAFETY: open on a C string with the guest's (translated) flags.
+            let fd = unsafe { libc::open(c.as_ptr(), flags, mode) };
+            super::syscall::host_result(i64::from(fd))
+        }
+        ProcFile::Auxv => generated(b"auxv", &auxv_bytes(&p.auxv), flags),
+        ProcFile::Cpuinfo => generated(b"cpuinfo", cpuinfo().as_bytes(), flags),
+    };
+    Some(r)
+}
+
+/// A read-only file with `contents`, as a memfd positioned at 0.
+fn generated(name: &[u8], contents: &[u8], flags: i32) -> i64 {
+    if flags & libc::O_ACCMODE != libc::O_RDONLY || flags & (libc::O_CREAT | libc::O_TRUNC) != 0 {
+        return -(libc::EACCES as i64);
+    }
+    if flags & libc::O_DIRECTORY != 0 {
+        return -(libc::ENOTDIR as i64);
+    }
+    let cname = match CString::new(name) {
+        Ok(c) => c,
+        Err(_) => return -(libc::EINVAL as i64),
+    };
+    let mfd_flags = if flags & libc::O_CLOEXEC != 0 { libc::MFD_CLOEXEC } else { 0 };
+    // SAFETY: memfd_create/write/lseek/close on our new descriptor and our buffer.
+    unsafe {
+        let fd = libc::memfd_create(cname.as_ptr(), mfd_flags);
+        if fd < 0 {
+            return super::syscall::host_result(-1);
+        }
+        let mut off = 0;
+        while off < contents.len() {
+            let n = libc::write(fd, contents[off..].as_ptr() as *const libc::c_void, contents.len() - off);
+            if n <= 0 {
+                let e = super::syscall::host_result(-1);
+                libc::close(fd);
+                return e;
+            }
+            off += n as usize;
+        }
+        libc::lseek(fd, 0, libc::SEEK_SET);
+        if flags & libc::O_NONBLOCK != 0 {
+            libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK);
+        }
+        i64::from(fd)
+    }
+}
+
+/// The auxv as /proc/<pid>/auxv shows it: (type, value) u64 pairs, then AT_NULL.
+pub fn auxv_bytes(auxv: &[(u64, u64)]) -> Vec<u8> {
+    auxv.iter()
+        .filter(|&&(k, _)| k != 0)
+        .chain(std::iter::once(&(0, 0)))
+        .flat_map(|&(k, v)| [k.to_le_bytes(), v.to_le_bytes()])
+        .flatten()
+        .collect()
+}
+
+/// hwcap_str of arch/arm64/kernel/cpuinfo.c: AT_HWCAP bit n, then AT_HWCAP2 bit n (bit order,
+/// which is the order the kernel prints them in).
+const HWCAP_NAMES: [&str; 32] = [
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp", "cpuid",
+    "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512", "sve", "asimdfhm", "dit",
+    "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg",
+];
+const HWCAP2_NAMES: [&str; 34] = [
+    "dcpodp",
+    "sve2",
+    "sveaes",
+    "svepmull",
+    "svebitperm",
+    "svesha3",
+    "svesm4",
+    "flagm2",
+    "frint",
+    "svei8mm",
+    "svef32mm",
+    "svef64mm",
+    "svebf16",
+    "i8mm",
+    "bf16",
+    "dgh",
+    "rng",
+    "bti",
+    "mte",
+    "ecv",
+    "afp",
+    "rpres",
+    "mte3",
+    "sme",
+    "smei16i64",
+    "smef64f64",
+    "smei8i32",
+    "smef16f32",
+    "smeb16f32",
+    "smef32f32",
+    "smefa64",
+    "wfxt",
+    "ebf16",
+    "sveebf16",
+];
+
+/// The Features line's names for these HWCAP/HWCAP2 words.
+pub fn feature_names(hwcap: u64, hwcap2: u64) -> Vec<&'static str> {
+    let one = |word: u64, names: &'static [&'static str]| {
+        names.iter().enumerate().filter(move |&(i, _)| word >> i & 1 != 0).map(|(_, &n)| n)
+    };
+    one(hwcap, &HWCAP_NAMES).chain(one(hwcap2, &HWCAP2_NAMES)).collect()
+}
+
+/// Online host CPU numbers (`/sys/devices/system/cpu/online`, e.g. `0-3,6`).
+fn online_cpus() -> Vec<u32> {
+    let parse = |s: &str| -> Option<Vec<u32>> {
+        let mut v = Vec::new();
+        for part in s.trim().split(',').filter(|p| !p.is_empty()) {
+            match part.split_once('-') {
+                Some((a, b)) => v.extend(a.parse::<u32>().ok()?..=b.parse::<u32>().ok()?),
+                None => v.push(part.parse().ok()?),
+            }
+        }
+        (!v.is_empty()).then_some(v)
+    };
+    if let Some(v) = std::fs::read_to_string("/sys/devices/system/cpu/online").ok().as_deref().and_then(parse) {
+        return v;
+    }
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1) as u32;
+    (0..n).collect()
+}
+
+/// The text of /proc/cpuinfo for `cpus` with this MIDR, HWCAP pair and timer frequency.
+pub fn cpuinfo_for(cpus: &[u32], midr: u64, hwcap: u64, hwcap2: u64, cntfrq: u64) -> String {
+    // arm64 calibrates loops_per_jiffy from the timer: BogoMIPS = CNTFRQ / 500000.
+    let (whole, hundredths) = (cntfrq / 500_000, (cntfrq / 5_000) % 100);
+    let features = feature_names(hwcap, hwcap2);
+    let mut s = String::new();
+    for &i in cpus {
+        s += &format!("processor\t: {i}\n");
+        s += &format!("BogoMIPS\t: {whole}.{hundredths:02}\n");
+        s += "Features\t:";
+        for f in &features {
+            s += " ";
+            s += f;
+        }
+        s += "\n";
+        s += &format!("CPU implementer\t: 0x{:02x}\n", (midr >> 24) & 0xff);
+        s += "CPU architecture: 8\n";
+        s += &format!("CPU variant\t: 0x{:x}\n", (midr >> 20) & 0xf);
+        s += &format!("CPU part\t: 0x{:03x}\n", (midr >> 4) & 0xfff);
+        s += &format!("CPU revision\t: {}\n\n", midr & 0xf);
+    }
+    s
+}
+
+/// /proc/cpuinfo as the guest sees it.
+pub fn cpuinfo() -> String {
+    cpuinfo_for(&online_cpus(), features::MIDR_EL1, features::HWCAP, features::HWCAP2, features::CNTFRQ_EL0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_recognised_in_every_spelling() {
+        let pid = std::process::id();
+        let tid = crate::linux::thread::current_tid();
+        for p in [
+            "/proc/self/exe".to_string(),
+            "/proc/thread-self/exe".into(),
+            format!("/proc/{pid}/exe"),
+            format!("/proc/{tid}/exe"),
+            format!("/proc/self/task/{tid}/exe"),
+            "//proc/./self/../self/exe".into(),
+        ] {
+            assert_eq!(classify(libc::AT_FDCWD, p.as_bytes()), Some(ProcFile::Exe), "{p}");
+        }
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/auxv"), Some(ProcFile::Auxv));
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/cpuinfo"), Some(ProcFile::Cpuinfo));
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/1/exe"), None);
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/maps"), None);
+        assert_eq!(classify(libc::AT_FDCWD, b"/tmp/exe"), None);
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/exe/"), None);
+        // Relative to a directory descriptor.
+        let dir = std::fs::File::open("/proc/self").unwrap();
+        use std::os::fd::AsRawFd;
+        assert_eq!(classify(dir.as_raw_fd(), b"exe"), Some(ProcFile::Exe));
+        assert_eq!(classify(dir.as_raw_fd(), b"../cpuinfo"), Some(ProcFile::Cpuinfo));
+        assert_eq!(classify(dir.as_raw_fd(), b"cwd"), None);
+    }
+
+    #[test]
+    fn cpuinfo_format() {
+        let s = cpuinfo_for(&[0, 2], 0x410f_d070, 0b1000_0000_0011, 1, 25_000_000);
+        let want = "processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd cpuid dcpodp\nCPU implementer\t: 0x41\n\
+                    CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd07\nCPU revision\t: 0\n\n";
+        assert!(s.starts_with(want), "{s}");
+        assert!(s.contains("processor\t: 2\n"));
+        assert_eq!(s.matches("processor").count(), 2);
+        assert_eq!(feature_names(features::HWCAP, 0)[..2], ["fp", "asimd"]);
+        assert_eq!(feature_names(1 << 31, 1 << 33), ["pacg", "sveebf16"]);
+        assert_eq!(cpuinfo_for(&[0], 0x411f_d0c3, 0, 0, 1_000_000_000).lines().nth(1), Some("BogoMIPS\t: 2000.00"));
+    }
+
+    #[test]
+    fn generated_files() {
+        let mut t = crate::linux::syscall::test_process();
+        std::sync::Arc::get_mut(&mut t.proc).unwrap().auxv = vec![(6, 4096), (16, 3)];
+        let fd = open(&t, libc::AT_FDCWD, b"/proc/self/auxv", libc::O_RDONLY | libc::O_CLOEXEC, 0).unwrap();
+        assert!(fd >= 0);
+        let mut buf = [0u8; 64];
+        // SAFETY: reading our own descriptor into a local buffer.
+        let n = unsafe { libc::read(fd as i32, buf.as_mut_ptr() as *mut libc::c_void, 64) };
+        unsafe { libc::close(fd as i32) };
+        assert_eq!(n, 48);
+        assert_eq!(&buf[..48], &auxv_bytes(&[(6, 4096), (16, 3)])[..]);
+        assert_eq!(u64::from_le_bytes(buf[32..40].try_into().unwrap()), 0, "AT_NULL last");
+        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/auxv", libc::O_RDWR, 0), Some(-(libc::EACCES as i64)));
+        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/cpuinfo", libc::O_DIRECTORY, 0), Some(-(libc::ENOTDIR as i64)));
+        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/exe", libc::O_NOFOLLOW, 0), None);
+        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/stat", 0, 0), None);
+        // The test process's exe_path does not exist: the open of it fails like the host's.
+        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/exe", 0, 0), Some(-(libc::ENOENT as i64)));
+        assert_eq!(exe_link(&t, libc::AT_FDCWD, b"/proc/thread-self/exe"), Some(Path::new("/opt/guest/prog")));
+    }
+}
