@@ -321,7 +321,6 @@ fn shebang_with_a_guest_interpreter() {
 
 /// A guest that execve()s another aarch64 guest: the second one goes through binfmt_misc too.
 #[test]
-#[ignore = "needs execve in the syscall layer (issue 4); run with --include-ignored"]
 fn guest_execve_of_a_guest() {
     let Some(_lock) = can_register("guest_execve_of_a_guest") else { return };
     let dir = TempDir::new("execve");

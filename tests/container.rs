@@ -264,7 +264,6 @@ fn docker_runs_arm64_static_programs() {
 }
 
 #[test]
-#[ignore = "busybox sh needs fork (clone) and execve in the syscall layer (issue 4); run with --include-ignored"]
 fn docker_runs_a_busybox_shell_pipeline() {
     let Some(_lock) = can_run("docker_runs_a_busybox_shell_pipeline") else { return };
     let busybox = match busybox() {

@@ -39,6 +39,9 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::GETPGID, "getpgid", sys_getpgid, &[I32]),
     row(nr::SETPGID, "setpgid", sys_setpgid, &[I32, I32]),
     row(nr::GETSID, "getsid", sys_getsid, &[I32]),
+    // Guest threads are host threads and the emulator has no per-process state that the
+    // flags could split (cwd, fd table, namespaces are the kernel's): pass it through.
+    row(nr::UNSHARE, "unshare", sys_unshare, &[Hex]),
     row(nr::SETSID, "setsid", sys_setsid, &[]),
     row(nr::SET_TID_ADDRESS, "set_tid_address", sys_set_tid_address, &[Ptr]),
     row(nr::SET_ROBUST_LIST, "set_robust_list", sys_set_robust_list, &[Ptr, Int]),
@@ -52,6 +55,7 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 pass! {
+    sys_unshare => SYS_unshare;
     sys_getpid => SYS_getpid;
     sys_getppid => SYS_getppid;
     sys_gettid => SYS_gettid;
