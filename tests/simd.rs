@@ -88,9 +88,9 @@ fn qemu_cases() {
         for &(r, v) in exp.x {
             want_x[r] = v;
         }
-        for r in 0..32 {
-            if cpu.v[r] != want_v[r] {
-                failures.push(format!("{} {:08x}: V{r} = {:032x}, want {:032x}", c.row, c.word, cpu.v[r], want_v[r]));
+        for (r, (got, want)) in cpu.v.iter().zip(want_v.iter()).enumerate() {
+            if got != want {
+                failures.push(format!("{} {:08x}: V{r} = {:032x}, want {:032x}", c.row, c.word, got, want));
             }
         }
         if cpu.x != want_x {
@@ -249,7 +249,7 @@ fn ld1_single_lane_keeps_other_lanes_and_ld1r_replicates() {
     cpu.x[4] = buf_addr(&mem);
     // 0x0d409085: ld1 {v5.s}[1], [x4]   (Q = 0 still keeps bits 127:64)
     assert!(run_word(&mut cpu, 0x0d409085));
-    assert_eq!(cpu.v[5], (u128::MAX & !(0xffff_ffffu128 << 32)) | (0x4433_2211u128 << 32));
+    assert_eq!(cpu.v[5], !(0xffff_ffffu128 << 32) | (0x4433_2211u128 << 32));
     // 0x4ddfc486: ld1r {v6.8h}, [x4], #2
     assert!(run_word(&mut cpu, 0x4ddfc486));
     assert_eq!(cpu.v[6], 0x2211_2211_2211_2211_2211_2211_2211_2211u128);
