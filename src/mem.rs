@@ -121,6 +121,9 @@ mod pipe_probe {
     struct Pipe {
         r: i32,
         w: i32,
+        /// The process that created it: after a fork the child must not share the parent's
+        /// pipe (their bytes would interleave), so it makes its own.
+        pid: i32,
     }
 
     impl Drop for Pipe {
@@ -133,13 +136,16 @@ mod pipe_probe {
         }
     }
 
+    fn new_pipe() -> Option<Pipe> {
+        let mut fds = [0i32; 2];
+        // SAFETY: pipe2 fills `fds`; close-on-exec so that guest execve does not leak them.
+        (unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } == 0)
+            // SAFETY: getpid has no preconditions.
+            .then(|| Pipe { r: fds[0], w: fds[1], pid: unsafe { libc::getpid() } })
+    }
+
     thread_local! {
-        static PIPE: Option<Pipe> = {
-            let mut fds = [0i32; 2];
-            // SAFETY: pipe2 fills `fds`; close-on-exec so that guest execve does not leak them.
-            (unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } == 0)
-                .then(|| Pipe { r: fds[0], w: fds[1] })
-        };
+        static PIPE: std::cell::RefCell<Option<Pipe>> = std::cell::RefCell::new(new_pipe());
     }
 
     fn drain(p: &Pipe) {
@@ -149,8 +155,15 @@ mod pipe_probe {
     }
 
     pub(super) fn copy(src: *const u8, dst: *mut u8, len: usize) -> bool {
-        PIPE.with(|p| {
-            let Some(p) = p else { return false };
+        PIPE.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            // SAFETY: getpid has no preconditions.
+            let pid = unsafe { libc::getpid() };
+            if slot.as_ref().is_some_and(|p| p.pid != pid) {
+                // A forked child: drop (close) the inherited copy of the parent's pipe.
+                *slot = new_pipe();
+            }
+            let Some(p) = slot.as_ref() else { return false };
             let mut off = 0;
             while off < len {
                 let n = (len - off).min(CHUNK);

@@ -2,9 +2,17 @@
 //!
 //! - `guest-bins`: build the aarch64 test programs in guest-bins/ (and their native twins).
 //! - `gen-syscalls`: regenerate src/linux/syscall/nr.rs from the arm64 kernel headers.
+//! - `difftest`: differential testing against qemu-aarch64 (see docs/difftest.md).
+//! - `gotest`: Go standard-library tests (GOARCH=arm64) run under this emulator.
+//! - `sysroot`: build a Debian 12 arm64 sysroot for `-L`.
+//! - `bench`: time this emulator against qemu-aarch64 and native (see docs/performance.md).
 
+mod bench;
+mod difftest;
 mod gen_syscalls;
+mod gotest;
 mod guest_bins;
+mod sysroot;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -12,8 +20,12 @@ fn main() {
     let r = match args.first().map(String::as_str) {
         Some("guest-bins") => guest_bins::run(rest),
         Some("gen-syscalls") => gen_syscalls::run(rest),
+        Some("difftest") => difftest::run(rest),
+        Some("bench") => bench::run(rest),
+        Some("sysroot") => sysroot::run_cli(rest),
+        Some("gotest") => gotest::run(rest),
         _ => {
-            eprintln!("usage: cargo xtask <guest-bins|gen-syscalls> [args]");
+            eprintln!("usage: cargo xtask <guest-bins|gen-syscalls|difftest|bench|sysroot|gotest> [args]");
             std::process::exit(2);
         }
     };

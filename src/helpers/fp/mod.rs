@@ -15,6 +15,7 @@
 //!   and zero on output.
 
 mod estimate;
+mod fast;
 pub mod insn;
 
 pub use estimate::{fp_recpe, fp_recps, fp_recpx, fp_rsqrte, fp_rsqrts};
@@ -428,11 +429,17 @@ fn add_sub(sz: FpSize, a: u64, b: u64, negate_b: bool, fpcr: u32, fpsr: &mut u32
 
 /// FPAdd.
 pub fn fp_add(sz: FpSize, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
+    if let Some(r) = fast::binop(sz, fast::Op::Add, a, b, fpcr, fpsr) {
+        return r;
+    }
     add_sub(sz, a, b, false, fpcr, fpsr)
 }
 
 /// FPSub.
 pub fn fp_sub(sz: FpSize, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
+    if let Some(r) = fast::binop(sz, fast::Op::Sub, a, b, fpcr, fpsr) {
+        return r;
+    }
     add_sub(sz, a, b, true, fpcr, fpsr)
 }
 
@@ -467,6 +474,9 @@ pub(crate) fn fp_two(sz: FpSize, sign: bool) -> u64 {
 
 /// FPMul.
 pub fn fp_mul(sz: FpSize, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
+    if let Some(r) = fast::binop(sz, fast::Op::Mul, a, b, fpcr, fpsr) {
+        return r;
+    }
     mul_core(sz, a, b, false, fpcr, fpsr)
 }
 
@@ -477,6 +487,9 @@ pub fn fp_mulx(sz: FpSize, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
 
 /// FPDiv.
 pub fn fp_div(sz: FpSize, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
+    if let Some(r) = fast::binop(sz, fast::Op::Div, a, b, fpcr, fpsr) {
+        return r;
+    }
     let u1 = unpack(sz, a, fpcr, fpsr);
     let u2 = unpack(sz, b, fpcr, fpsr);
     if let Some(r) = process_nans(sz, &u1, &u2, a, b, fpcr, fpsr) {
@@ -527,6 +540,9 @@ fn isqrt(n: u128) -> u128 {
 
 /// FPSqrt.
 pub fn fp_sqrt(sz: FpSize, a: u64, fpcr: u32, fpsr: &mut u32) -> u64 {
+    if let Some(r) = fast::sqrt(sz, a, fpcr, fpsr) {
+        return r;
+    }
     let u = unpack(sz, a, fpcr, fpsr);
     if u.is_nan() {
         return process_nan(sz, u.ty, a, fpcr, fpsr);
