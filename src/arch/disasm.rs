@@ -1066,6 +1066,11 @@ fn dp_reg(op: DpRegOp, i: Insn) -> D {
         }
         Smulh => o("smulh", &[d, n, mr]),
         Umulh => o("umulh", &[d, n, mr]),
+        Crc32 | Crc32c => {
+            let sz = i.bits(11, 10);
+            let m = format!("crc32{}{}", if op == Crc32c { "c" } else { "" }, ["b", "h", "w", "x"][sz as usize]);
+            o(&m, &[gp(rd, false), gp(rn, false), gp(rm, sz == 3)])
+        }
     }
 }
 
@@ -1235,6 +1240,13 @@ fn simd(op: SimdOp, scalar: bool, i: Insn) -> D {
     let no_1d = size != 3 || q;
     let check = |ok: bool| if ok { Some(()) } else { None };
     match op {
+        // Cryptographic AES and SHA.
+        Aese | Aesd | Aesmc | Aesimc => o(m, &[vr(rd, 0, true), vr(rn, 0, true)]),
+        Sha1c | Sha1p | Sha1m => o(m, &[format!("q{rd}"), format!("s{rn}"), vr(rm, 2, true)]),
+        Sha256h | Sha256h2 => o(m, &[format!("q{rd}"), format!("q{rn}"), vr(rm, 2, true)]),
+        Sha1su0 | Sha256su1 => o(m, &[vr(rd, 2, true), vr(rn, 2, true), vr(rm, 2, true)]),
+        Sha1h => o(m, &[format!("s{rd}"), format!("s{rn}")]),
+        Sha1su1 | Sha256su0 => o(m, &[vr(rd, 2, true), vr(rn, 2, true)]),
         // Scalar pairwise.
         Addp if scalar => {
             check(size == 3)?;

@@ -7,7 +7,9 @@
 //! - [`sys`]: system registers (MRS/MSR), exclusives and other non-FP helpers.
 //! - [`fp`]: exact scalar floating point (rounding modes, NaNs, FPSR flags, FZ/DN).
 //! - [`simd`]: AdvSIMD lanes.
+//! - [`crypto`]: CRC32, AES, SHA-1, SHA-256 and 64-bit PMULL.
 
+pub mod crypto;
 pub mod fp;
 pub mod simd;
 pub mod sys;

@@ -84,8 +84,8 @@ pub fn undefined(op: SimdOp, i: Insn) -> bool {
         Saddl | Uaddl | Saddw | Uaddw | Ssubl | Usubl | Ssubw | Usubw | Addhn | Raddhn | Subhn | Rsubhn | Sabal
         | Uabal | Sabdl | Uabdl | Smlal | Umlal | Smlsl | Umlsl | Smull | Umull => no64,
         Sqdmlal | Sqdmlsl | Sqdmull => hs_only,
-        // PMULL with size 11 is FEAT_PMULL (not implemented); 01 and 10 are reserved.
-        Pmull => size != 0,
+        // PMULL with size 11 is FEAT_PMULL (helpers::crypto); 01 and 10 are reserved.
+        Pmull => size == 1 || size == 2,
         // two-register misc
         Rev64 => no64,
         Rev32 => size >= 2,
@@ -149,6 +149,9 @@ pub fn undefined(op: SimdOp, i: Insn) -> bool {
         Fmaxnmv | Fminnmv | Fmaxv | Fminv => fsz || !q,
         ScvtfFix | UcvtfFix | FcvtzsFix | FcvtzuFix => immh & 0b1100 == 0 || (!scalar && immh & 8 != 0 && !q),
         FmlaElem | FmlsElem | FmulElem | FmulxElem => size < 2 || (size == 3 && (i.bit(21) || (!scalar && !q))),
+        // cryptographic (helpers::crypto): every field is fixed by the row
+        Aese | Aesd | Aesmc | Aesimc | Sha1c | Sha1p | Sha1m | Sha1su0 | Sha256h | Sha256h2 | Sha256su1 | Sha1h
+        | Sha1su1 | Sha256su0 => false,
     }
 }
 
@@ -261,6 +264,9 @@ pub fn execute(cpu: &mut CpuState, op: SimdOp, i: Insn) {
         Sqdmlal => three_diff(cpu, i, Diff::Long, false, |es, a, b, d, s| sqdmlal(a, b, d, es, false, s)),
         Sqdmlsl => three_diff(cpu, i, Diff::Long, false, |es, a, b, d, s| sqdmlal(a, b, d, es, true, s)),
         Sqdmull => three_diff(cpu, i, Diff::Long, false, |es, a, b, _, s| sqdmull(a, b, es, s) as u64),
+        Pmull if i.size() == 3 => crate::helpers::crypto::execute(cpu, op, i),
+        Aese | Aesd | Aesmc | Aesimc | Sha1c | Sha1p | Sha1m | Sha1su0 | Sha256h | Sha256h2 | Sha256su1 | Sha1h
+        | Sha1su1 | Sha256su0 => crate::helpers::crypto::execute(cpu, op, i),
         Pmull => three_diff(cpu, i, Diff::Long, true, |es, a, b, _, _| poly_mul(a as u64, b as u64, es)),
         // ---------------------------------------------------------------- two-register misc
         Rev64 => rev(cpu, i, 64),

@@ -25,6 +25,11 @@ pub fn translate(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         Madd | Msub => mul_add(e, op == Msub, i),
         Smaddl | Smsubl | Umaddl | Umsubl => mul_add_long(e, op, i),
         Smulh | Umulh => mul_high(e, op == Smulh, i),
+        Crc32 | Crc32c => {
+            // The rows fix every field; the helper reads Wn/Rm and writes Wd.
+            e.call_insn_helper(crate::helpers::crypto::crc32_helper);
+            Ok(Flow::Continue)
+        }
     }
 }
 

@@ -14,6 +14,9 @@ use crate::helpers::fp::insn as h;
 
 pub fn translate(e: &mut Emitter, op: FpOp, i: Insn) -> TResult {
     let helper = select(op, i).ok_or(Undefined)?;
+    if super::fp_inline::try_emit(e, op, i, helper) {
+        return Ok(Flow::Continue);
+    }
     if matches!(op, FpOp::Fcmp | FpOp::Fccmp | FpOp::Fcsel) {
         e.call_insn_helper_flags(helper);
     } else if touches_gprs(op) {

@@ -30,6 +30,7 @@ pub mod dp_reg;
 pub mod emit;
 pub mod fault;
 pub mod fp;
+pub mod fp_inline;
 pub mod ldst;
 pub mod ldst_simd;
 pub mod simd;

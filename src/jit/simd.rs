@@ -7,11 +7,17 @@
 use super::emit::{reg, Emitter, Flow, TResult, Undefined};
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
+use crate::helpers::crypto;
 use crate::helpers::simd::{simd_helper, undefined};
 
 pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
     if undefined(op, i) {
         return Err(Undefined);
+    }
+    // FEAT_AES/SHA1/SHA256/PMULL (64-bit) rows: V registers only, in `helpers::crypto`.
+    if crypto::is_crypto(op, i) {
+        e.call_insn_helper_vonly(crypto::crypto_helper);
+        return Ok(Flow::Continue);
     }
     e.mov_imm(reg::RSI, i.0 as u64);
     e.mov_imm(reg::RDX, op as u64);

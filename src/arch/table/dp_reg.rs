@@ -52,6 +52,8 @@ pub enum DpRegOp {
     Umaddl,
     Umsubl,
     Umulh,
+    Crc32,
+    Crc32c,
 }
 
 use DpRegOp::*;
@@ -110,4 +112,13 @@ pub static ROWS: &[Row] = &[
     r("UMADDL", "10011011101mmmmm0aaaaannnnnddddd", Umaddl),
     r("UMSUBL", "10011011101mmmmm1aaaaannnnnddddd", Umsubl),
     r("UMULH", "10011011110mmmmm0aaaaannnnnddddd", Umulh),
+    // FEAT_CRC32: sf = 1 exactly when sz = 11.
+    r("CRC32B", "00011010110mmmmm010000nnnnnddddd", Crc32),
+    r("CRC32H", "00011010110mmmmm010001nnnnnddddd", Crc32),
+    r("CRC32W", "00011010110mmmmm010010nnnnnddddd", Crc32),
+    r("CRC32X", "10011010110mmmmm010011nnnnnddddd", Crc32),
+    r("CRC32CB", "00011010110mmmmm010100nnnnnddddd", Crc32c),
+    r("CRC32CH", "00011010110mmmmm010101nnnnnddddd", Crc32c),
+    r("CRC32CW", "00011010110mmmmm010110nnnnnddddd", Crc32c),
+    r("CRC32CX", "10011010110mmmmm010111nnnnnddddd", Crc32c),
 ];

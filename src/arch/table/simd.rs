@@ -272,6 +272,20 @@ simd_ops! {
     FmlsElem,
     FmulElem,
     FmulxElem,
+    Aese,
+    Aesd,
+    Aesmc,
+    Aesimc,
+    Sha1c,
+    Sha1p,
+    Sha1m,
+    Sha1su0,
+    Sha256h,
+    Sha256h2,
+    Sha256su1,
+    Sha1h,
+    Sha1su1,
+    Sha256su0,
 }
 
 use SimdOp::*;
@@ -628,4 +642,21 @@ pub static ROWS: &[Row] = &[
     r("FMUL_elem_s", "01011111sslmmmmm1001x0nnnnnddddd", FmulElem),
     r("FMULX_elem_v", "0q101111sslmmmmm1001x0nnnnnddddd", FmulxElem),
     r("FMULX_elem_s", "01111111sslmmmmm1001x0nnnnnddddd", FmulxElem),
+    // Cryptographic AES (FEAT_AES); PMULL with size = 11 (FEAT_PMULL) is the PMULL_v row.
+    r("AESE", "0100111000101000010010nnnnnddddd", Aese),
+    r("AESD", "0100111000101000010110nnnnnddddd", Aesd),
+    r("AESMC", "0100111000101000011010nnnnnddddd", Aesmc),
+    r("AESIMC", "0100111000101000011110nnnnnddddd", Aesimc),
+    // Cryptographic three-register SHA (FEAT_SHA1, FEAT_SHA256).
+    r("SHA1C", "01011110000mmmmm000000nnnnnddddd", Sha1c),
+    r("SHA1P", "01011110000mmmmm000100nnnnnddddd", Sha1p),
+    r("SHA1M", "01011110000mmmmm001000nnnnnddddd", Sha1m),
+    r("SHA1SU0", "01011110000mmmmm001100nnnnnddddd", Sha1su0),
+    r("SHA256H", "01011110000mmmmm010000nnnnnddddd", Sha256h),
+    r("SHA256H2", "01011110000mmmmm010100nnnnnddddd", Sha256h2),
+    r("SHA256SU1", "01011110000mmmmm011000nnnnnddddd", Sha256su1),
+    // Cryptographic two-register SHA.
+    r("SHA1H", "0101111000101000000010nnnnnddddd", Sha1h),
+    r("SHA1SU1", "0101111000101000000110nnnnnddddd", Sha1su1),
+    r("SHA256SU0", "0101111000101000001010nnnnnddddd", Sha256su0),
 ];

@@ -59,15 +59,94 @@ pub fn binop(sz: FpSize, op: Op, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> O
     if fpcr & FPCR_SPECIAL != 0 || matches!(sz, FpSize::H) || !normal(sz, a) || !normal(sz, b) {
         return None;
     }
-    let (r, csr) = host_binop_flags(sz, op, a, b);
-    let r = if matches!(sz, FpSize::S) { r & 0xffff_ffff } else { r };
+    let (r, inexact) = if has_fma() && residual_exact(sz, op, a, b) {
+        // SAFETY: the CPU has FMA (checked).
+        unsafe { eft_binop(sz, op, a, b) }
+    } else {
+        let (r, csr) = host_binop_flags(sz, op, a, b);
+        let r = if matches!(sz, FpSize::S) { r & 0xffff_ffff } else { r };
+        (r, csr & MXCSR_PE != 0)
+    };
     if !safe_result(sz, r) {
         return None;
     }
-    if csr & MXCSR_PE != 0 {
+    if inexact {
         *fpsr |= FPSR_IXC;
     }
     Some(r)
+}
+
+/// Whether the FMA residual of `op` is exactly representable (cannot underflow): the residual
+/// of a product is a multiple of 2^(ea+eb-2p) and that of a quotient of 2^(ea-2p) (p the
+/// precision), so both exponents must stay well above the subnormal range. (TwoSum is exact
+/// for any finite sum.)
+#[inline]
+fn residual_exact(sz: FpSize, op: Op, a: u64, b: u64) -> bool {
+    let (bias, limit) = match sz {
+        FpSize::D => (1023i64, -900i64),
+        _ => (127, -90),
+    };
+    let ea = exp(sz, a) as i64 - bias;
+    let eb = exp(sz, b) as i64 - bias;
+    match op {
+        Op::Add | Op::Sub => true,
+        Op::Mul => ea + eb >= limit,
+        Op::Div => ea >= limit,
+    }
+}
+
+/// Whether the host has FMA (for exact residuals), checked once.
+#[inline]
+fn has_fma() -> bool {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static FMA: AtomicU8 = AtomicU8::new(0);
+    match FMA.load(Ordering::Relaxed) {
+        0 => {
+            let yes = std::arch::is_x86_feature_detected!("fma");
+            FMA.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+            yes
+        }
+        v => v == 2,
+    }
+}
+
+/// The operation in the host's default mode (round to nearest, no flush) and whether it was
+/// inexact, from error-free transformations: TwoSum for + and -, the FMA residual for * and /
+/// (exact when the result is normal, which the caller checks before trusting it).
+#[target_feature(enable = "fma")]
+unsafe fn eft_binop(sz: FpSize, op: Op, a: u64, b: u64) -> (u64, bool) {
+    macro_rules! eft {
+        ($t:ty, $a:expr, $b:expr) => {{
+            let (a, b): ($t, $t) = ($a, $b);
+            match op {
+                Op::Add | Op::Sub => {
+                    let b = if matches!(op, Op::Sub) { -b } else { b };
+                    let s = a + b;
+                    let bb = s - a;
+                    let err = (a - (s - bb)) + (b - bb);
+                    (s, err != 0.0)
+                }
+                Op::Mul => {
+                    let p = a * b;
+                    (p, a.mul_add(b, -p) != 0.0)
+                }
+                Op::Div => {
+                    let q = a / b;
+                    (q, (-q).mul_add(b, a) != 0.0)
+                }
+            }
+        }};
+    }
+    match sz {
+        FpSize::D => {
+            let (r, inexact) = eft!(f64, f64::from_bits(a), f64::from_bits(b));
+            (r.to_bits(), inexact)
+        }
+        _ => {
+            let (r, inexact) = eft!(f32, f32::from_bits(a as u32), f32::from_bits(b as u32));
+            (r.to_bits() as u64, inexact)
+        }
+    }
 }
 
 /// The host operation and the MXCSR flags it raised (for S, the low 32 bits of the inputs and
