@@ -223,6 +223,18 @@ impl Jit {
             match code {
                 exit::LOOKUP | exit::CHAIN => {
                     let pc = cpu.pc;
+                    if code == exit::LOOKUP {
+                        // Lock-free first: the slot holds the block unless another hot target
+                        // took it (then the locked path below puts this one back).
+                        let e = self.slot(pc);
+                        if e.guest.load(Ordering::SeqCst) == pc {
+                            let host = e.host.load(Ordering::SeqCst) as usize;
+                            if e.guest.load(Ordering::SeqCst) == pc {
+                                code = self.enter(cpu, host);
+                                continue;
+                            }
+                        }
+                    }
                     let host = {
                         let mut st = self.lock();
                         let gen = st.generation;
@@ -290,7 +302,11 @@ impl Jit {
 
     fn lookup_or_translate(&self, st: &mut JitState, pc: u64) -> Option<usize> {
         if let Some(b) = st.blocks.get(&pc) {
-            return Some(b.host);
+            // A lookup miss for a translated block: its slot was taken by another target.
+            // Take it back, so the inline probe of the next indirect branch here hits.
+            let host = b.host;
+            self.set_lookup(pc, host);
+            return Some(host);
         }
         if st.cache.free_bytes() < 256 << 10 {
             self.reset_cache(st);
