@@ -634,14 +634,7 @@ impl Emitter {
     /// Conditional direct branch: when x86 ZF = 0 (a condition from [`Emitter::eval_cond`]
     /// holds), go to `target` through a patchable `jnz rel32`; otherwise fall through.
     pub fn goto_direct_if_nz(&mut self, target: u64) {
-        while !(self.here() + 2).is_multiple_of(4) {
-            dasm!(self.ops; nop);
-        }
-        let site = self.ops.offset().0;
-        let stub = self.ops.new_dynamic_label();
-        dasm!(self.ops; jnz =>stub);
-        debug_assert_eq!(self.ops.offset().0 - site, 6, "jnz rel32 expected");
-        self.chains.push(ChainExit { site: site + 2, target, stub });
+        self.goto_direct_if_cc(X86Cc::Ne, target);
     }
 
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
