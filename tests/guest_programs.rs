@@ -45,6 +45,7 @@ program_tests! {
     program_compute => "compute",
     program_fpmath => "fpmath",
     program_abort => "abort",
+    program_signals => "signals",
 }
 
 /// Every other program that has expected output (subdirectories such as fp/, simd/, abi/).

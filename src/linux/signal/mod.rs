@@ -221,7 +221,12 @@ fn never_restarted(nr: u64) -> bool {
 /// delivered has a handler with SA_RESTART and the syscall is restartable, rewind to the SVC
 /// with the original x0, as the kernel's -ERESTARTSYS does.
 pub fn maybe_restart(t: &Thread, cpu: &mut CpuState, nr: u64, orig_x0: u64) {
-    if cpu.x[0] as i64 != -(libc::EINTR as i64) || never_restarted(nr) {
+    // rt_sigreturn "returns" the interrupted context's x0, which may well be -EINTR from the
+    // syscall the handler interrupted: that one was already decided.
+    if cpu.x[0] as i64 != -(libc::EINTR as i64)
+        || nr == crate::linux::syscall::nr::RT_SIGRETURN as u64
+        || never_restarted(nr)
+    {
         return;
     }
     let deliverable = pending_bits() & !t.sigmask;

@@ -1,4 +1,4 @@
-//! Time syscalls: clocks, sleeps, gettimeofday, times, interval timers.
+//! Time syscalls: clocks, sleeps, gettimeofday, times, interval timers, POSIX timers.
 //!
 //! Invariants: struct timespec, timeval, itimerspec, itimerval and tms have the same 64-bit
 //! layout on both sides (tests/abi.rs), so every call passes to the host. They go through the
@@ -17,6 +17,14 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::TIMES, "times", sys_times, &[Ptr]),
     row(nr::GETITIMER, "getitimer", sys_getitimer, &[I32, Ptr]),
     row(nr::SETITIMER, "setitimer", sys_setitimer, &[I32, Ptr, Ptr]),
+    // struct sigevent (asm-generic/siginfo.h) is 64 bytes with the same layout on both
+    // 64-bit ABIs; SIGEV_THREAD_ID names a host (== guest) thread id.
+    row(nr::TIMER_CREATE, "timer_create", sys_timer_create, &[I32, Ptr, Ptr]),
+    row(nr::TIMER_SETTIME, "timer_settime", sys_timer_settime, &[I32, Hex, Ptr, Ptr]),
+    row(nr::TIMER_GETTIME, "timer_gettime", sys_timer_gettime, &[I32, Ptr]),
+    row(nr::TIMER_GETOVERRUN, "timer_getoverrun", sys_timer_getoverrun, &[I32]),
+    row(nr::TIMER_DELETE, "timer_delete", sys_timer_delete, &[I32]),
+    row(nr::CLOCK_SETTIME, "clock_settime", sys_clock_settime, &[I32, Ptr]),
 ];
 
 pass! {
@@ -28,4 +36,10 @@ pass! {
     sys_times => SYS_times;
     sys_getitimer => SYS_getitimer;
     sys_setitimer => SYS_setitimer;
+    sys_timer_create => SYS_timer_create;
+    sys_timer_settime => SYS_timer_settime;
+    sys_timer_gettime => SYS_timer_gettime;
+    sys_timer_getoverrun => SYS_timer_getoverrun;
+    sys_timer_delete => SYS_timer_delete;
+    sys_clock_settime => SYS_clock_settime;
 }
