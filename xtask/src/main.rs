@@ -3,6 +3,7 @@
 //! - `guest-bins`: build the aarch64 test programs in guest-bins/ (and their native twins).
 //! - `gen-syscalls`: regenerate src/linux/syscall/nr.rs from the arm64 kernel headers.
 //! - `difftest`: differential testing against qemu-aarch64 (see docs/difftest.md).
+//! - `isa`: write docs/isa.md (coverage of the decoder table).
 //! - `gotest`: Go standard-library tests (GOARCH=arm64) run under this emulator.
 //! - `sysroot`: build a Debian 12 arm64 sysroot for `-L`.
 //! - `bench`: time this emulator against qemu-aarch64 and native (see docs/performance.md).
@@ -12,6 +13,7 @@ mod difftest;
 mod gen_syscalls;
 mod gotest;
 mod guest_bins;
+mod isa;
 mod sysroot;
 
 fn main() {
@@ -24,8 +26,9 @@ fn main() {
         Some("bench") => bench::run(rest),
         Some("sysroot") => sysroot::run_cli(rest),
         Some("gotest") => gotest::run(rest),
+        Some("isa") => isa::run(rest),
         _ => {
-            eprintln!("usage: cargo xtask <guest-bins|gen-syscalls|difftest|bench|sysroot|gotest> [args]");
+            eprintln!("usage: cargo xtask <guest-bins|gen-syscalls|difftest|bench|sysroot|gotest|isa> [args]");
             std::process::exit(2);
         }
     };
