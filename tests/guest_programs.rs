@@ -46,6 +46,7 @@ program_tests! {
     program_fpmath => "fpmath",
     program_abort => "abort",
     program_signals => "signals",
+    program_atomics => "atomics",
 }
 
 /// Every other program that has expected output (subdirectories such as fp/, simd/, abi/).

@@ -687,6 +687,51 @@ fn ldst(op: LdStOp, i: Insn, pc: u64) -> D {
     let size = i.ls_size();
     let base = format!("[{}]", gsp(rn, true));
     match op {
+        Cas => {
+            let m = format!(
+                "cas{}{}{}",
+                if i.bit(22) { "a" } else { "" },
+                if i.bit(15) { "l" } else { "" },
+                ["b", "h", "", ""][size as usize]
+            );
+            o(&m, &[gp(rs, size == 3), gp(rt, size == 3), base])
+        }
+        Casp => {
+            if rs & 1 == 1 || rt & 1 == 1 {
+                return None;
+            }
+            let x = i.bit(30);
+            let m = format!("casp{}{}", if i.bit(22) { "a" } else { "" }, if i.bit(15) { "l" } else { "" });
+            o(&m, &[gp(rs, x), gp(rs + 1, x), gp(rt, x), gp(rt + 1, x), base])
+        }
+        Ldadd | Ldclr | Ldeor | Ldset | Ldsmax | Ldsmin | Ldumax | Ldumin | Swp => {
+            let name = match op {
+                Ldadd => "add",
+                Ldclr => "clr",
+                Ldeor => "eor",
+                Ldset => "set",
+                Ldsmax => "smax",
+                Ldsmin => "smin",
+                Ldumax => "umax",
+                Ldumin => "umin",
+                _ => "swp",
+            };
+            let (a, r) = (i.bit(23), i.bit(22));
+            let sfx = ["b", "h", "", ""][size as usize];
+            let x = size == 3;
+            if op != Swp && rt == 31 && !a {
+                // ST<op>{L}: the load result discarded.
+                let m = format!("st{name}{}{sfx}", if r { "l" } else { "" });
+                return o(&m, &[gp(rs, x), base]);
+            }
+            let m = format!(
+                "{}{name}{}{}{sfx}",
+                if op == Swp { "" } else { "ld" },
+                if a { "a" } else { "" },
+                if r { "l" } else { "" }
+            );
+            o(&m, &[gp(rs, x), gp(rt, x), base])
+        }
         Stxr | Stlxr | Ldxr | Ldaxr | Stlr | Ldar => {
             // objdump requires Rt2 = 11111 and Rs = 11111 (LDARH) or Rs<3:0> = 1111 (LDARB,
             // LDAR): its masks for the neighbouring LRCPC encodings.

@@ -19,8 +19,15 @@ pub mod hwcap {
 }
 
 /// AT_HWCAP advertised to the guest.
-pub const HWCAP: u64 =
-    hwcap::FP | hwcap::ASIMD | hwcap::AES | hwcap::PMULL | hwcap::SHA1 | hwcap::SHA2 | hwcap::CRC32 | hwcap::CPUID;
+pub const HWCAP: u64 = hwcap::FP
+    | hwcap::ASIMD
+    | hwcap::AES
+    | hwcap::PMULL
+    | hwcap::SHA1
+    | hwcap::SHA2
+    | hwcap::CRC32
+    | hwcap::ATOMICS
+    | hwcap::CPUID;
 /// AT_HWCAP2 advertised to the guest.
 pub const HWCAP2: u64 = 0;
 
@@ -47,8 +54,9 @@ pub const CNTFRQ_EL0: u64 = 1_000_000_000;
 /// AdvSIMD (0 = implemented).
 pub const ID_AA64PFR0_EL1: u64 = 0x0000_0000_0000_0011;
 /// ID_AA64ISAR0_EL1: AES bits 7:4 = 0b0010 (AES and 64-bit PMULL), SHA1 bits 11:8 = 1,
-/// SHA2 bits 15:12 = 1 (SHA-256 only), CRC32 bits 19:16 = 1; atomics and later fields 0.
-pub const ID_AA64ISAR0_EL1: u64 = (0b0010 << 4) | (1 << 8) | (1 << 12) | (1 << 16);
+/// SHA2 bits 15:12 = 1 (SHA-256 only), CRC32 bits 19:16 = 1, Atomic bits 23:20 = 0b0010
+/// (FEAT_LSE); later fields 0.
+pub const ID_AA64ISAR0_EL1: u64 = (0b0010 << 4) | (1 << 8) | (1 << 12) | (1 << 16) | (0b0010 << 20);
 pub const ID_AA64ISAR1_EL1: u64 = 0;
 pub const ID_AA64MMFR0_EL1: u64 = 0;
 pub const ID_AA64MMFR1_EL1: u64 = 0;

@@ -87,3 +87,66 @@ pub extern "C" fn store_exclusive_pair128(cpu: *mut CpuState, insn: u32) -> u32 
     }
     0
 }
+
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // called only from translated code with its own state
+/// CASP{A}{L}: compare-and-swap of a register pair (Rs, Rs+1) against memory, writing
+/// (Rt, Rt+1) on a match; the pair read is returned in (Rs, Rs+1). W pairs are one 8-byte
+/// access, X pairs one 16-byte access (cmpxchg16b). Returns 0, or 1 after recording an
+/// alignment fault.
+pub extern "C" fn compare_and_swap_pair(cpu: *mut CpuState, insn: u32) -> u32 {
+    // SAFETY: called from translated code with the running thread's state.
+    let cpu = unsafe { &mut *cpu };
+    let (t, n, s) = ((insn & 31) as usize, ((insn >> 5) & 31) as usize, ((insn >> 16) & 31) as usize);
+    let wide = insn >> 30 & 1 == 1;
+    let addr = cpu.x[n];
+    let val = |c: &CpuState, r: usize| if r >= 31 { 0 } else { c.x[r] };
+    if wide {
+        if addr % 16 != 0 {
+            return alignment_fault(cpu, addr);
+        }
+        let (old_lo, old_hi, new_lo, new_hi) = (val(cpu, s), val(cpu, s + 1), val(cpu, t), val(cpu, t + 1));
+        let (seen_lo, seen_hi): (u64, u64);
+        // SAFETY: 16-byte aligned guest address (checked); see store_exclusive_pair128 for rbx.
+        unsafe {
+            std::arch::asm!(
+                "xchg {tmp}, rbx",
+                "lock cmpxchg16b [{p}]",
+                "mov rbx, {tmp}",
+                tmp = inout(reg) new_lo => _,
+                p = in(reg) addr,
+                inout("rax") old_lo => seen_lo,
+                inout("rdx") old_hi => seen_hi,
+                in("rcx") new_hi,
+            );
+        }
+        if s < 31 {
+            cpu.x[s] = seen_lo;
+        }
+        if s + 1 < 31 {
+            cpu.x[s + 1] = seen_hi;
+        }
+    } else {
+        if addr % 8 != 0 {
+            return alignment_fault(cpu, addr);
+        }
+        let old = (val(cpu, s) & 0xffff_ffff) | (val(cpu, s + 1) << 32);
+        let new = (val(cpu, t) & 0xffff_ffff) | (val(cpu, t + 1) << 32);
+        // SAFETY: 8-byte aligned guest address (checked); guest address == host address.
+        let a = unsafe { &*(addr as *const std::sync::atomic::AtomicU64) };
+        let seen = match a.compare_exchange(
+            old,
+            new,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        ) {
+            Ok(v) | Err(v) => v,
+        };
+        if s < 31 {
+            cpu.x[s] = seen & 0xffff_ffff;
+        }
+        if s + 1 < 31 {
+            cpu.x[s + 1] = seen >> 32;
+        }
+    }
+    0
+}

@@ -29,7 +29,121 @@ pub fn translate(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
         StpFp | LdpFp => pair_fp(e, op == LdpFp, i),
         LdStImm9 | LdStUimm | LdStReg => single(e, op, i, false),
         LdStImm9Fp | LdStUimmFp | LdStRegFp => single(e, op, i, true),
+        Cas => compare_and_swap(e, i),
+        Casp => compare_and_swap_pair(e, i),
+        Ldadd | Ldclr | Ldeor | Ldset | Ldsmax | Ldsmin | Ldumax | Ldumin | Swp => atomic_op(e, op, i),
     }
+}
+
+/// CAS{A}{L}{B,H}: Xs = old; if old == Xs then M = Xt. `lock cmpxchg` is a full barrier, so
+/// every ordering variant is satisfied. Misaligned: SIGBUS (as the alignment fault).
+fn compare_and_swap(e: &mut Emitter, i: Insn) -> TResult {
+    let size = i.ls_size();
+    e.load_x(RSI, i.rn(), true, R31::Sp);
+    emit_align_check(e, RSI, 1 << size);
+    e.load_x(RAX, i.rs(), size == 3, R31::Zr);
+    e.load_x(RDX, i.rt(), size == 3, R31::Zr);
+    match size {
+        0 => dasm!(e.ops; lock cmpxchg BYTE [rsi], dl; movzx eax, al),
+        1 => dasm!(e.ops; lock cmpxchg WORD [rsi], dx; movzx eax, ax),
+        2 => dasm!(e.ops; lock cmpxchg DWORD [rsi], edx),
+        _ => dasm!(e.ops; lock cmpxchg QWORD [rsi], rdx),
+    }
+    e.store_x(i.rs(), RAX, size == 3, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// CASP{A}{L}: pairs, through a helper (cmpxchg16b for X pairs).
+fn compare_and_swap_pair(e: &mut Emitter, i: Insn) -> TResult {
+    if i.rs() & 1 == 1 || i.rt() & 1 == 1 {
+        return Err(Undefined);
+    }
+    let pc = e.pc;
+    e.set_pc(pc);
+    e.call_insn_helper_status(sys::compare_and_swap_pair);
+    dasm!(e.ops; test eax, eax; jz >ok);
+    e.jmp_exit(exit::FAULT);
+    dasm!(e.ops; ok:);
+    Ok(Flow::Continue)
+}
+
+/// LD<op>{A}{L}{B,H} and SWP: Xt = old; M = op(old, Xs), atomically.
+fn atomic_op(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
+    use LdStOp::*;
+    let size = i.ls_size();
+    e.load_x(RSI, i.rn(), true, R31::Sp);
+    emit_align_check(e, RSI, 1 << size);
+    e.load_x(RCX, i.rs(), size == 3, R31::Zr);
+    match op {
+        Ldadd => match size {
+            0 => dasm!(e.ops; lock xadd BYTE [rsi], cl; movzx eax, cl),
+            1 => dasm!(e.ops; lock xadd WORD [rsi], cx; movzx eax, cx),
+            2 => dasm!(e.ops; lock xadd DWORD [rsi], ecx; mov eax, ecx),
+            _ => dasm!(e.ops; lock xadd QWORD [rsi], rcx; mov rax, rcx),
+        },
+        Swp => match size {
+            0 => dasm!(e.ops; xchg BYTE [rsi], cl; movzx eax, cl),
+            1 => dasm!(e.ops; xchg WORD [rsi], cx; movzx eax, cx),
+            2 => dasm!(e.ops; xchg DWORD [rsi], ecx; mov eax, ecx),
+            _ => dasm!(e.ops; xchg QWORD [rsi], rcx; mov rax, rcx),
+        },
+        _ => {
+            // cmpxchg loop: rax = old (zero-extended), rdx = new.
+            match size {
+                0 => dasm!(e.ops; movzx eax, BYTE [rsi]),
+                1 => dasm!(e.ops; movzx eax, WORD [rsi]),
+                2 => dasm!(e.ops; mov eax, DWORD [rsi]),
+                _ => dasm!(e.ops; mov rax, QWORD [rsi]),
+            }
+            // The operand at the access size: zero-extended for the unsigned comparisons,
+            // sign-extended for the signed ones.
+            if matches!(op, Ldumax | Ldumin) {
+                match size {
+                    0 => dasm!(e.ops; movzx ecx, cl),
+                    1 => dasm!(e.ops; movzx ecx, cx),
+                    _ => {}
+                }
+            }
+            if matches!(op, Ldsmax | Ldsmin) {
+                match size {
+                    0 => dasm!(e.ops; movsx rcx, cl),
+                    1 => dasm!(e.ops; movsx rcx, cx),
+                    2 => dasm!(e.ops; movsxd rcx, ecx),
+                    _ => {}
+                }
+            }
+            dasm!(e.ops; retry:; mov rdx, rax);
+            match op {
+                Ldclr => dasm!(e.ops; mov rdi, rcx; not rdi; and rdx, rdi),
+                Ldeor => dasm!(e.ops; xor rdx, rcx),
+                Ldset => dasm!(e.ops; or rdx, rcx),
+                Ldumax => dasm!(e.ops; cmp rdx, rcx; cmovb rdx, rcx),
+                Ldumin => dasm!(e.ops; cmp rdx, rcx; cmova rdx, rcx),
+                _ => {
+                    // signed: compare sign-extended old (rdi) with rcx
+                    match size {
+                        0 => dasm!(e.ops; movsx rdi, al),
+                        1 => dasm!(e.ops; movsx rdi, ax),
+                        2 => dasm!(e.ops; movsxd rdi, eax),
+                        _ => dasm!(e.ops; mov rdi, rax),
+                    }
+                    if op == Ldsmax {
+                        dasm!(e.ops; cmp rdi, rcx; cmovl rdx, rcx);
+                    } else {
+                        dasm!(e.ops; cmp rdi, rcx; cmovg rdx, rcx);
+                    }
+                }
+            }
+            match size {
+                0 => dasm!(e.ops; lock cmpxchg BYTE [rsi], dl; jne <retry; movzx eax, al),
+                1 => dasm!(e.ops; lock cmpxchg WORD [rsi], dx; jne <retry; movzx eax, ax),
+                2 => dasm!(e.ops; lock cmpxchg DWORD [rsi], edx; jne <retry; mov eax, eax),
+                _ => dasm!(e.ops; lock cmpxchg QWORD [rsi], rdx; jne <retry),
+            }
+        }
+    }
+    e.store_x(i.rt(), RAX, size == 3, R31::Zr);
+    Ok(Flow::Continue)
 }
 
 /// What a single-register access does.

@@ -36,6 +36,20 @@ pub enum LdStOp {
     /// Unsigned scaled imm12 - GPR.
     LdStUimm,
     LdStUimmFp,
+    /// FEAT_LSE: CAS{A}{L}{B,H} (bit 22 L = acquire, bit 15 o0 = release).
+    Cas,
+    /// FEAT_LSE: CASP{A}{L} (register pairs).
+    Casp,
+    /// FEAT_LSE atomic memory operations LD<op>{A}{L}{B,H} (bit 23 A, bit 22 R).
+    Ldadd,
+    Ldclr,
+    Ldeor,
+    Ldset,
+    Ldsmax,
+    Ldsmin,
+    Ldumax,
+    Ldumin,
+    Swp,
 }
 
 use LdStOp::*;
@@ -70,4 +84,16 @@ pub static ROWS: &[Row] = &[
     r("LDST_reg_fp", "zz111100oo1mmmmmooos10nnnnnttttt", LdStRegFp),
     r("LDST_uimm", "zz111001ooiiiiiiiiiiiinnnnnttttt", LdStUimm),
     r("LDST_uimm_fp", "zz111101ooiiiiiiiiiiiinnnnnttttt", LdStUimmFp),
+    // FEAT_LSE (Arm ARM C4.1.4 "Compare and swap" and "Atomic memory operations").
+    r("CAS", "zz0010001L1sssssO11111nnnnnttttt", Cas),
+    r("CASP", "0z0010000L1sssssO11111nnnnnttttt", Casp),
+    r("LDADD", "zz111000ar1sssss000000nnnnnttttt", Ldadd),
+    r("LDCLR", "zz111000ar1sssss000100nnnnnttttt", Ldclr),
+    r("LDEOR", "zz111000ar1sssss001000nnnnnttttt", Ldeor),
+    r("LDSET", "zz111000ar1sssss001100nnnnnttttt", Ldset),
+    r("LDSMAX", "zz111000ar1sssss010000nnnnnttttt", Ldsmax),
+    r("LDSMIN", "zz111000ar1sssss010100nnnnnttttt", Ldsmin),
+    r("LDUMAX", "zz111000ar1sssss011000nnnnnttttt", Ldumax),
+    r("LDUMIN", "zz111000ar1sssss011100nnnnnttttt", Ldumin),
+    r("SWP", "zz111000ar1sssss100000nnnnnttttt", Swp),
 ];
