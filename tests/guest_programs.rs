@@ -47,6 +47,7 @@ program_tests! {
     program_abort => "abort",
     program_signals => "signals",
     program_atomics => "atomics",
+    program_vector => "vector",
 }
 
 /// Every other program that has expected output (subdirectories such as fp/, simd/, abi/).
