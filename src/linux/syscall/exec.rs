@@ -328,9 +328,43 @@ fn check_exec(fd: i32) -> Result<(), i64> {
         if libc::fstatvfs(fd, &mut vfs) == 0 && vfs.f_flag & libc::ST_NOEXEC != 0 {
             return Err(-(libc::EACCES as i64));
         }
+        // The kernel's own permission check, on the descriptor itself (faccessat2 with
+        // AT_EMPTY_PATH, Linux >= 5.8); else through /proc; without either (a chroot with no
+        // /proc mounted), from the mode bits for our effective ids.
+        let r =
+            libc::syscall(libc::SYS_faccessat2, fd, c"".as_ptr(), libc::X_OK, libc::AT_EACCESS | libc::AT_EMPTY_PATH);
+        if r == 0 {
+            return Ok(());
+        }
+        let e = errno();
+        if e == -(libc::EACCES as i64) || e == -(libc::EPERM as i64) {
+            return Err(e);
+        }
         let proc_path = CString::new(format!("/proc/self/fd/{fd}")).map_err(|_| EINVAL)?;
-        if libc::faccessat(libc::AT_FDCWD, proc_path.as_ptr(), libc::X_OK, libc::AT_EACCESS) != 0 {
+        if libc::faccessat(libc::AT_FDCWD, proc_path.as_ptr(), libc::X_OK, libc::AT_EACCESS) == 0 {
+            return Ok(());
+        }
+        let e = errno();
+        if e == -(libc::EACCES as i64) {
+            return Err(e);
+        }
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) != 0 {
             return Err(errno());
+        }
+        let (uid, gid) = (libc::geteuid(), libc::getegid());
+        let m = st.st_mode;
+        let ok = if uid == 0 {
+            m & 0o111 != 0
+        } else if st.st_uid == uid {
+            m & 0o100 != 0
+        } else if st.st_gid == gid {
+            m & 0o010 != 0
+        } else {
+            m & 0o001 != 0
+        };
+        if !ok {
+            return Err(-(libc::EACCES as i64));
         }
     }
     Ok(())
@@ -542,6 +576,19 @@ fn exec_emulator(p: &Thread, program: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>])
         if let Ok(c) = CString::new(path.as_os_str().as_bytes()) {
             // SAFETY: as above.
             unsafe { libc::execve(c.as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
+            r = errno();
+        }
+    }
+    if !me.fd_valid() && me.path.is_none() {
+        // We cannot name our own binary (no /proc in a chroot or container, where binfmt_misc's
+        // F flag started us): let the host kernel run the program, as qemu-user does; the
+        // registered binfmt handler (us) takes it from there.
+        let gargs: Result<Vec<CString>, _> = argv.iter().map(|a| CString::new(a.as_slice())).collect();
+        if let (Ok(prog), Ok(gargs)) = (CString::new(program), gargs) {
+            let mut gp: Vec<*const libc::c_char> = gargs.iter().map(|a| a.as_ptr()).collect();
+            gp.push(std::ptr::null());
+            // SAFETY: NULL-terminated arrays of C strings that outlive the call.
+            unsafe { libc::execve(prog.as_ptr(), gp.as_ptr(), envpp.as_ptr()) };
             r = errno();
         }
     }
