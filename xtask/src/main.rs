@@ -3,12 +3,14 @@
 //! - `guest-bins`: build the aarch64 test programs in guest-bins/ (and their native twins).
 //! - `gen-syscalls`: regenerate src/linux/syscall/nr.rs from the arm64 kernel headers.
 //! - `difftest`: differential testing against qemu-aarch64 (see docs/difftest.md).
+//! - `debootstrap`: arm64 bookworm via debootstrap --foreign + binfmt chroot (root, network).
 //! - `isa`: write docs/isa.md (coverage of the decoder table).
 //! - `gotest`: Go standard-library tests (GOARCH=arm64) run under this emulator.
 //! - `sysroot`: build a Debian 12 arm64 sysroot for `-L`.
 //! - `bench`: time this emulator against qemu-aarch64 and native (see docs/performance.md).
 
 mod bench;
+mod debootstrap;
 mod difftest;
 mod gen_syscalls;
 mod gotest;
@@ -27,8 +29,11 @@ fn main() {
         Some("sysroot") => sysroot::run_cli(rest),
         Some("gotest") => gotest::run(rest),
         Some("isa") => isa::run(rest),
+        Some("debootstrap") => debootstrap::run(rest),
         _ => {
-            eprintln!("usage: cargo xtask <guest-bins|gen-syscalls|difftest|bench|sysroot|gotest|isa> [args]");
+            eprintln!(
+                "usage: cargo xtask <guest-bins|gen-syscalls|difftest|bench|sysroot|gotest|isa|debootstrap> [args]"
+            );
             std::process::exit(2);
         }
     };
