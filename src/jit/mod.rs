@@ -34,6 +34,7 @@ pub mod fp_inline;
 pub mod ldst;
 pub mod ldst_simd;
 pub mod simd;
+pub mod simd_inline;
 
 use crate::cpu::CpuState;
 use cache::CodeCache;

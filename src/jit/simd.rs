@@ -14,6 +14,9 @@ pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
     if undefined(op, i) {
         return Err(Undefined);
     }
+    if super::simd_inline::try_emit(e, op, i) {
+        return Ok(Flow::Continue);
+    }
     // FEAT_AES/SHA1/SHA256/PMULL (64-bit) rows: V registers only, in `helpers::crypto`.
     if crypto::is_crypto(op, i) {
         e.call_insn_helper_vonly(crypto::crypto_helper);

@@ -1,0 +1,688 @@
+//! Inline SSE for the hottest AdvSIMD vector rows, with `helpers::simd::simd_helper` as the
+//! fallback for everything else. Rows: ADD, SUB, AND, ORR, EOR, BIC, ORN, BSL, BIT, BIF, CMEQ,
+//! CMGT, MUL, MLA, MLS, SMAX, SMIN, UMAX, UMIN, SHL, USHR, SSHR, USRA, SSRA, SSHLL, USHLL,
+//! SHLL, NOT, NEG, ABS, DUP (element), EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
+//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]).
+//!
+//! Invariants:
+//! - Only vector forms (bit 28 = 0) are inlined, and only where one SSE sequence gives the
+//!   bit-exact Arm result lane by lane with no FPSR effect (integer rows), or where a run-time
+//!   guard proves it (FADD/FSUB/FMUL/FDIV, see [`emit_fp`]). Reserved encodings were rejected
+//!   by `helpers::simd::undefined` before [`try_emit`] is called.
+//! - All sources are loaded into xmm registers before Vd is stored, so Rd may equal Rn or Rm.
+//! - Q = 0 (64-bit vectors): every inlined operation is lane-wise (or, for DUP, reads only the
+//!   selected element), so the low 64 bits depend only on the low halves of the sources; the
+//!   upper 64 bits of Vd are written as zero.
+//! - Scratch: xmm0-xmm5, rax, rsi, rdx (the slow path's helper arguments). Host features beyond
+//!   SSE2 (SSSE3, SSE4.1, SSE4.2, FMA) are checked at translate time; without them the row is
+//!   left to the helper.
+
+use super::emit::{dasm, reg, Emitter};
+use crate::arch::pseudo::adv_simd_expand_imm;
+use crate::arch::table::SimdOp;
+use crate::arch::Insn;
+use crate::cpu::{off_v, FPSR_IXC, OFF_FPCR, OFF_FPSR};
+use crate::helpers::simd::simd_helper;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
+use std::sync::OnceLock;
+
+/// Host SIMD features the inline forms may need.
+#[derive(Clone, Copy)]
+struct Features {
+    ssse3: bool,
+    sse41: bool,
+    sse42: bool,
+    fma: bool,
+}
+
+fn features() -> Features {
+    static F: OnceLock<Features> = OnceLock::new();
+    *F.get_or_init(|| Features {
+        ssse3: std::arch::is_x86_feature_detected!("ssse3"),
+        sse41: std::arch::is_x86_feature_detected!("sse4.1"),
+        sse42: std::arch::is_x86_feature_detected!("sse4.2"),
+        fma: std::arch::is_x86_feature_detected!("fma"),
+    })
+}
+
+/// `vfmsub213pd xmm0, xmm1, xmm2` (VEX.128.66.0F38.W1 AA /r), hand-encoded: dynasm 5.1 encodes
+/// the packed-double FMA forms without VEX.W, i.e. as their packed-single twins.
+const VFMSUB213PD_XMM0_XMM1_XMM2: [u8; 5] = [0xC4, 0xE2, 0xF1, 0xAA, 0xC2];
+/// `vfnmadd231pd xmm0, xmm2, xmm1` (VEX.128.66.0F38.W1 BC /r), hand-encoded for the same reason.
+const VFNMADD231PD_XMM0_XMM2_XMM1: [u8; 5] = [0xC4, 0xE2, 0xE9, 0xBC, 0xC1];
+
+/// FPCR bits that must be clear for the FP inline path: AHP, DN, FZ, RMode.
+const FPCR_SPECIAL: i32 = 0x07C0_0000;
+
+/// One SSE operation `xmm0 = xmm0 OP xmm1` (or, for the unary kinds, `xmm0 = OP xmm0`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sse {
+    Paddb,
+    Paddw,
+    Paddd,
+    Paddq,
+    Psubb,
+    Psubw,
+    Psubd,
+    Psubq,
+    Pand,
+    Por,
+    Pxor,
+    /// Vn AND NOT Vm.
+    Bic,
+    /// Vn OR NOT Vm.
+    Orn,
+    Pcmpeqb,
+    Pcmpeqw,
+    Pcmpeqd,
+    Pcmpeqq,
+    Pcmpgtb,
+    Pcmpgtw,
+    Pcmpgtd,
+    Pcmpgtq,
+    Pmullw,
+    Pmulld,
+    Pmaxsb,
+    Pmaxsw,
+    Pmaxsd,
+    Pmaxub,
+    Pmaxuw,
+    Pmaxud,
+    Pminsb,
+    Pminsw,
+    Pminsd,
+    Pminub,
+    Pminuw,
+    Pminud,
+    // unary
+    Not,
+    Negb,
+    Negw,
+    Negd,
+    Negq,
+    Pabsb,
+    Pabsw,
+    Pabsd,
+    Psllw(i8),
+    Pslld(i8),
+    Psllq(i8),
+    Psrlw(i8),
+    Psrld(i8),
+    Psrlq(i8),
+    Psraw(i8),
+    Psrad(i8),
+    /// PSHUFD with this control byte.
+    Pshufd(i8),
+}
+
+impl Sse {
+    /// Whether the operation reads Vm (xmm1).
+    fn binary(self) -> bool {
+        use Sse::*;
+        !matches!(
+            self,
+            Not | Negb
+                | Negw
+                | Negd
+                | Negq
+                | Pabsb
+                | Pabsw
+                | Pabsd
+                | Psllw(_)
+                | Pslld(_)
+                | Psllq(_)
+                | Psrlw(_)
+                | Psrld(_)
+                | Psrlq(_)
+                | Psraw(_)
+                | Psrad(_)
+                | Pshufd(_)
+        )
+    }
+}
+
+/// The SSE form of an integer/permute row, or None when it has none (or the host lacks the
+/// needed extension).
+fn select(op: SimdOp, i: Insn, f: Features) -> Option<Sse> {
+    use Sse::*;
+    let size = i.size();
+    let pick = |ops: [Option<Sse>; 4]| ops[size as usize];
+    let s41 = |s: Sse| if f.sse41 { Some(s) } else { None };
+    Some(match op {
+        SimdOp::Add => pick([Some(Paddb), Some(Paddw), Some(Paddd), Some(Paddq)])?,
+        SimdOp::Sub => pick([Some(Psubb), Some(Psubw), Some(Psubd), Some(Psubq)])?,
+        SimdOp::And => Pand,
+        SimdOp::Orr => Por,
+        SimdOp::Eor => Pxor,
+        SimdOp::Bic => Bic,
+        SimdOp::Orn => Orn,
+        SimdOp::Cmeq => pick([Some(Pcmpeqb), Some(Pcmpeqw), Some(Pcmpeqd), s41(Pcmpeqq)])?,
+        SimdOp::Cmgt => {
+            pick([Some(Pcmpgtb), Some(Pcmpgtw), Some(Pcmpgtd), if f.sse42 { Some(Pcmpgtq) } else { None }])?
+        }
+        SimdOp::Mul => pick([None, Some(Pmullw), s41(Pmulld), None])?,
+        SimdOp::Smax => pick([s41(Pmaxsb), Some(Pmaxsw), s41(Pmaxsd), None])?,
+        SimdOp::Smin => pick([s41(Pminsb), Some(Pminsw), s41(Pminsd), None])?,
+        SimdOp::Umax => pick([Some(Pmaxub), s41(Pmaxuw), s41(Pmaxud), None])?,
+        SimdOp::Umin => pick([Some(Pminub), s41(Pminuw), s41(Pminud), None])?,
+        SimdOp::Not => Not,
+        SimdOp::Neg => pick([Some(Negb), Some(Negw), Some(Negd), Some(Negq)])?,
+        SimdOp::Abs if f.ssse3 => pick([Some(Pabsb), Some(Pabsw), Some(Pabsd), None])?,
+        SimdOp::Shl | SimdOp::Ushr | SimdOp::Sshr => {
+            // immh:immb; esize = 8 << HighestSetBit(immh) (Arm ARM: SHL, USHR, SSHR).
+            let immh = i.bits(22, 19);
+            let immhb = i.bits(22, 16) as i32;
+            let (esize, w) = match immh {
+                0b0010..=0b0011 => (16, 0),
+                0b0100..=0b0111 => (32, 1),
+                0b1000..=0b1111 => (64, 2),
+                _ => return None, // 8-bit lanes: no SSE shift
+            };
+            let shl = (immhb - esize) as i8;
+            let shr = (2 * esize - immhb) as i8;
+            match (op, w) {
+                (SimdOp::Shl, 0) => Psllw(shl),
+                (SimdOp::Shl, 1) => Pslld(shl),
+                (SimdOp::Shl, _) => Psllq(shl),
+                (SimdOp::Ushr, 0) => Psrlw(shr),
+                (SimdOp::Ushr, 1) => Psrld(shr),
+                (SimdOp::Ushr, _) => Psrlq(shr),
+                (_, 0) => Psraw(shr),
+                (_, 1) => Psrad(shr),
+                _ => return None, // no psraq in SSE
+            }
+        }
+        SimdOp::DupElement => {
+            // imm5: xxxx1 = B, xxx10 = H, xx100 = S, x1000 = D.
+            let imm5 = i.bits(20, 16);
+            if imm5 & 0b111 == 0b100 {
+                Pshufd(((imm5 >> 3) * 0x55) as u8 as i8)
+            } else if imm5 & 0b1111 == 0b1000 {
+                Pshufd(if imm5 >> 4 == 0 { 0x44 } else { 0xEE_u8 as i8 })
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Emit the SSE body: xmm0 (and xmm1) in, result in xmm0.
+fn emit_sse(e: &mut Emitter, s: Sse) {
+    use Sse::*;
+    match s {
+        Paddb => dasm!(e.ops; paddb xmm0, xmm1),
+        Paddw => dasm!(e.ops; paddw xmm0, xmm1),
+        Paddd => dasm!(e.ops; paddd xmm0, xmm1),
+        Paddq => dasm!(e.ops; paddq xmm0, xmm1),
+        Psubb => dasm!(e.ops; psubb xmm0, xmm1),
+        Psubw => dasm!(e.ops; psubw xmm0, xmm1),
+        Psubd => dasm!(e.ops; psubd xmm0, xmm1),
+        Psubq => dasm!(e.ops; psubq xmm0, xmm1),
+        Pand => dasm!(e.ops; pand xmm0, xmm1),
+        Por => dasm!(e.ops; por xmm0, xmm1),
+        Pxor => dasm!(e.ops; pxor xmm0, xmm1),
+        // pandn: dst = NOT dst AND src
+        Bic => dasm!(e.ops; pandn xmm1, xmm0; movdqa xmm0, xmm1),
+        Orn => dasm!(e.ops; pcmpeqd xmm2, xmm2; pxor xmm1, xmm2; por xmm0, xmm1),
+        Pcmpeqb => dasm!(e.ops; pcmpeqb xmm0, xmm1),
+        Pcmpeqw => dasm!(e.ops; pcmpeqw xmm0, xmm1),
+        Pcmpeqd => dasm!(e.ops; pcmpeqd xmm0, xmm1),
+        Pcmpeqq => dasm!(e.ops; pcmpeqq xmm0, xmm1),
+        Pcmpgtb => dasm!(e.ops; pcmpgtb xmm0, xmm1),
+        Pcmpgtw => dasm!(e.ops; pcmpgtw xmm0, xmm1),
+        Pcmpgtd => dasm!(e.ops; pcmpgtd xmm0, xmm1),
+        Pcmpgtq => dasm!(e.ops; pcmpgtq xmm0, xmm1),
+        Pmullw => dasm!(e.ops; pmullw xmm0, xmm1),
+        Pmulld => dasm!(e.ops; pmulld xmm0, xmm1),
+        Pmaxsb => dasm!(e.ops; pmaxsb xmm0, xmm1),
+        Pmaxsw => dasm!(e.ops; pmaxsw xmm0, xmm1),
+        Pmaxsd => dasm!(e.ops; pmaxsd xmm0, xmm1),
+        Pmaxub => dasm!(e.ops; pmaxub xmm0, xmm1),
+        Pmaxuw => dasm!(e.ops; pmaxuw xmm0, xmm1),
+        Pmaxud => dasm!(e.ops; pmaxud xmm0, xmm1),
+        Pminsb => dasm!(e.ops; pminsb xmm0, xmm1),
+        Pminsw => dasm!(e.ops; pminsw xmm0, xmm1),
+        Pminsd => dasm!(e.ops; pminsd xmm0, xmm1),
+        Pminub => dasm!(e.ops; pminub xmm0, xmm1),
+        Pminuw => dasm!(e.ops; pminuw xmm0, xmm1),
+        Pminud => dasm!(e.ops; pminud xmm0, xmm1),
+        Not => dasm!(e.ops; pcmpeqd xmm2, xmm2; pxor xmm0, xmm2),
+        Negb => dasm!(e.ops; pxor xmm2, xmm2; psubb xmm2, xmm0; movdqa xmm0, xmm2),
+        Negw => dasm!(e.ops; pxor xmm2, xmm2; psubw xmm2, xmm0; movdqa xmm0, xmm2),
+        Negd => dasm!(e.ops; pxor xmm2, xmm2; psubd xmm2, xmm0; movdqa xmm0, xmm2),
+        Negq => dasm!(e.ops; pxor xmm2, xmm2; psubq xmm2, xmm0; movdqa xmm0, xmm2),
+        Pabsb => dasm!(e.ops; pabsb xmm0, xmm0),
+        Pabsw => dasm!(e.ops; pabsw xmm0, xmm0),
+        Pabsd => dasm!(e.ops; pabsd xmm0, xmm0),
+        Psllw(n) => dasm!(e.ops; psllw xmm0, n),
+        Pslld(n) => dasm!(e.ops; pslld xmm0, n),
+        Psllq(n) => dasm!(e.ops; psllq xmm0, n),
+        Psrlw(n) => dasm!(e.ops; psrlw xmm0, n),
+        Psrld(n) => dasm!(e.ops; psrld xmm0, n),
+        Psrlq(n) => dasm!(e.ops; psrlq xmm0, n),
+        Psraw(n) => dasm!(e.ops; psraw xmm0, n),
+        Psrad(n) => dasm!(e.ops; psrad xmm0, n),
+        Pshufd(c) => dasm!(e.ops; pshufd xmm0, xmm0, c),
+    }
+}
+
+/// Store xmm `r` (0 or 2) to Vd, zeroing the upper 64 bits when Q = 0.
+fn store_vd(e: &mut Emitter, d: u32, q: bool, r: u8) {
+    match (r, q) {
+        (0, true) => dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0),
+        (0, false) => dasm!(e.ops; movq QWORD [cpu + off_v(d)], xmm0; mov QWORD [cpu + off_v(d) + 8], 0),
+        (_, true) => dasm!(e.ops; movdqu [cpu + off_v(d)], xmm2),
+        (_, false) => dasm!(e.ops; movq QWORD [cpu + off_v(d)], xmm2; mov QWORD [cpu + off_v(d) + 8], 0),
+    }
+}
+
+/// Emit the vector form of `op` inline when it has one; false when nothing was emitted (the
+/// caller then emits the helper call).
+pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
+    if i.bit(28) {
+        return false;
+    }
+    let f = features();
+    if matches!(op, SimdOp::Fadd | SimdOp::Fsub | SimdOp::Fmul | SimdOp::Fdiv) {
+        if !f.fma {
+            return false;
+        }
+        emit_fp(e, op, i);
+        return true;
+    }
+    match op {
+        SimdOp::ModImm => return emit_mod_imm(e, i),
+        SimdOp::Sshll | SimdOp::Ushll | SimdOp::Shll => return emit_widen(e, op, i),
+        SimdOp::Fcmeq | SimdOp::Fcmge | SimdOp::Fcmgt => {
+            emit_fcmp(e, op, i);
+            return true;
+        }
+        SimdOp::Bsl | SimdOp::Bit | SimdOp::Bif | SimdOp::Mla | SimdOp::Mls | SimdOp::Ssra | SimdOp::Usra => {
+            return emit_accumulate(e, op, i, f)
+        }
+        SimdOp::Ext if f.ssse3 => {
+            emit_ext(e, i);
+            return true;
+        }
+        _ => {}
+    }
+    let Some(s) = select(op, i, f) else {
+        return false;
+    };
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    if s.binary() {
+        dasm!(e.ops; movdqu xmm1, [cpu + off_v(m)]);
+    }
+    emit_sse(e, s);
+    store_vd(e, d, q, 0);
+    true
+}
+
+/// MOVI, MVNI and FMOV (vector, immediate): Vd = a translate-time constant
+/// (`AdvSIMDExpandImm`, inverted for MVNI). The ORR/BIC forms, which read Vd, and encodings
+/// without an expansion are left to the helper.
+fn emit_mod_imm(e: &mut Emitter, i: Insn) -> bool {
+    let op = i.bit(29);
+    let cmode = i.bits(15, 12);
+    let imm8 = (i.bits(18, 16) << 5) | i.bits(9, 5);
+    if cmode & 1 == 1 && cmode < 0b1100 {
+        return false;
+    }
+    let Some(imm64) = adv_simd_expand_imm(op, cmode, imm8) else {
+        return false;
+    };
+    let imm = if op && cmode < 0b1110 { !imm64 } else { imm64 };
+    let hi = if i.q() { imm } else { 0 };
+    let d = i.rd();
+    dasm!(e.ops
+        ; mov rax, QWORD imm as i64
+        ; mov QWORD [cpu + off_v(d)], rax
+    );
+    if hi == imm {
+        dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], rax);
+    } else {
+        dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], 0);
+    }
+    true
+}
+
+/// SSHLL/USHLL (vector; UXTL/SXTL are shift 0) and SHLL: widen the elements of the lower
+/// (Q = 0) or upper (Q = 1, the "2" forms) half of Vn to 2*esize by interleaving (with zero,
+/// or with the sign bits for SSHLL), then shift left. The result is always 128 bits.
+fn emit_widen(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    // source element size index (0 = B, 1 = H, 2 = S) and left shift
+    let (w, shift) = if op == SimdOp::Shll {
+        let size = i.size();
+        (size, 8 << size)
+    } else {
+        let immh = i.bits(22, 19);
+        let w = match immh {
+            0b0001 => 0,
+            0b0010..=0b0011 => 1,
+            0b0100..=0b0111 => 2,
+            _ => return false,
+        };
+        (w, i.bits(22, 16) - (8 << w))
+    };
+    if w > 2 {
+        return false;
+    }
+    let shift = shift as i8;
+    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    if op == SimdOp::Shll {
+        // element << esize: the element lands in the upper half of the wide lane, zero below.
+        dasm!(e.ops; pxor xmm2, xmm2);
+        match (w, q) {
+            (0, false) => dasm!(e.ops; punpcklbw xmm2, xmm0),
+            (0, true) => dasm!(e.ops; punpckhbw xmm2, xmm0),
+            (1, false) => dasm!(e.ops; punpcklwd xmm2, xmm0),
+            (1, true) => dasm!(e.ops; punpckhwd xmm2, xmm0),
+            (_, false) => dasm!(e.ops; punpckldq xmm2, xmm0),
+            (_, true) => dasm!(e.ops; punpckhdq xmm2, xmm0),
+        }
+        dasm!(e.ops; movdqu [cpu + off_v(d)], xmm2);
+        return true;
+    }
+    // xmm1 = the upper halves of the wide lanes: zero, or the sign of each element.
+    if op == SimdOp::Sshll {
+        dasm!(e.ops; movdqa xmm1, xmm0);
+        match w {
+            0 => dasm!(e.ops; pxor xmm2, xmm2; pcmpgtb xmm2, xmm1; movdqa xmm1, xmm2),
+            1 => dasm!(e.ops; psraw xmm1, 15),
+            _ => dasm!(e.ops; psrad xmm1, 31),
+        }
+    } else {
+        dasm!(e.ops; pxor xmm1, xmm1);
+    }
+    match (w, q) {
+        (0, false) => dasm!(e.ops; punpcklbw xmm0, xmm1),
+        (0, true) => dasm!(e.ops; punpckhbw xmm0, xmm1),
+        (1, false) => dasm!(e.ops; punpcklwd xmm0, xmm1),
+        (1, true) => dasm!(e.ops; punpckhwd xmm0, xmm1),
+        (_, false) => dasm!(e.ops; punpckldq xmm0, xmm1),
+        (_, true) => dasm!(e.ops; punpckhdq xmm0, xmm1),
+    }
+    if shift != 0 {
+        match w {
+            0 => dasm!(e.ops; psllw xmm0, shift),
+            1 => dasm!(e.ops; pslld xmm0, shift),
+            _ => dasm!(e.ops; psllq xmm0, shift),
+        }
+    }
+    dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0);
+    true
+}
+
+/// The rows that also read Vd (xmm3): BSL/BIT/BIF (bitwise selects), MLA/MLS (16/32-bit
+/// lanes: PMULLW/PMULLD then add or subtract) and SSRA/USRA (16/32-bit lanes, USRA also 64:
+/// the SSHR/USHR shift, then add).
+fn emit_accumulate(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let size = i.size();
+    match op {
+        SimdOp::Mla | SimdOp::Mls if size == 1 || (size == 2 && f.sse41) => {}
+        SimdOp::Ssra | SimdOp::Usra => {}
+        SimdOp::Bsl | SimdOp::Bit | SimdOp::Bif => {}
+        _ => return false,
+    }
+    // SSRA/USRA: the SSHR/USHR shift (None for 8-bit lanes and 64-bit SSRA: not inlined).
+    let shift = match op {
+        SimdOp::Ssra => select(SimdOp::Sshr, i, f),
+        SimdOp::Usra => select(SimdOp::Ushr, i, f),
+        _ => None,
+    };
+    if matches!(op, SimdOp::Ssra | SimdOp::Usra) && shift.is_none() {
+        return false;
+    }
+    dasm!(e.ops
+        ; movdqu xmm0, [cpu + off_v(n)]
+        ; movdqu xmm3, [cpu + off_v(d)]
+    );
+    match (op, shift) {
+        (SimdOp::Ssra | SimdOp::Usra, Some(s)) => {
+            emit_sse(e, s);
+            match i.bits(22, 19) {
+                0b0010..=0b0011 => dasm!(e.ops; paddw xmm0, xmm3),
+                0b0100..=0b0111 => dasm!(e.ops; paddd xmm0, xmm3),
+                _ => dasm!(e.ops; paddq xmm0, xmm3),
+            }
+        }
+        _ => {
+            dasm!(e.ops; movdqu xmm1, [cpu + off_v(m)]);
+            match (op, size) {
+                // BSL: Vd = Vm EOR ((Vm EOR Vn) AND Vd)
+                (SimdOp::Bsl, _) => dasm!(e.ops; pxor xmm0, xmm1; pand xmm0, xmm3; pxor xmm0, xmm1),
+                // BIT: Vd = Vd EOR ((Vd EOR Vn) AND Vm)
+                (SimdOp::Bit, _) => dasm!(e.ops; pxor xmm0, xmm3; pand xmm0, xmm1; pxor xmm0, xmm3),
+                // BIF: Vd = Vd EOR ((Vd EOR Vn) AND NOT Vm)
+                (SimdOp::Bif, _) => {
+                    dasm!(e.ops; pxor xmm0, xmm3; pandn xmm1, xmm0; pxor xmm1, xmm3; movdqa xmm0, xmm1)
+                }
+                (SimdOp::Mla, 1) => dasm!(e.ops; pmullw xmm0, xmm1; paddw xmm0, xmm3),
+                (SimdOp::Mla, _) => dasm!(e.ops; pmulld xmm0, xmm1; paddd xmm0, xmm3),
+                (_, 1) => dasm!(e.ops; pmullw xmm0, xmm1; psubw xmm3, xmm0; movdqa xmm0, xmm3),
+                (_, _) => dasm!(e.ops; pmulld xmm0, xmm1; psubd xmm3, xmm0; movdqa xmm0, xmm3),
+            }
+        }
+    }
+    store_vd(e, d, q, 0);
+    true
+}
+
+/// FCMEQ/FCMGE/FCMGT (vector, register; single or double). With FPCR.FZ (and the other
+/// special bits) clear, `FPCompareEQ/GE/GT` on non-NaN operands is the exact IEEE comparison
+/// (subnormals compared as they are) and raises nothing, which CMPEQ/CMPLE/CMPLT give with
+/// swapped operands. A NaN in any active lane (Invalid, and the quiet/signalling distinction
+/// for FCMEQ) or any special FPCR bit sends the whole instruction to the helper.
+fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let double = i.bit(22);
+    let mask: i32 = if double || !q { 0b0011 } else { 0b1111 };
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; jnz >slow
+        ; movdqu xmm0, [cpu + off_v(n)]
+        ; movdqu xmm1, [cpu + off_v(m)]
+        ; movdqa xmm2, xmm0
+    );
+    // xmm2 = unordered lanes; result (Vn == Vm, Vm <= Vn, Vm < Vn) in xmm1
+    match (op, double) {
+        (SimdOp::Fcmeq, false) => dasm!(e.ops; cmpunordps xmm2, xmm1; cmpeqps xmm1, xmm0; movmskps eax, xmm2),
+        (SimdOp::Fcmge, false) => dasm!(e.ops; cmpunordps xmm2, xmm1; cmpleps xmm1, xmm0; movmskps eax, xmm2),
+        (_, false) => dasm!(e.ops; cmpunordps xmm2, xmm1; cmpltps xmm1, xmm0; movmskps eax, xmm2),
+        (SimdOp::Fcmeq, true) => dasm!(e.ops; cmpunordpd xmm2, xmm1; cmpeqpd xmm1, xmm0; movmskpd eax, xmm2),
+        (SimdOp::Fcmge, true) => dasm!(e.ops; cmpunordpd xmm2, xmm1; cmplepd xmm1, xmm0; movmskpd eax, xmm2),
+        (_, true) => dasm!(e.ops; cmpunordpd xmm2, xmm1; cmpltpd xmm1, xmm0; movmskpd eax, xmm2),
+    }
+    dasm!(e.ops
+        ; test eax, mask
+        ; jnz >slow
+        ; movdqa xmm0, xmm1
+    );
+    store_vd(e, d, q, 0);
+    dasm!(e.ops
+        ; jmp >done
+        ; slow:
+    );
+    emit_helper_call(e, op, i);
+    dasm!(e.ops; done:);
+}
+
+/// EXT: Vd = (Vm:Vn) >> 8*imm4, over 128 bits (PALIGNR) or, for Q = 0, over the
+/// concatenation of the low halves (imm4 < 8 there; bit 3 set is rejected as reserved).
+fn emit_ext(e: &mut Emitter, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let pos = i.bits(14, 11) as i8;
+    if q {
+        dasm!(e.ops
+            ; movdqu xmm0, [cpu + off_v(n)]
+            ; movdqu xmm1, [cpu + off_v(m)]
+            ; palignr xmm1, xmm0, pos
+            ; movdqu [cpu + off_v(d)], xmm1
+        );
+    } else {
+        dasm!(e.ops
+            ; movq xmm0, QWORD [cpu + off_v(n)]
+            ; movq xmm1, QWORD [cpu + off_v(m)]
+            ; punpcklqdq xmm0, xmm1
+            ; psrldq xmm0, pos
+        );
+        store_vd(e, d, false, 0);
+    }
+}
+
+/// FADD/FSUB/FMUL/FDIV (vector, single or double) inline under a guard that makes the host
+/// result the Arm result: FPCR has round-to-nearest and no FZ/DN/AHP, and every active lane
+/// of both operands is normal with unbiased exponent in [-40, 40] (single) or [-400, 400]
+/// (double). Then no NaN, infinity, zero, overflow, underflow or subnormal rule of
+/// `FPAdd`/`FPMul`/`FPDiv` applies, IEEE 754 round-to-nearest-even fixes every lane, and the
+/// only cumulative flag is Inexact, set when some lane's exact error term (TwoSum for + and -,
+/// the FMA residual for * and /, both exactly representable in that range) is non-zero. Any
+/// lane outside the guard sends the whole instruction to the helper.
+fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let double = i.bit(22);
+    // Active-lane mask for movmskps: double lanes are checked on their low dword (0 and 2).
+    let mask: i32 = if double {
+        0b0101
+    } else if q {
+        0b1111
+    } else {
+        0b0011
+    };
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; jnz >slow
+        ; movdqu xmm0, [cpu + off_v(n)]
+        ; movdqu xmm1, [cpu + off_v(m)]
+    );
+    // xmm2/xmm3 = biased exponents of xmm0/xmm1 minus the lower bound; a lane is in range iff
+    // that is in [0, span] (signed). xmm4 = span in every dword.
+    let (lo, span) = if double { (1023 - 400, 800) } else { (127 - 40, 80) };
+    if double {
+        dasm!(e.ops
+            ; movdqa xmm2, xmm0
+            ; psllq xmm2, 1
+            ; psrlq xmm2, 53
+            ; movdqa xmm3, xmm1
+            ; psllq xmm3, 1
+            ; psrlq xmm3, 53
+        );
+    } else {
+        dasm!(e.ops
+            ; movdqa xmm2, xmm0
+            ; pslld xmm2, 1
+            ; psrld xmm2, 24
+            ; movdqa xmm3, xmm1
+            ; pslld xmm3, 1
+            ; psrld xmm3, 24
+        );
+    }
+    dasm!(e.ops
+        ; mov eax, lo
+        ; movd xmm4, eax
+        ; pshufd xmm4, xmm4, 0
+        ; psubd xmm2, xmm4
+        ; psubd xmm3, xmm4
+        ; mov eax, span
+        ; movd xmm4, eax
+        ; pshufd xmm4, xmm4, 0
+        // bad lane: negative (sign bit) or > span (pcmpgtd all ones)
+        ; por xmm2, xmm3
+        ; movdqa xmm5, xmm2
+        ; pcmpgtd xmm5, xmm4
+        ; por xmm5, xmm2
+        ; movmskps eax, xmm5
+        ; test eax, mask
+        ; jnz >slow
+    );
+    // result in xmm2, exact error term in xmm0
+    match (op, double) {
+        (SimdOp::Fadd | SimdOp::Fsub, false) => {
+            if op == SimdOp::Fsub {
+                dasm!(e.ops; pcmpeqd xmm5, xmm5; pslld xmm5, 31; xorps xmm1, xmm5);
+            }
+            dasm!(e.ops
+                ; movaps xmm2, xmm0
+                ; addps xmm2, xmm1
+                ; movaps xmm3, xmm2
+                ; subps xmm3, xmm0
+                ; movaps xmm4, xmm2
+                ; subps xmm4, xmm3
+                ; subps xmm0, xmm4
+                ; subps xmm1, xmm3
+                ; addps xmm0, xmm1
+            );
+        }
+        (SimdOp::Fadd | SimdOp::Fsub, true) => {
+            if op == SimdOp::Fsub {
+                dasm!(e.ops; pcmpeqd xmm5, xmm5; psllq xmm5, 63; xorpd xmm1, xmm5);
+            }
+            dasm!(e.ops
+                ; movapd xmm2, xmm0
+                ; addpd xmm2, xmm1
+                ; movapd xmm3, xmm2
+                ; subpd xmm3, xmm0
+                ; movapd xmm4, xmm2
+                ; subpd xmm4, xmm3
+                ; subpd xmm0, xmm4
+                ; subpd xmm1, xmm3
+                ; addpd xmm0, xmm1
+            );
+        }
+        (SimdOp::Fmul, false) => dasm!(e.ops
+            ; movaps xmm2, xmm0
+            ; mulps xmm2, xmm1
+            ; vfmsub213ps xmm0, xmm1, xmm2
+        ),
+        (SimdOp::Fmul, true) => dasm!(e.ops
+            ; movapd xmm2, xmm0
+            ; mulpd xmm2, xmm1
+            ; .bytes VFMSUB213PD_XMM0_XMM1_XMM2.iter()
+        ),
+        (_, false) => dasm!(e.ops
+            ; movaps xmm2, xmm0
+            ; divps xmm2, xmm1
+            ; vfnmadd231ps xmm0, xmm2, xmm1
+        ),
+        (_, true) => dasm!(e.ops
+            ; movapd xmm2, xmm0
+            ; divpd xmm2, xmm1
+            ; .bytes VFNMADD231PD_XMM0_XMM2_XMM1.iter()
+        ),
+    }
+    // Inexact iff some active lane's error term is non-zero (the inactive Q = 0 lanes are
+    // masked off; for doubles the compare mask is per quadword, so check dwords 0 and 2... of
+    // the cmppd result, which are all ones or all zeros per lane).
+    dasm!(e.ops; xorps xmm5, xmm5);
+    if double {
+        dasm!(e.ops; cmpneqpd xmm0, xmm5);
+    } else {
+        dasm!(e.ops; cmpneqps xmm0, xmm5);
+    }
+    dasm!(e.ops
+        ; movmskps eax, xmm0
+        ; test eax, mask
+        ; jz >exact
+        ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+        ; exact:
+    );
+    store_vd(e, d, q, 2);
+    dasm!(e.ops
+        ; jmp >done
+        ; slow:
+    );
+    emit_helper_call(e, op, i);
+    dasm!(e.ops; done:);
+}
+
+/// The out-of-line call `simd_helper(cpu, word, op)` (V registers, FPCR, FPSR only).
+fn emit_helper_call(e: &mut Emitter, op: SimdOp, i: Insn) {
+    e.mov_imm(reg::RSI, i.0 as u64);
+    e.mov_imm(reg::RDX, op as u64);
+    let f: extern "C" fn(*mut crate::cpu::CpuState, u32, u32) = simd_helper;
+    e.call_raw_vonly(f as usize);
+}
