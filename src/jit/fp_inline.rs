@@ -18,17 +18,14 @@ use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 /// FPCR bits that must be clear for the inline path: AHP, DN, FZ, RMode.
 const FPCR_SPECIAL: i32 = 0x07C0_0000;
 
-fn host_has_fma() -> bool {
-    use std::sync::OnceLock;
-    static FMA: OnceLock<bool> = OnceLock::new();
-    *FMA.get_or_init(|| std::arch::is_x86_feature_detected!("fma"))
-}
-
 /// Emit `op` inline with `helper` as the slow path; false when this row has no inline form
 /// (nothing emitted then).
 pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool {
     let ftype = i.ftype();
-    if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv) || ftype > 1 || !host_has_fma() {
+    if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv)
+        || ftype > 1
+        || !std::arch::is_x86_feature_detected!("fma")
+    {
         return false;
     }
     let double = ftype == 1;

@@ -59,7 +59,8 @@ pub fn binop(sz: FpSize, op: Op, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> O
     if fpcr & FPCR_SPECIAL != 0 || matches!(sz, FpSize::H) || !normal(sz, a) || !normal(sz, b) {
         return None;
     }
-    let (r, inexact) = if has_fma() && residual_exact(sz, op, a, b) {
+    // std caches the CPUID answer: this is a load and a bit test.
+    let (r, inexact) = if std::arch::is_x86_feature_detected!("fma") && residual_exact(sz, op, a, b) {
         // SAFETY: the CPU has FMA (checked).
         unsafe { eft_binop(sz, op, a, b) }
     } else {
@@ -92,21 +93,6 @@ fn residual_exact(sz: FpSize, op: Op, a: u64, b: u64) -> bool {
         Op::Add | Op::Sub => true,
         Op::Mul => ea + eb >= limit,
         Op::Div => ea >= limit,
-    }
-}
-
-/// Whether the host has FMA (for exact residuals), checked once.
-#[inline]
-fn has_fma() -> bool {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    static FMA: AtomicU8 = AtomicU8::new(0);
-    match FMA.load(Ordering::Relaxed) {
-        0 => {
-            let yes = std::arch::is_x86_feature_detected!("fma");
-            FMA.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
-            yes
-        }
-        v => v == 2,
     }
 }
 
