@@ -308,6 +308,15 @@ impl Emitter {
         }
     }
 
+    /// V`d` = rax zero-extended to 128 bits, as one 16-byte store (two 8-byte stores would make
+    /// the next 16-byte load of V`d` miss store-to-load forwarding). Clobbers xmm0.
+    pub fn store_v_from_rax(&mut self, d: u32) {
+        dasm!(self.ops
+            ; movq xmm0, rax
+            ; movdqu [cpu + off_v(d)], xmm0
+        );
+    }
+
     /// Store every mapped guest register to `CpuState::x` (before a helper call).
     pub fn flush_mapped(&mut self) {
         for (n, g) in MAPPED {

@@ -1,27 +1,50 @@
-//! Inline SSE for the hottest scalar FP rows (FADD, FSUB, FMUL, FDIV; single and double), with
-//! the exact helper as the out-of-line slow path.
+//! Inline x86 for the hottest scalar FP rows, with the exact helper as the out-of-line slow
+//! path where one is needed.
 //!
-//! The inline path is taken only where the host result is provably the Arm result: FPCR has
-//! round-to-nearest and no FZ/DN/AHP, and both operands are normal with unbiased exponents in
-//! [-400, 400] (double) or [-40, 40] (single). Then no NaN, infinity, zero-operand, overflow,
-//! underflow or subnormal rule applies, IEEE 754 fixes the rounded result, and the only
-//! cumulative flag that can be raised is Inexact, computed exactly: TwoSum for + and -, the FMA
-//! residual for * and / (exactly representable in that range). Anything else calls the helper.
-//! Emitted only when the host has FMA.
+//! - FADD, FSUB, FMUL, FDIV (single, double): the inline path is taken only where the host
+//!   result is provably the Arm result: FPCR has round-to-nearest and no FZ/DN/AHP, and both
+//!   operands are normal with unbiased exponents in [-400, 400] (double) or [-40, 40] (single).
+//!   Then no NaN, infinity, zero-operand, overflow, underflow or subnormal rule applies, IEEE 754
+//!   fixes the rounded result, and the only cumulative flag that can be raised is Inexact,
+//!   computed exactly: TwoSum for + and -, the FMA residual for * and / (exactly representable
+//!   in that range). Anything else calls the helper. Emitted only when the host has FMA.
+//! - FCMP, FCMPE (register or #0.0): UCOMISS/UCOMISD when FPCR.FZ is clear (then no input is
+//!   flushed and an ordered comparison raises nothing); an unordered result (a NaN: IOC rules
+//!   differ for FCMP and FCMPE, and NZCV = 0011) or FZ set goes to the helper.
+//! - Pure bit moves, exact for every input and raising nothing (FPAbs and FPNeg do not look at
+//!   NaNs; FMOV never does): FMOV (register, immediate, general: W<->S, X<->D, X<->V.D[1]),
+//!   FABS, FNEG, FCSEL.
 
-use super::emit::{dasm, Emitter, InsnHelper};
+use super::emit::{dasm, reg, Emitter, InsnHelper, R31};
+use crate::arch::pseudo::vfp_expand_imm;
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, FPSR_IXC, OFF_FPCR, OFF_FPSR};
+use crate::cpu::{off_v, FPCR_FZ, FPSR_IXC, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR, OFF_FPSR};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
-/// FPCR bits that must be clear for the inline path: AHP, DN, FZ, RMode.
+/// FPCR bits that must be clear for the inline arithmetic: AHP, DN, FZ, RMode.
 const FPCR_SPECIAL: i32 = 0x07C0_0000;
 
 /// Emit `op` inline with `helper` as the slow path; false when this row has no inline form
-/// (nothing emitted then).
+/// (nothing emitted then). `helper` is the row's exact helper, already validated by
+/// `fp::select` (so the encoding is not UNDEFINED).
 pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool {
     let ftype = i.ftype();
+    match op {
+        FpOp::FmovToGen | FpOp::FmovFromGen | FpOp::FmovToGenHi | FpOp::FmovFromGenHi => {
+            emit_fmov_gen(e, op, i);
+            return true;
+        }
+        FpOp::FmovReg | FpOp::Fabs | FpOp::Fneg | FpOp::FmovImm | FpOp::Fcsel if ftype <= 1 => {
+            emit_bits(e, op, i);
+            return true;
+        }
+        FpOp::Fcmp if ftype <= 1 => {
+            emit_fcmp(e, i, helper);
+            return true;
+        }
+        _ => {}
+    }
     if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv)
         || ftype > 1
         || !std::arch::is_x86_feature_detected!("fma")
@@ -92,8 +115,8 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             ; je >exact
             ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
             ; exact:
-            ; movsd QWORD [cpu + off_v(d)], xmm2
-            ; mov QWORD [cpu + off_v(d) + 8], 0
+            ; movq xmm2, xmm2
+            ; movdqu [cpu + off_v(d)], xmm2
             ; jmp >done
         );
     } else {
@@ -152,8 +175,8 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
             ; exact:
             ; movd eax, xmm2
-            ; mov QWORD [cpu + off_v(d)], rax
-            ; mov QWORD [cpu + off_v(d) + 8], 0
+            ; movd xmm2, eax
+            ; movdqu [cpu + off_v(d)], xmm2
             ; jmp >done
         );
     }
@@ -161,4 +184,113 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     e.call_insn_helper_vonly(helper);
     dasm!(e.ops; done:);
     true
+}
+
+/// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of
+/// the register), X<->V.D[1] the upper 64 bits (a write keeps the lower half). Register 31 is
+/// XZR on both sides.
+fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
+    let (d, n) = (i.rd(), i.rn());
+    let sf = i.sf();
+    match op {
+        FpOp::FmovToGen => {
+            if sf {
+                dasm!(e.ops; mov rax, QWORD [cpu + off_v(n)]);
+            } else {
+                dasm!(e.ops; mov eax, DWORD [cpu + off_v(n)]);
+            }
+            e.store_x(d, reg::RAX, true, R31::Zr);
+        }
+        FpOp::FmovToGenHi => {
+            dasm!(e.ops; mov rax, QWORD [cpu + off_v(n) + 8]);
+            e.store_x(d, reg::RAX, true, R31::Zr);
+        }
+        FpOp::FmovFromGen => {
+            e.load_x(reg::RAX, n, sf, R31::Zr);
+            e.store_v_from_rax(d);
+        }
+        _ => {
+            e.load_x(reg::RAX, n, true, R31::Zr);
+            dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], rax);
+        }
+    }
+}
+
+/// FMOV (register), FABS, FNEG, FMOV (immediate), FCSEL on single or double: bit operations on
+/// the low 32/64 bits; the rest of Vd becomes zero.
+fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
+    let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    let double = i.ftype() == 1;
+    let load = |e: &mut Emitter, h: u8, v: u32| {
+        if double {
+            dasm!(e.ops; mov Rq(h), QWORD [cpu + off_v(v)]);
+        } else {
+            dasm!(e.ops; mov Rd(h), DWORD [cpu + off_v(v)]);
+        }
+    };
+    match op {
+        FpOp::FmovReg => load(e, reg::RAX, n),
+        FpOp::Fabs | FpOp::Fneg => {
+            load(e, reg::RAX, n);
+            match (op, double) {
+                (FpOp::Fabs, true) => dasm!(e.ops; btr rax, 63),
+                (FpOp::Fabs, false) => dasm!(e.ops; btr eax, 31),
+                (_, true) => dasm!(e.ops; btc rax, 63),
+                (_, false) => dasm!(e.ops; btc eax, 31),
+            }
+        }
+        FpOp::FmovImm => {
+            let imm = vfp_expand_imm(i.bits(20, 13), if double { 64 } else { 32 });
+            e.mov_imm(reg::RAX, imm);
+        }
+        _ => {
+            // FCSEL: Vd = cond ? Vn : Vm. eval_cond clobbers eax/ecx, so load after it.
+            e.eval_cond(i.bits(15, 12));
+            if double {
+                dasm!(e.ops
+                    ; mov rax, QWORD [cpu + off_v(m)]
+                    ; cmovnz rax, QWORD [cpu + off_v(n)]
+                );
+            } else {
+                dasm!(e.ops
+                    ; mov eax, DWORD [cpu + off_v(m)]
+                    ; cmovnz eax, DWORD [cpu + off_v(n)]
+                );
+            }
+        }
+    }
+    e.store_v_from_rax(d);
+}
+
+/// FCMP/FCMPE (register or #0.0). With FPCR.FZ clear and both operands ordered, the Arm result
+/// (equal 0110, less 1000, greater 0010) follows from UCOMIS: N = CF, Z = ZF, C = NOT CF,
+/// V = 0, and no exception is raised. NaNs and FZ take the helper.
+fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (n, m) = (i.rn(), i.rm());
+    let double = i.ftype() == 1;
+    let zero = i.bit(3);
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_FZ as i32
+        ; jnz >slow
+    );
+    match (double, zero) {
+        (true, true) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; xorpd xmm1, xmm1; ucomisd xmm0, xmm1),
+        (true, false) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; ucomisd xmm0, QWORD [cpu + off_v(m)]),
+        (false, true) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; xorps xmm1, xmm1; ucomiss xmm0, xmm1),
+        (false, false) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; ucomiss xmm0, DWORD [cpu + off_v(m)]),
+    }
+    dasm!(e.ops
+        ; jp >slow
+        ; setne cl
+        ; setae BYTE [cpu + OFF_FLAG_C as i32]
+        ; sbb rax, rax
+        ; mov QWORD [cpu + OFF_FLAG_N as i32], rax
+        ; movzx ecx, cl
+        ; mov QWORD [cpu + OFF_FLAG_Z as i32], rcx
+        ; mov BYTE [cpu + OFF_FLAG_V as i32], 0
+        ; jmp >done
+        ; slow:
+    );
+    e.call_insn_helper_flags(helper);
+    dasm!(e.ops; done:);
 }

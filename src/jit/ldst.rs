@@ -211,11 +211,17 @@ fn emit_load_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
     if size == 4 {
         dasm!(e.ops; movups xmm0, [rax + disp]; movaps [cpu + off_v(t)], xmm0);
     } else {
-        emit_load(e, RCX, disp, size, false, true);
-        dasm!(e.ops
-            ; mov QWORD [cpu + off_v(t)], rcx
-            ; mov QWORD [cpu + off_v(t) + 8], 0
-        );
+        // One 16-byte store of the zero-extended value keeps store-to-load forwarding intact
+        // for the next 16-byte read of V`t`.
+        match size {
+            3 => dasm!(e.ops; movq xmm0, QWORD [rax + disp]),
+            2 => dasm!(e.ops; movd xmm0, DWORD [rax + disp]),
+            _ => {
+                emit_load(e, RCX, disp, size, false, true);
+                dasm!(e.ops; movd xmm0, ecx);
+            }
+        }
+        dasm!(e.ops; movdqu [cpu + off_v(t)], xmm0);
     }
 }
 
