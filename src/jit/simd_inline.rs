@@ -1,8 +1,9 @@
 //! Inline SSE for the hottest AdvSIMD vector rows, with `helpers::simd::simd_helper` as the
 //! fallback for everything else. Rows: ADD, SUB, AND, ORR, EOR, BIC, ORN, BSL, BIT, BIF, CMEQ,
 //! CMGT, MUL, MLA, MLS, SMAX, SMIN, UMAX, UMIN, SHL, USHR, SSHR, USRA, SSRA, SSHLL, USHLL,
-//! SHLL, NOT, NEG, ABS, DUP (element), EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
-//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]).
+//! SHLL, NOT, NEG, ABS, EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
+//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — and the
+//! element moves DUP (element, general), INS, SMOV, UMOV as integer moves.
 //!
 //! Invariants:
 //! - Only vector forms (bit 28 = 0) are inlined, and only where one SSE sequence gives the
@@ -17,7 +18,7 @@
 //!   SSE2 (SSSE3, SSE4.1, SSE4.2, FMA) are checked at translate time; without them the row is
 //!   left to the helper.
 
-use super::emit::{dasm, reg, Emitter};
+use super::emit::{dasm, reg, Emitter, R31};
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
@@ -111,8 +112,6 @@ enum Sse {
     Psrlq(i8),
     Psraw(i8),
     Psrad(i8),
-    /// PSHUFD with this control byte.
-    Pshufd(i8),
 }
 
 impl Sse {
@@ -136,7 +135,6 @@ impl Sse {
                 | Psrlq(_)
                 | Psraw(_)
                 | Psrad(_)
-                | Pshufd(_)
         )
     }
 }
@@ -190,17 +188,6 @@ fn select(op: SimdOp, i: Insn, f: Features) -> Option<Sse> {
                 (_, 0) => Psraw(shr),
                 (_, 1) => Psrad(shr),
                 _ => return None, // no psraq in SSE
-            }
-        }
-        SimdOp::DupElement => {
-            // imm5: xxxx1 = B, xxx10 = H, xx100 = S, x1000 = D.
-            let imm5 = i.bits(20, 16);
-            if imm5 & 0b111 == 0b100 {
-                Pshufd(((imm5 >> 3) * 0x55) as u8 as i8)
-            } else if imm5 & 0b1111 == 0b1000 {
-                Pshufd(if imm5 >> 4 == 0 { 0x44 } else { 0xEE_u8 as i8 })
-            } else {
-                return None;
             }
         }
         _ => return None,
@@ -263,7 +250,6 @@ fn emit_sse(e: &mut Emitter, s: Sse) {
         Psrlq(n) => dasm!(e.ops; psrlq xmm0, n),
         Psraw(n) => dasm!(e.ops; psraw xmm0, n),
         Psrad(n) => dasm!(e.ops; psrad xmm0, n),
-        Pshufd(c) => dasm!(e.ops; pshufd xmm0, xmm0, c),
     }
 }
 
@@ -271,15 +257,23 @@ fn emit_sse(e: &mut Emitter, s: Sse) {
 fn store_vd(e: &mut Emitter, d: u32, q: bool, r: u8) {
     match (r, q) {
         (0, true) => dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0),
-        (0, false) => dasm!(e.ops; movq QWORD [cpu + off_v(d)], xmm0; mov QWORD [cpu + off_v(d) + 8], 0),
+        // movq xmm, xmm zeroes the upper half: one 16-byte store keeps store forwarding intact.
+        (0, false) => dasm!(e.ops; movq xmm0, xmm0; movdqu [cpu + off_v(d)], xmm0),
         (_, true) => dasm!(e.ops; movdqu [cpu + off_v(d)], xmm2),
-        (_, false) => dasm!(e.ops; movq QWORD [cpu + off_v(d)], xmm2; mov QWORD [cpu + off_v(d) + 8], 0),
+        (_, false) => dasm!(e.ops; movq xmm2, xmm2; movdqu [cpu + off_v(d)], xmm2),
     }
 }
 
 /// Emit the vector form of `op` inline when it has one; false when nothing was emitted (the
 /// caller then emits the helper call).
 pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
+    if matches!(
+        op,
+        SimdOp::DupElement | SimdOp::DupGeneral | SimdOp::InsGeneral | SimdOp::InsElement | SimdOp::Smov | SimdOp::Umov
+    ) {
+        emit_element_move(e, op, i);
+        return true;
+    }
     if i.bit(28) {
         return false;
     }
@@ -301,6 +295,19 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         SimdOp::Bsl | SimdOp::Bit | SimdOp::Bif | SimdOp::Mla | SimdOp::Mls | SimdOp::Ssra | SimdOp::Usra => {
             return emit_accumulate(e, op, i, f)
         }
+        SimdOp::Addp | SimdOp::Umaxp | SimdOp::Uminp | SimdOp::Smaxp | SimdOp::Sminp => {
+            return emit_pairwise(e, op, i, f)
+        }
+        SimdOp::Xtn | SimdOp::Shrn => return emit_narrow(e, op, i),
+        SimdOp::Cmhi
+        | SimdOp::Cmhs
+        | SimdOp::Cmge
+        | SimdOp::Cmtst
+        | SimdOp::CmeqZero
+        | SimdOp::CmgtZero
+        | SimdOp::CmgeZero
+        | SimdOp::CmltZero
+        | SimdOp::CmleZero => return emit_int_compare(e, op, i, f),
         SimdOp::Ext if f.ssse3 => {
             emit_ext(e, i);
             return true;
@@ -320,6 +327,330 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
     true
 }
 
+/// ADDP, UMAXP, UMINP, SMAXP, SMINP (vector): pair k of the concatenation Vm:Vn (Vn in the
+/// low lanes; for Q = 0 the concatenation of the low halves) gives lane k. The even and odd
+/// elements of the concatenation are gathered into xmm0 and xmm2 (byte and halfword lanes:
+/// zero-extend to twice the width, then pack without saturation effects; word lanes: SHUFPS;
+/// doubleword lanes: UNPCKL/HQDQ), then one lane-wise SSE operation combines them.
+fn emit_pairwise(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    use Sse::*;
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let size = i.size();
+    let combine = match (op, size) {
+        (SimdOp::Addp, 0) => Paddb,
+        (SimdOp::Addp, 1) => Paddw,
+        (SimdOp::Addp, 2) => Paddd,
+        (SimdOp::Addp, _) => Paddq,
+        (SimdOp::Umaxp, 0) => Pmaxub,
+        (SimdOp::Uminp, 0) => Pminub,
+        (SimdOp::Smaxp, 1) => Pmaxsw,
+        (SimdOp::Sminp, 1) => Pminsw,
+        (SimdOp::Smaxp, 0) if f.sse41 => Pmaxsb,
+        (SimdOp::Sminp, 0) if f.sse41 => Pminsb,
+        (SimdOp::Umaxp, 1) if f.sse41 => Pmaxuw,
+        (SimdOp::Uminp, 1) if f.sse41 => Pminuw,
+        (SimdOp::Umaxp, 2) if f.sse41 => Pmaxud,
+        (SimdOp::Uminp, 2) if f.sse41 => Pminud,
+        (SimdOp::Smaxp, 2) if f.sse41 => Pmaxsd,
+        (SimdOp::Sminp, 2) if f.sse41 => Pminsd,
+        _ => return false,
+    };
+    if size == 1 && !f.sse41 {
+        return false; // PACKUSDW
+    }
+    if q {
+        dasm!(e.ops
+            ; movdqu xmm0, [cpu + off_v(n)]
+            ; movdqu xmm1, [cpu + off_v(m)]
+        );
+    } else {
+        // One register holding Vn<63:0> : Vm<63:0>; the pairs of the low 64 bits of the
+        // result come from it, the upper 64 bits are discarded.
+        dasm!(e.ops
+            ; movq xmm0, QWORD [cpu + off_v(n)]
+            ; movq xmm1, QWORD [cpu + off_v(m)]
+            ; punpcklqdq xmm0, xmm1
+            ; movdqa xmm1, xmm0
+        );
+    }
+    dasm!(e.ops
+        ; movdqa xmm2, xmm0
+        ; movdqa xmm3, xmm1
+    );
+    match size {
+        0 => dasm!(e.ops
+            ; pcmpeqw xmm4, xmm4
+            ; psrlw xmm4, 8
+            ; pand xmm0, xmm4
+            ; pand xmm1, xmm4
+            ; packuswb xmm0, xmm1
+            ; psrlw xmm2, 8
+            ; psrlw xmm3, 8
+            ; packuswb xmm2, xmm3
+        ),
+        1 => dasm!(e.ops
+            ; pcmpeqd xmm4, xmm4
+            ; psrld xmm4, 16
+            ; pand xmm0, xmm4
+            ; pand xmm1, xmm4
+            ; packusdw xmm0, xmm1
+            ; psrld xmm2, 16
+            ; psrld xmm3, 16
+            ; packusdw xmm2, xmm3
+        ),
+        2 => dasm!(e.ops
+            ; shufps xmm0, xmm1, 0x88u8 as i8
+            ; shufps xmm2, xmm3, 0xDDu8 as i8
+        ),
+        _ => dasm!(e.ops
+            ; punpcklqdq xmm0, xmm1
+            ; punpckhqdq xmm2, xmm3
+        ),
+    }
+    dasm!(e.ops; movdqa xmm1, xmm2);
+    emit_sse(e, combine);
+    store_vd(e, d, q, 0);
+    true
+}
+
+/// `xmm(dst) = xmm(dst) > xmm(src)` (signed lanes of `1 << size` bytes), dst/src 0 or 1.
+fn pcmpgt(e: &mut Emitter, size: u32, swap: bool) {
+    match (size, swap) {
+        (0, false) => dasm!(e.ops; pcmpgtb xmm0, xmm1),
+        (1, false) => dasm!(e.ops; pcmpgtw xmm0, xmm1),
+        (2, false) => dasm!(e.ops; pcmpgtd xmm0, xmm1),
+        (_, false) => dasm!(e.ops; pcmpgtq xmm0, xmm1),
+        (0, true) => dasm!(e.ops; pcmpgtb xmm1, xmm0),
+        (1, true) => dasm!(e.ops; pcmpgtw xmm1, xmm0),
+        (2, true) => dasm!(e.ops; pcmpgtd xmm1, xmm0),
+        (_, true) => dasm!(e.ops; pcmpgtq xmm1, xmm0),
+    }
+}
+
+/// `xmm0 = xmm0 == xmm1` (lanes of `1 << size` bytes).
+fn pcmpeq(e: &mut Emitter, size: u32) {
+    match size {
+        0 => dasm!(e.ops; pcmpeqb xmm0, xmm1),
+        1 => dasm!(e.ops; pcmpeqw xmm0, xmm1),
+        2 => dasm!(e.ops; pcmpeqd xmm0, xmm1),
+        _ => dasm!(e.ops; pcmpeqq xmm0, xmm1),
+    }
+}
+
+/// CMHI, CMHS, CMGE, CMTST (vector, register) and CMEQ/CMGT/CMGE/CMLT/CMLE (vector, zero):
+/// all-ones or all-zeros lanes from PCMPEQ/PCMPGT. Unsigned orders compare with the sign bit
+/// of every lane flipped; the "or equal" forms are the complement of the strict swapped one.
+fn emit_int_compare(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let size = i.size();
+    let need = match op {
+        SimdOp::Cmtst | SimdOp::CmeqZero => f.sse41, // PCMPEQQ
+        _ => f.sse42,                                // PCMPGTQ
+    };
+    if size == 3 && !need {
+        return false;
+    }
+    let zero_form = !matches!(op, SimdOp::Cmhi | SimdOp::Cmhs | SimdOp::Cmge | SimdOp::Cmtst);
+    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    if zero_form {
+        dasm!(e.ops; pxor xmm1, xmm1);
+    } else {
+        dasm!(e.ops; movdqu xmm1, [cpu + off_v(m)]);
+    }
+    if matches!(op, SimdOp::Cmhi | SimdOp::Cmhs) {
+        let bias: u64 = [0x8080_8080_8080_8080, 0x8000_8000_8000_8000, 0x8000_0000_8000_0000, 1 << 63][size as usize];
+        dasm!(e.ops
+            ; mov rax, QWORD bias as i64
+            ; movq xmm2, rax
+            ; punpcklqdq xmm2, xmm2
+            ; pxor xmm0, xmm2
+            ; pxor xmm1, xmm2
+        );
+    }
+    // result in xmm0; `invert` complements it
+    let invert = match op {
+        SimdOp::Cmhi | SimdOp::CmgtZero => {
+            pcmpgt(e, size, false);
+            false
+        }
+        // n >= m  <=>  NOT (m > n);  n < 0  <=>  0 > n
+        SimdOp::Cmhs | SimdOp::Cmge | SimdOp::CmltZero | SimdOp::CmgeZero => {
+            pcmpgt(e, size, true);
+            dasm!(e.ops; movdqa xmm0, xmm1);
+            op != SimdOp::CmltZero
+        }
+        // n <= 0  <=>  NOT (n > 0)
+        SimdOp::CmleZero => {
+            pcmpgt(e, size, false);
+            true
+        }
+        SimdOp::CmeqZero => {
+            pcmpeq(e, size);
+            false
+        }
+        _ => {
+            // CMTST: (n AND m) != 0
+            dasm!(e.ops; pand xmm0, xmm1; pxor xmm1, xmm1);
+            pcmpeq(e, size);
+            true
+        }
+    };
+    if invert {
+        dasm!(e.ops; pcmpeqd xmm2, xmm2; pxor xmm0, xmm2);
+    }
+    store_vd(e, d, q, 0);
+    true
+}
+
+/// XTN and SHRN (vector): each 2*esize element of Vn, shifted right (SHRN) and truncated to
+/// esize, into the lower half of Vd (the upper half becomes zero) or, for the "2" forms
+/// (Q = 1), into the upper half (the lower half is kept).
+fn emit_narrow(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    // destination element size index and right shift
+    let (size, shift) = if op == SimdOp::Xtn {
+        (i.size(), 0)
+    } else {
+        let immh = i.bits(22, 19);
+        let size = match immh {
+            0b0001 => 0,
+            0b0010..=0b0011 => 1,
+            0b0100..=0b0111 => 2,
+            _ => return false,
+        };
+        (size, (16 << size) - i.bits(22, 16))
+    };
+    let shift = shift as i8;
+    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    match size {
+        0 => {
+            if shift != 0 {
+                dasm!(e.ops; psrlw xmm0, shift);
+            }
+            dasm!(e.ops
+                ; pcmpeqw xmm4, xmm4
+                ; psrlw xmm4, 8
+                ; pand xmm0, xmm4
+                ; packuswb xmm0, xmm0
+            );
+        }
+        1 => {
+            if shift != 0 {
+                dasm!(e.ops; psrld xmm0, shift);
+            }
+            // sign-extend the low halfword of each word so that PACKSSDW keeps it unchanged
+            dasm!(e.ops
+                ; pslld xmm0, 16
+                ; psrad xmm0, 16
+                ; packssdw xmm0, xmm0
+            );
+        }
+        2 => {
+            if shift != 0 {
+                dasm!(e.ops; psrlq xmm0, shift);
+            }
+            dasm!(e.ops; pshufd xmm0, xmm0, 0x08);
+        }
+        _ => return false,
+    }
+    if q {
+        dasm!(e.ops
+            ; movq xmm1, QWORD [cpu + off_v(d)]
+            ; punpcklqdq xmm1, xmm0
+            ; movdqu [cpu + off_v(d)], xmm1
+        );
+    } else {
+        store_vd(e, d, false, 0);
+    }
+    true
+}
+
+/// `imul` factor that replicates a zero-extended element of `1 << size` bytes over 64 bits.
+const REPLICATE: [u64; 4] = [0x0101_0101_0101_0101, 0x0001_0001_0001_0001, 0x0000_0001_0000_0001, 1];
+
+/// Load element `index` of size `1 << size` bytes of V`n`, zero-extended (or, with `signed`,
+/// sign-extended to 64 bits), into rax.
+fn load_element(e: &mut Emitter, n: u32, size: u32, index: u32, signed: bool) {
+    let off = off_v(n) + (index << size) as i32;
+    match (size, signed) {
+        (0, false) => dasm!(e.ops; movzx eax, BYTE [cpu + off]),
+        (1, false) => dasm!(e.ops; movzx eax, WORD [cpu + off]),
+        (2, false) => dasm!(e.ops; mov eax, DWORD [cpu + off]),
+        (0, true) => dasm!(e.ops; movsx rax, BYTE [cpu + off]),
+        (1, true) => dasm!(e.ops; movsx rax, WORD [cpu + off]),
+        (2, true) => dasm!(e.ops; movsxd rax, DWORD [cpu + off]),
+        _ => dasm!(e.ops; mov rax, QWORD [cpu + off]),
+    }
+}
+
+/// Store the low `1 << size` bytes of rax to element `index` of V`d` (the rest is kept).
+fn store_element(e: &mut Emitter, d: u32, size: u32, index: u32) {
+    let off = off_v(d) + (index << size) as i32;
+    match size {
+        0 => dasm!(e.ops; mov BYTE [cpu + off], al),
+        1 => dasm!(e.ops; mov WORD [cpu + off], ax),
+        2 => dasm!(e.ops; mov DWORD [cpu + off], eax),
+        _ => dasm!(e.ops; mov QWORD [cpu + off], rax),
+    }
+}
+
+/// The element moves, all as plain integer moves (no FP semantics): DUP (element, vector and
+/// scalar), DUP (general), INS (general, element), SMOV, UMOV. imm5's lowest set bit gives
+/// the element size, the bits above it the index; reserved combinations were rejected by
+/// `helpers::simd::undefined`.
+fn emit_element_move(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    let imm5 = i.bits(20, 16);
+    let size = imm5.trailing_zeros().min(3);
+    let index = imm5 >> (size + 1);
+    match op {
+        SimdOp::Umov | SimdOp::Smov => {
+            let signed = op == SimdOp::Smov;
+            load_element(e, n, size, index, signed);
+            // SMOV to a W register: the sign extension stops at bit 31.
+            let sf = !signed || q;
+            e.store_x(d, reg::RAX, sf, R31::Zr);
+        }
+        SimdOp::InsGeneral => {
+            e.load_x(reg::RAX, n, size == 3, R31::Zr);
+            store_element(e, d, size, index);
+        }
+        SimdOp::InsElement => {
+            load_element(e, n, size, i.bits(14, 11) >> size, false);
+            store_element(e, d, size, index);
+        }
+        _ => {
+            if op == SimdOp::DupGeneral {
+                e.load_x(reg::RAX, n, size == 3, R31::Zr);
+                if size < 2 {
+                    dasm!(e.ops; movzx eax, ax);
+                    if size == 0 {
+                        dasm!(e.ops; movzx eax, al);
+                    }
+                }
+            } else {
+                load_element(e, n, size, index, false);
+            }
+            if op == SimdOp::DupElement && i.bit(28) {
+                // DUP (scalar): Vd = the element, zero-extended to 128 bits.
+                e.store_v_from_rax(d);
+                return;
+            }
+            if size < 3 {
+                dasm!(e.ops
+                    ; mov rcx, QWORD REPLICATE[size as usize] as i64
+                    ; imul rax, rcx
+                );
+            }
+            dasm!(e.ops; movq xmm0, rax);
+            if q {
+                dasm!(e.ops; punpcklqdq xmm0, xmm0);
+            }
+            dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0);
+        }
+    }
+}
+
 /// MOVI, MVNI and FMOV (vector, immediate): Vd = a translate-time constant
 /// (`AdvSIMDExpandImm`, inverted for MVNI). The ORR/BIC forms, which read Vd, and encodings
 /// without an expansion are left to the helper.
@@ -334,17 +665,13 @@ fn emit_mod_imm(e: &mut Emitter, i: Insn) -> bool {
         return false;
     };
     let imm = if op && cmode < 0b1110 { !imm64 } else { imm64 };
-    let hi = if i.q() { imm } else { 0 };
     let d = i.rd();
-    dasm!(e.ops
-        ; mov rax, QWORD imm as i64
-        ; mov QWORD [cpu + off_v(d)], rax
-    );
-    if hi == imm {
-        dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], rax);
-    } else {
-        dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], 0);
+    e.mov_imm(reg::RAX, imm);
+    dasm!(e.ops; movq xmm0, rax);
+    if i.q() {
+        dasm!(e.ops; punpcklqdq xmm0, xmm0);
     }
+    dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0);
     true
 }
 
