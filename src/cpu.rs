@@ -80,6 +80,10 @@ pub struct CpuState {
     pub flag_c: u8,
     pub flag_v: u8,
     pub _pad1: [u8; 6],
+    /// The host registers of `jit::emit::MAPPED`, in that order, as the in-code fault
+    /// trampoline found them (a block may hold other guest registers in them: see
+    /// `jit::block`'s register swaps).
+    pub fault_regs: [u64; 9],
 }
 
 pub const OFF_X: usize = 0;
@@ -102,6 +106,7 @@ pub const OFF_FLAG_N: usize = 912;
 pub const OFF_FLAG_Z: usize = 920;
 pub const OFF_FLAG_C: usize = 928;
 pub const OFF_FLAG_V: usize = 929;
+pub const OFF_FAULT_REGS: usize = 936;
 /// `scratch[3]`: host rsp inside translated code.
 pub const OFF_HOST_RSP: usize = OFF_SCRATCH + 24;
 
@@ -126,6 +131,7 @@ const _: () = {
     assert!(std::mem::offset_of!(CpuState, flag_z) == OFF_FLAG_Z);
     assert!(std::mem::offset_of!(CpuState, flag_c) == OFF_FLAG_C);
     assert!(std::mem::offset_of!(CpuState, flag_v) == OFF_FLAG_V);
+    assert!(std::mem::offset_of!(CpuState, fault_regs) == OFF_FAULT_REGS);
 };
 
 /// Byte offset of X`n` (n = 31 is SP).
@@ -162,6 +168,7 @@ impl Default for CpuState {
             flag_c: 0,
             flag_v: 0,
             _pad1: [0; 6],
+            fault_regs: [0; 9],
         }
     }
 }
@@ -208,6 +215,7 @@ impl CpuState {
             flag_c: self.flag_c,
             flag_v: self.flag_v,
             _pad1: [0; 6],
+            fault_regs: [0; 9],
         }
     }
 }

@@ -75,6 +75,8 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
 fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
     let mut e = Emitter::new(base, jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64, pc);
     e.prologue();
+    let swaps = choose_swaps(pc);
+    e.enter_swaps(&swaps);
     let mut cur = pc;
     let mut n = 0usize;
     loop {
@@ -116,9 +118,54 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     e.emit_chain_stubs();
     st.stats.insns_translated += n as u64;
     let pc_map = std::mem::take(&mut e.pc_map);
+    let swaps = std::mem::take(&mut e.swaps);
     let code = e.ops.finalize().ok()?;
-    let block = Block { guest_pc: pc, guest_len: (cur - pc) + 4, host: base, host_len: code.len(), pc_map };
+    let block = Block { guest_pc: pc, guest_len: (cur - pc) + 4, host: base, host_len: code.len(), pc_map, swaps };
     Some((code, block))
+}
+
+/// Most register swaps per block.
+const MAX_SWAPS: usize = 4;
+/// Fewest register-field uses in a block's straight-line prefix for a guest register to be
+/// worth a swap (each swap costs two moves at entry and two at every exit).
+const MIN_SWAP_USES: u32 = 4;
+
+/// Choose the block's register swaps: guest registers that the global mapping
+/// (`emit::MAPPED`) keeps in memory but that the block's straight-line prefix names often
+/// (in the Rd, Rn, Rm fields of integer and load/store instructions) take, for this block,
+/// the host register of a mapped register that the prefix does not name (never SP's).
+///
+/// The counts are a heuristic only: correctness does not depend on them, because inside the
+/// block every register access goes through the block's own mapping (a spilled register
+/// simply lives in `CpuState::x` there), and every exit undoes the swaps.
+fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
+    let mut uses = [0u32; 32];
+    let mut at = pc;
+    for _ in 0..MAX_BLOCK_INSNS {
+        let Some(word) = fetch(at) else { break };
+        let Some(row) = decode(word) else { break };
+        let i = Insn(word);
+        match row.op {
+            Op::DpImm(_) => {
+                uses[i.rd() as usize] += 1;
+                uses[i.rn() as usize] += 1;
+            }
+            Op::DpReg(_) | Op::LdSt(_) => {
+                uses[i.rd() as usize] += 1;
+                uses[i.rn() as usize] += 1;
+                uses[i.rm() as usize] += 1;
+            }
+            Op::LdStSimd(_) => uses[i.rn() as usize] += 1,
+            Op::Fp(_) | Op::Simd(_) => {}
+            Op::Br(_) => break,
+        }
+        at += 4;
+    }
+    let mut wanted: Vec<u32> =
+        (5..=30).filter(|&r| super::emit::host_reg(r).is_none() && uses[r as usize] >= MIN_SWAP_USES).collect();
+    wanted.sort_by_key(|&r| std::cmp::Reverse(uses[r as usize]));
+    let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);
+    free.zip(wanted).take(MAX_SWAPS).collect()
 }
 
 /// Dispatch one instruction to its group's translator.

@@ -6,7 +6,7 @@
 use super::emit::dasm;
 use super::emit::exit::HOST_FAULT;
 use super::emit::{emit_materialize_nzcv, emit_split_nzcv, MAPPED};
-use crate::cpu::{off_x, OFF_HOST_RSP, OFF_NZCV};
+use crate::cpu::{off_x, OFF_FAULT_REGS, OFF_HOST_RSP, OFF_NZCV, OFF_SCRATCH};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
@@ -142,15 +142,23 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
         ; pop rbp
         ; ret
     );
+    // A fault in translated code: the mapped host registers go to `fault_regs`, not to `x`,
+    // because the block may have swapped guest registers (Jit::run puts them in place);
+    // scratch[4] = 1 says so.
     let fault_off = ops.offset().0;
+    dasm!(ops; mov rsp, QWORD [rbx + OFF_HOST_RSP as i32]);
+    for (k, (_, g)) in MAPPED.iter().enumerate() {
+        dasm!(ops; mov QWORD [rbx + (OFF_FAULT_REGS + 8 * k) as i32], Rq(*g));
+    }
     dasm!(ops
-        ; mov rsp, QWORD [rbx + OFF_HOST_RSP as i32]
+        ; mov QWORD [rbx + (OFF_SCRATCH + 32) as i32], 1
         ; mov eax, HOST_FAULT as i32
-        ; jmp ->exit_with_store
+        ; jmp ->exit_label
     );
     let fault_helper_off = ops.offset().0;
     dasm!(ops
         ; mov rsp, QWORD [rbx + OFF_HOST_RSP as i32]
+        ; mov QWORD [rbx + (OFF_SCRATCH + 32) as i32], 0
         ; mov eax, HOST_FAULT as i32
         ; jmp ->exit_label
     );

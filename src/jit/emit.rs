@@ -247,6 +247,11 @@ pub struct Emitter {
     pub(crate) flags_live: Option<FlagKind>,
     /// (host offset, guest pc) for each instruction start: maps host faults to guest pcs.
     pub(crate) pc_map: Vec<(u32, u64)>,
+    /// This block's register mapping: [`MAPPED`] with the swaps applied.
+    map: [(u32, u8); 9],
+    /// (mapped guest register spilled, guest register loaded instead, host register), set by
+    /// [`Emitter::enter_swaps`]; every exit to code that expects [`MAPPED`] undoes them.
+    pub(crate) swaps: Vec<(u32, u32, u8)>,
 }
 
 impl Emitter {
@@ -264,6 +269,8 @@ impl Emitter {
             interrupt_stub: None,
             host_flags: None,
             flags_live: None,
+            map: MAPPED,
+            swaps: Vec::new(),
             pc_map: Vec::new(),
         }
     }
@@ -275,11 +282,42 @@ impl Emitter {
 
     // ---------------------------------------------------------------- guest registers
 
+    /// The host register holding guest register `n` (31 = SP) in this block, if any.
+    fn host_of(&self, n: u32) -> Option<u8> {
+        self.map.iter().find(|m| m.0 == n).map(|m| m.1)
+    }
+
+    /// Apply register swaps at the block entry (after the prologue): each (old, new) spills
+    /// mapped guest register `old` and loads `new` into its host register for this block.
+    pub(crate) fn enter_swaps(&mut self, swaps: &[(u32, u32)]) {
+        for &(old, new) in swaps {
+            let Some(k) = self.map.iter().position(|m| m.0 == old) else { continue };
+            let h = self.map[k].1;
+            dasm!(self.ops
+                ; mov QWORD [cpu + off_x(old)], Rq(h)
+                ; mov Rq(h), QWORD [cpu + off_x(new)]
+            );
+            self.map[k].0 = new;
+            self.swaps.push((old, new, h));
+        }
+    }
+
+    /// Undo the swaps before leaving the block (plain moves: x86 flags and rax survive).
+    fn restore_global(&mut self) {
+        for k in 0..self.swaps.len() {
+            let (old, new, h) = self.swaps[k];
+            dasm!(self.ops
+                ; mov QWORD [cpu + off_x(new)], Rq(h)
+                ; mov Rq(h), QWORD [cpu + off_x(old)]
+            );
+        }
+    }
+
     /// Load X`n` (64-bit, `sf`) or W`n` (32-bit, zero-extended) into host register `h`.
     pub fn load_x(&mut self, h: u8, n: u32, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
             dasm!(self.ops; xor Rd(h), Rd(h));
-        } else if let Some(g) = host_reg(n) {
+        } else if let Some(g) = self.host_of(n) {
             if sf {
                 dasm!(self.ops; mov Rq(h), Rq(g));
             } else {
@@ -301,7 +339,7 @@ impl Emitter {
         if !sf {
             dasm!(self.ops; mov Rd(h), Rd(h));
         }
-        if let Some(g) = host_reg(n) {
+        if let Some(g) = self.host_of(n) {
             dasm!(self.ops; mov Rq(g), Rq(h));
         } else {
             dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(h));
@@ -319,14 +357,14 @@ impl Emitter {
 
     /// Store every mapped guest register to `CpuState::x` (before a helper call).
     pub fn flush_mapped(&mut self) {
-        for (n, g) in MAPPED {
+        for (n, g) in self.map {
             dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(g));
         }
     }
 
     /// Reload every mapped guest register from `CpuState::x` (after a helper call).
     pub fn reload_mapped(&mut self) {
-        for (n, g) in MAPPED {
+        for (n, g) in self.map {
             dasm!(self.ops; mov Rq(g), QWORD [cpu + off_x(n)]);
         }
     }
@@ -336,7 +374,7 @@ impl Emitter {
         if n == 31 && r31 == R31::Zr {
             return;
         }
-        if let Some(g) = host_reg(n) {
+        if let Some(g) = self.host_of(n) {
             self.mov_imm(g, value);
         } else {
             self.mov_imm(reg::RAX, value);
@@ -482,6 +520,17 @@ impl Emitter {
 
     /// Patchable `jcc rel32` to the chain stub of `target` for x86 condition `cc`.
     fn goto_direct_if_cc(&mut self, cc: X86Cc, target: u64) {
+        if !self.swaps.is_empty() {
+            // The taken path must undo the swaps first: skip over it on the inverse condition.
+            if cc == X86Cc::Always {
+                self.goto_direct(target);
+                return;
+            }
+            self.jcc_skip(cc);
+            self.goto_direct(target);
+            dasm!(self.ops; skip:);
+            return;
+        }
         while !(self.here() + 2).is_multiple_of(4) {
             dasm!(self.ops; nop);
         }
@@ -509,6 +558,27 @@ impl Emitter {
         let len = self.ops.offset().0 - site;
         debug_assert!(len == 6 || (cc == X86Cc::Always && len == 5));
         self.chains.push(ChainExit { site: site + len - 4, target, stub });
+    }
+
+    /// `j<not cc> >skip` (the local label `skip` follows the caller's taken path).
+    fn jcc_skip(&mut self, cc: X86Cc) {
+        match cc {
+            X86Cc::E => dasm!(self.ops; jne >skip),
+            X86Cc::Ne => dasm!(self.ops; je >skip),
+            X86Cc::Ae | X86Cc::Nc => dasm!(self.ops; jb >skip),
+            X86Cc::B | X86Cc::C => dasm!(self.ops; jae >skip),
+            X86Cc::S => dasm!(self.ops; jns >skip),
+            X86Cc::Ns => dasm!(self.ops; js >skip),
+            X86Cc::O => dasm!(self.ops; jno >skip),
+            X86Cc::No => dasm!(self.ops; jo >skip),
+            X86Cc::A => dasm!(self.ops; jbe >skip),
+            X86Cc::Be => dasm!(self.ops; ja >skip),
+            X86Cc::Ge => dasm!(self.ops; jl >skip),
+            X86Cc::L => dasm!(self.ops; jge >skip),
+            X86Cc::G => dasm!(self.ops; jle >skip),
+            X86Cc::Le => dasm!(self.ops; jg >skip),
+            X86Cc::Always => {}
+        }
     }
 
     /// x86 CF = Arm C (for ADC), or NOT C (`invert`, for SBC's borrow).
@@ -606,6 +676,13 @@ impl Emitter {
 
     /// `mov eax, code; jmp exit` (cpu.pc must already be right).
     pub fn jmp_exit(&mut self, code: u32) {
+        self.restore_global();
+        self.jmp_exit_global(code);
+    }
+
+    /// [`Emitter::jmp_exit`] from a place where the registers are already as in [`MAPPED`]
+    /// (the chain and interrupt stubs).
+    fn jmp_exit_global(&mut self, code: u32) {
         let exit = self.exit_addr;
         dasm!(self.ops
             ; mov eax, code as i32
@@ -629,6 +706,7 @@ impl Emitter {
     /// Direct branch to a constant guest `target`: a patchable `jmp rel32` that first goes to
     /// a stub (exit CHAIN), and once the dispatcher has patched it, straight to the target block.
     pub fn goto_direct(&mut self, target: u64) {
+        self.restore_global();
         // Align so that the rel32 (site + 1) is 4-byte aligned: patching it is one atomic store.
         while !(self.here() + 1).is_multiple_of(4) {
             dasm!(self.ops; nop);
@@ -649,6 +727,7 @@ impl Emitter {
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
     /// falling back to the dispatcher (exit LOOKUP). Clobbers rcx, rdx.
     pub fn goto_indirect_rax(&mut self) {
+        self.restore_global();
         let table = self.lookup_addr;
         let mask = self.lookup_mask as i32;
         let exit = self.exit_addr;
@@ -684,7 +763,8 @@ impl Emitter {
         if let Some(stub) = self.interrupt_stub.take() {
             let pc = self.block_pc;
             dasm!(self.ops; =>stub);
-            self.exit_with(exit::INTERRUPT, pc);
+            self.set_pc(pc);
+            self.jmp_exit_global(exit::INTERRUPT);
         }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {
@@ -695,7 +775,7 @@ impl Emitter {
                 ; mov QWORD [cpu + OFF_CHAIN_SITE as i32], rax
             );
             self.set_pc(c.target);
-            self.jmp_exit(exit::CHAIN);
+            self.jmp_exit_global(exit::CHAIN);
         }
         self.chains = chains;
     }

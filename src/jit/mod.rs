@@ -86,6 +86,9 @@ pub struct Block {
     pub host_len: usize,
     /// (host offset, guest pc) per instruction, for mapping faults back.
     pub pc_map: Vec<(u32, u64)>,
+    /// Register swaps of this block (see `block::choose_swaps`): (guest register normally
+    /// mapped, guest register held in its host register instead, that host register).
+    pub swaps: Vec<(u32, u32, u8)>,
 }
 
 /// Statistics, for `-d` logging and benchmarks.
@@ -273,8 +276,17 @@ impl Jit {
                     // A host fault in translated code: the instruction's guest pc from the
                     // pc map. In a helper: the helper's caller stored cpu.pc beforehand.
                     let host_pc = cpu.scratch[2] as usize;
-                    if let Some(pc) = self.guest_pc_of_host(host_pc) {
+                    let (pc, swaps) = self.fault_site(host_pc);
+                    if let Some(pc) = pc {
                         cpu.pc = pc;
+                    }
+                    if cpu.scratch[4] == 1 {
+                        // In translated code: the trampoline left the mapped host registers
+                        // in fault_regs; a swapped one holds the block's guest register.
+                        for (k, &(n, g)) in emit::MAPPED.iter().enumerate() {
+                            let guest = swaps.iter().find(|s| s.2 == g).map_or(n, |s| s.1);
+                            cpu.x[guest as usize] = cpu.fault_regs[k];
+                        }
                     }
                     return Exit::Fault {
                         signo: cpu.scratch[0] as i32,
@@ -410,11 +422,21 @@ impl Jit {
 
     /// Map a host pc inside translated code to the guest pc of the instruction it belongs to.
     pub fn guest_pc_of_host(&self, host_pc: usize) -> Option<u64> {
+        self.fault_site(host_pc).0
+    }
+
+    /// The guest pc of the instruction whose translation contains `host_pc`, and the register
+    /// swaps of its block (empty when `host_pc` is in no block).
+    fn fault_site(&self, host_pc: usize) -> (Option<u64>, Vec<(u32, u32, u8)>) {
         let st = self.lock();
-        let (&start, &gpc) = st.by_host.range(..=host_pc).next_back()?;
-        let b = st.blocks.get(&gpc)?;
+        let Some((&start, &gpc)) = st.by_host.range(..=host_pc).next_back() else {
+            return (None, Vec::new());
+        };
+        let Some(b) = st.blocks.get(&gpc) else {
+            return (None, Vec::new());
+        };
         if host_pc >= start + b.host_len {
-            return None;
+            return (None, Vec::new());
         }
         let off = (host_pc - start) as u32;
         let mut pc = b.guest_pc;
@@ -425,7 +447,7 @@ impl Jit {
                 break;
             }
         }
-        Some(pc)
+        (Some(pc), b.swaps.clone())
     }
 
     pub(crate) fn exit_addr(&self) -> usize {
