@@ -74,6 +74,34 @@ fn is_multiple(i: Insn) -> bool {
     !i.bit(24)
 }
 
+/// Registers from the memory image of a multiple-structure load: element e of structure
+/// member s of repeat r (register r + s: rpt > 1 implies selem == 1 and vice versa) is at
+/// byte ((r * elements + e) * selem + s) * EB. Fixed-size copies keep this a few moves.
+fn deinterleave<const EB: usize>(buf: &[u8; 64], regs: &mut [[u8; 16]; 4], rpt: usize, selem: usize, elements: usize) {
+    for r in 0..rpt {
+        for e in 0..elements {
+            for s in 0..selem {
+                let at = ((r * elements + e) * selem + s) * EB;
+                let src: [u8; EB] = buf[at..at + EB].try_into().unwrap_or([0; EB]);
+                regs[r + s][e * EB..(e + 1) * EB].copy_from_slice(&src);
+            }
+        }
+    }
+}
+
+/// The memory image of a multiple-structure store (the inverse of [`deinterleave`]).
+fn interleave<const EB: usize>(buf: &mut [u8; 64], regs: &[[u8; 16]; 4], rpt: usize, selem: usize, elements: usize) {
+    for r in 0..rpt {
+        for e in 0..elements {
+            for s in 0..selem {
+                let at = ((r * elements + e) * selem + s) * EB;
+                let src: [u8; EB] = regs[r + s][e * EB..(e + 1) * EB].try_into().unwrap_or([0; EB]);
+                buf[at..at + EB].copy_from_slice(&src);
+            }
+        }
+    }
+}
+
 /// True when the word is a reserved encoding of the AdvSIMD structure load/store class.
 pub fn undefined(i: Insn) -> bool {
     if is_multiple(i) {
@@ -126,30 +154,40 @@ pub fn execute(cpu: &mut CpuState, i: Insn) {
         let ebytes = esize / 8;
         let datasize = if i.q() { 128 } else { 64 };
         let elements = (datasize / esize) as usize;
-        let mut regs = [0u128; 4];
-        for r in 0..rpt {
-            for e in 0..elements {
-                for s in 0..selem {
-                    let k = r + s; // rpt > 1 implies selem == 1 and vice versa
-                    let a = address.wrapping_add(offs);
-                    if load_op {
-                        // SAFETY: guest memory access; see `load`.
-                        let v = unsafe { load(a, ebytes) };
-                        set_elem(&mut regs[k], e, esize, v);
-                    } else {
-                        let v = elem(cpu.v[(t + k) % 32], e, esize);
-                        // SAFETY: guest memory access; see `store`.
-                        unsafe { store(a, ebytes, v) };
-                    }
-                    offs += ebytes as u64;
-                }
-            }
-        }
+        // The whole transfer is one contiguous block of memory: copy it in (or out) at once
+        // and (de)interleave in a local buffer. Element k of structure member s of repeat r
+        // is at byte ((r * elements + e) * selem + s) * ebytes.
+        let ebytes = ebytes as usize;
+        let dbytes = elements * ebytes;
+        let total = rpt * selem * dbytes;
+        let mut buf = [0u8; 64];
+        let mut regs = [[0u8; 16]; 4];
         if load_op {
-            for (k, v) in regs.iter().enumerate().take(rpt.max(selem)) {
-                write_v(cpu, (t + k) % 32, *v, datasize);
+            // SAFETY: guest memory access; a fault is the guest's (see `load`).
+            unsafe { std::ptr::copy_nonoverlapping(address as usize as *const u8, buf.as_mut_ptr(), total) };
+            match ebytes {
+                1 => deinterleave::<1>(&buf, &mut regs, rpt, selem, elements),
+                2 => deinterleave::<2>(&buf, &mut regs, rpt, selem, elements),
+                4 => deinterleave::<4>(&buf, &mut regs, rpt, selem, elements),
+                _ => deinterleave::<8>(&buf, &mut regs, rpt, selem, elements),
             }
+            for (k, v) in regs.iter().enumerate().take(rpt.max(selem)) {
+                write_v(cpu, (t + k) % 32, u128::from_le_bytes(*v), datasize);
+            }
+        } else {
+            for (k, v) in regs.iter_mut().enumerate().take(rpt.max(selem)) {
+                *v = cpu.v[(t + k) % 32].to_le_bytes();
+            }
+            match ebytes {
+                1 => interleave::<1>(&mut buf, &regs, rpt, selem, elements),
+                2 => interleave::<2>(&mut buf, &regs, rpt, selem, elements),
+                4 => interleave::<4>(&mut buf, &regs, rpt, selem, elements),
+                _ => interleave::<8>(&mut buf, &regs, rpt, selem, elements),
+            }
+            // SAFETY: guest memory access; a fault is the guest's (see `store`).
+            unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), address as usize as *mut u8, total) };
         }
+        offs = total as u64;
     } else {
         let Some((scale, selem, index, replicate)) = single_shape(i) else { return };
         let esize = 8u32 << scale;
