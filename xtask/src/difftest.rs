@@ -8,8 +8,11 @@
 //! `qemu-aarch64` (the oracle) and once under our emulator. The final states are compared field by
 //! field: X0-X30, SP, NZCV, V0-V31, FPCR, FPSR, the data page, and the signal a case raised.
 //!
-//! Invariants: generation is a pure function of (seed, row set, iterations), so a seed
-//! reproduces a run; a case owns a code slot that no other case of the same process uses (the
+//! With `--sequence LEN` (LEN > 1) each case is instead a random sequence of about LEN words drawn
+//! from many rows, with injected flag-setter + consumer pairs and forward branches ([`seq`]).
+//!
+//! Invariants: generation is a pure function of (seed, row set, iterations, sequence length), so a
+//! seed reproduces a run (a sequence case, of (seed, row set, length, case index)); a case owns a code slot that no other case of the same process uses (the
 //! slot is the case's index modulo the slot count, and batches never exceed it), so no emulator
 //! ever sees rewritten code; an emulator that dies on a case (our emulator does not deliver guest
 //! signals yet) is restarted after that case, so one case never hides the others.
@@ -23,6 +26,8 @@
 pub mod gen;
 #[path = "difftest/run.rs"]
 pub mod run;
+#[path = "difftest/seq.rs"]
+pub mod seq;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -71,6 +76,13 @@ pub struct Options {
     pub max_reports: usize,
     /// A progress line on stderr after each batch.
     pub progress: bool,
+    /// Words per case: 1 = one row per case (cases drawn row after row); more = random
+    /// multi-row sequences (`seq`), `iterations` x (number of rows) cases in all.
+    pub sequence: usize,
+    /// Sequence mode: run only this case index (to reproduce a report).
+    pub case: Option<u64>,
+    /// Print the generated cases (words, disassembly, rows) instead of running them.
+    pub print_cases: bool,
 }
 
 impl Options {
@@ -86,6 +98,9 @@ impl Options {
             batch: 4096,
             max_reports: 50,
             progress: false,
+            sequence: 1,
+            case: None,
+            print_cases: false,
         }
     }
 }
@@ -121,6 +136,9 @@ pub struct Summary {
     pub mismatches: usize,
     pub crashes: usize,
     pub unimplemented: usize,
+    /// Cases that ran to the end under both and agreed / raised the same signal under both.
+    pub agree: usize,
+    pub agree_signal: usize,
     pub qemu_time: Duration,
     pub ours_time: Duration,
     pub wall: Duration,
@@ -147,7 +165,16 @@ impl Summary {
     pub fn render(&self, opts: &Options) -> String {
         let mut s = String::new();
         use std::fmt::Write as _;
-        let _ = writeln!(s, "== difftest summary (seed {}, {} iterations per row) ==", opts.seed, opts.iterations);
+        if opts.sequence > 1 {
+            let _ = writeln!(
+                s,
+                "== difftest summary (seed {}, sequences of {} words, {} iterations per row) ==",
+                opts.seed, opts.sequence, opts.iterations
+            );
+            let _ = writeln!(s, "(per-row counts below: cases whose sequence contains the row)");
+        } else {
+            let _ = writeln!(s, "== difftest summary (seed {}, {} iterations per row) ==", opts.seed, opts.iterations);
+        }
         let _ = writeln!(
             s,
             "{} cases ({} test instructions) over {} rows in {:.1} s",
@@ -174,6 +201,11 @@ impl Summary {
         );
         let _ = writeln!(
             s,
+            "agree: {} ran to the end, {} raised the same signal under both",
+            self.agree, self.agree_signal
+        );
+        let _ = writeln!(
+            s,
             "mismatches: {}   crashes: {}   unimplemented (SIGILL only here): {}",
             self.mismatches, self.crashes, self.unimplemented
         );
@@ -195,7 +227,12 @@ impl Summary {
                 let _ = writeln!(s, "  {n:<24} {k:>5} of {c:<5} cases  {w}");
             }
         }
-        let weak: Vec<_> = self.rows.iter().filter(|(_, r)| r.cases > 0 && r.agree == 0).map(|(n, _)| *n).collect();
+        let weak: Vec<_> = self
+            .rows
+            .iter()
+            .filter(|(_, r)| r.cases > 0 && r.agree == 0 && r.mismatches + r.crashes == 0)
+            .map(|(n, _)| *n)
+            .collect();
         if !weak.is_empty() {
             let _ = writeln!(s, "rows where no case ran to the end under both (only signals; weak coverage):");
             let _ = writeln!(s, "  {}", weak.join(" "));
@@ -256,6 +293,54 @@ impl CaseStream {
             }
         }
         out
+    }
+}
+
+/// Sequence cases (`--sequence LEN`): case i is a pure function of (seed, LEN, row set, i).
+struct SeqStream {
+    rows: seq::SeqRows,
+    next: u64,
+    end: u64,
+    len: usize,
+}
+
+impl SeqStream {
+    /// The next `n` case indices (fewer cases when some cannot be generated, so the slots, the
+    /// index modulo NSLOTS, stay unique within a batch).
+    fn next_batch(&mut self, n: usize, seed: u64, summary: &mut Summary) -> Vec<gen::Case> {
+        let mut out = Vec::with_capacity(n);
+        let stop = self.end.min(self.next + n as u64);
+        while self.next < stop {
+            let i = self.next;
+            self.next += 1;
+            match seq::generate(&self.rows, seed, self.len, i, (i % NSLOTS) as u32) {
+                Ok(c) => out.push(c),
+                Err(why) => *summary.rows.entry("sequence").or_default().skipped_words.entry(why).or_default() += 1,
+            }
+        }
+        out
+    }
+}
+
+enum Stream {
+    Rows(CaseStream),
+    Seq(SeqStream),
+}
+
+impl Stream {
+    fn next_batch(&mut self, n: usize, seed: u64, summary: &mut Summary) -> Vec<gen::Case> {
+        match self {
+            Stream::Rows(s) => s.next_batch(n, seed, summary),
+            Stream::Seq(s) => {
+                // Keep generating until a batch is non-empty or the run is over.
+                loop {
+                    let b = s.next_batch(n, seed, summary);
+                    if !b.is_empty() || s.next >= s.end {
+                        return b;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -343,31 +428,88 @@ pub fn run_with(opts: &Options, harness: &Path, log: &mut dyn Write) -> Result<S
     if rows.is_empty() {
         return Err("no decoder-table row matches the filter".into());
     }
+    let sequences = opts.sequence > 1;
+    if opts.case.is_some() && !sequences {
+        return Err("--case needs --sequence LEN with LEN > 1".into());
+    }
     let mut plan = Vec::new();
     for row in rows {
-        match gen::row_skip_reason(row) {
+        let skip = gen::row_skip_reason(row).or_else(|| if sequences { seq::seq_skip_reason(row) } else { None });
+        match skip {
             Some(why) => summary.skipped_rows.push((row.name, why)),
             None => plan.push(row),
         }
+    }
+    if plan.is_empty() {
+        return Err("every row matching the filter is skipped".into());
     }
     let batch = opts.batch.clamp(1, NSLOTS as usize);
     // Every batch but the last has exactly `batch` cases and `batch` divides NSLOTS, so the slots
     // (case number modulo NSLOTS) are unique within a batch.
     let batch = (1..=batch).rev().find(|b| (NSLOTS as usize).is_multiple_of(*b)).unwrap_or(1);
-    let mut stream = CaseStream { plan, row: 0, done: 0, rng: None, produced: 0, iterations: opts.iterations };
+    let mut stream = if sequences {
+        let (next, end) = match opts.case {
+            Some(i) => (i, i + 1),
+            None => (0, (opts.iterations * plan.len()) as u64),
+        };
+        Stream::Seq(SeqStream { rows: seq::SeqRows::new(plan), next, end, len: opts.sequence.min(MAXW) })
+    } else {
+        Stream::Rows(CaseStream { plan, row: 0, done: 0, rng: None, produced: 0, iterations: opts.iterations })
+    };
     // Pipeline: the oracle runs batch i+1 while ours runs batch i (knowing the oracle's results).
     let qemu = run::Emulator::qemu(opts);
     let ours = run::Emulator::ours(opts);
-    let mut chunk = stream.next_batch(batch, opts.seed, &mut summary);
-    let mut q = run::run_all(&qemu, harness, &chunk, None)?;
+    if opts.print_cases {
+        loop {
+            let chunk = stream.next_batch(batch, opts.seed, &mut summary);
+            if chunk.is_empty() {
+                break;
+            }
+            let all: Vec<u32> = chunk.iter().flat_map(|c| c.words.iter().copied()).collect();
+            let dis = disassemble(&all);
+            let mut at = 0;
+            for c in &chunk {
+                let name = c.index.map(|i| format!("case {i}")).unwrap_or_else(|| format!("row {}", c.row));
+                let _ = writeln!(log, "{name} (slot {}):", c.slot);
+                for (j, w) in c.words.iter().enumerate() {
+                    let row = c.rows.get(j).copied().unwrap_or("");
+                    let _ =
+                        writeln!(log, "    {w:08x}  {:<44} {row}", dis.get(at + j).map(String::as_str).unwrap_or(""));
+                }
+                at += c.words.len();
+                summary.cases += 1;
+                summary.words += c.words.len();
+            }
+        }
+        summary.wall = start.elapsed();
+        return Ok(summary);
+    }
+    // The oracle's run of a batch; in sequence mode, words on which the oracle raises a signal
+    // are replaced by NOP and the batch's affected cases run again (see run::nop_oracle_faults).
+    let oracle = |mut cases: Vec<gen::Case>| -> Result<(Vec<gen::Case>, run::RunResult, Vec<&'static str>), String> {
+        let mut q = run::run_all(&qemu, harness, &cases, None)?;
+        let mut nopped = Vec::new();
+        if sequences {
+            nopped = run::nop_oracle_faults(&qemu, harness, &mut cases, &mut q)?;
+        }
+        Ok((cases, q, nopped))
+    };
+    let note_nops = |summary: &mut Summary, nopped: Vec<&'static str>| {
+        for why in nopped {
+            *summary.rows.entry("sequence").or_default().skipped_words.entry(why).or_default() += 1;
+        }
+    };
+    let (mut chunk, mut q, nopped) = oracle(stream.next_batch(batch, opts.seed, &mut summary))?;
+    note_nops(&mut summary, nopped);
     while !chunk.is_empty() {
         let next = stream.next_batch(batch, opts.seed, &mut summary);
         let (qn, o) = std::thread::scope(|s| {
-            let h = s.spawn(|| run::run_all(&qemu, harness, &next, None));
+            let h = s.spawn(|| oracle(next));
             let o = run::run_all(&ours, harness, &chunk, Some(&q.outcomes));
             (h.join(), o)
         });
-        let qn = qn.map_err(|_| "qemu runner thread panicked".to_string())??;
+        let (next, qn, nopped) = qn.map_err(|_| "qemu runner thread panicked".to_string())??;
+        note_nops(&mut summary, nopped);
         let o = o?;
         summary.qemu_time += q.time;
         summary.ours_time += o.time;
@@ -394,7 +536,8 @@ pub fn run_with(opts: &Options, harness: &Path, log: &mut dyn Write) -> Result<S
 }
 
 const USAGE: &str = "usage: cargo xtask difftest [--iterations N] [--seed S] [--filter ROW_SUBSTRING]... \
-[--emulator PATH] [--qemu PATH] [--qemu-cpu CPU] [--batch N] [--keep-going] [--max-reports N]";
+[--sequence LEN [--case I]] [--print-cases] [--emulator PATH] [--qemu PATH] [--qemu-cpu CPU] [--batch N] [--keep-going] \
+[--max-reports N]";
 
 /// `cargo xtask difftest ...`
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -426,6 +569,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--batch" => opts.batch = num(val(a)?)? as usize,
             "--max-reports" => opts.max_reports = num(val(a)?)? as usize,
             "--keep-going" => opts.keep_going = true,
+            "--sequence" => {
+                opts.sequence = num(val(a)?)? as usize;
+                if !(1..=MAXW).contains(&opts.sequence) {
+                    return Err(format!("--sequence takes 1..={MAXW}"));
+                }
+            }
+            "--case" => opts.case = Some(num(val(a)?)?),
+            "--print-cases" => opts.print_cases = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -438,6 +589,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1);
+    }
+    if opts.print_cases {
+        let summary = run_with(&opts, Path::new(""), &mut std::io::stdout())?;
+        println!("{} cases, {} words", summary.cases, summary.words);
+        return Ok(());
     }
     if !have_qemu(&opts.qemu) {
         return Err(format!("{} not found: install qemu-user (Debian: apt-get install qemu-user)", opts.qemu));
@@ -467,9 +623,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let harness = build_harness(&root)?;
     eprintln!(
-        "difftest: seed {} ({} iterations per row), emulator {}, oracle {} -cpu {}",
+        "difftest: seed {} ({} iterations per row{}), emulator {}, oracle {} -cpu {}",
         opts.seed,
         opts.iterations,
+        if opts.sequence > 1 { format!(", sequences of {} words", opts.sequence) } else { String::new() },
         opts.emulator.display(),
         opts.qemu,
         opts.qemu_cpu
@@ -480,9 +637,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if summary.clean() {
         Ok(())
     } else {
+        let how = if opts.sequence > 1 {
+            format!("--seed {} --sequence {} --case I (and the same --filter)", opts.seed, opts.sequence)
+        } else {
+            format!("--seed {} --filter ROW", opts.seed)
+        };
         Err(format!(
-            "{} mismatches, {} crashes (seed {}; rerun with --seed {} --filter ROW)",
-            summary.mismatches, summary.crashes, opts.seed, opts.seed
+            "{} mismatches, {} crashes (seed {}; rerun with {how})",
+            summary.mismatches, summary.crashes, opts.seed
         ))
     }
 }

@@ -118,8 +118,8 @@ impl Regs {
     }
 }
 
-/// One test case: a short sequence (the row's word, plus pads or a helper instruction), an
-/// initial state and a data page.
+/// One test case: a short sequence (the row's word, plus pads or a helper instruction, or in
+/// sequence mode words of many rows, see `seq`), an initial state and a data page.
 #[derive(Clone, Debug)]
 pub struct Case {
     pub row: &'static str,
@@ -131,6 +131,11 @@ pub struct Case {
     pub slot: u32,
     /// The address of a DC ZVA in the sequence (its block size differs by design).
     pub zva: Option<u64>,
+    /// Sequence mode (`--sequence`): the row (or helper) of each word, and the case's index in
+    /// the run (a case is a pure function of the seed, the row set, the length and this index).
+    /// Empty / `None` for single-row cases.
+    pub rows: Vec<&'static str>,
+    pub index: Option<u64>,
 }
 
 impl Case {
@@ -369,7 +374,7 @@ fn width_hint(row: &Row, word: u32) -> Option<u32> {
     }
 }
 
-fn random_state(rng: &mut Rng, hint: Option<u32>) -> (Regs, Vec<u8>) {
+pub(crate) fn random_state(rng: &mut Rng, hint: Option<u32>) -> (Regs, Vec<u8>) {
     let mut r = Regs::default();
     for x in r.x.iter_mut() {
         *x = gpr_value(rng);
@@ -410,11 +415,11 @@ pub fn row_skip_reason(row: &Row) -> Option<&'static str> {
     }
 }
 
-fn field(w: u32, lo: u32, width: u32) -> u32 {
+pub(crate) fn field(w: u32, lo: u32, width: u32) -> u32 {
     (w >> lo) & ((1 << width) - 1)
 }
 
-fn set_field(w: u32, lo: u32, width: u32, v: u32) -> u32 {
+pub(crate) fn set_field(w: u32, lo: u32, width: u32, v: u32) -> u32 {
     let m = ((1u32 << width) - 1) << lo;
     (w & !m) | ((v << lo) & m)
 }
@@ -425,7 +430,7 @@ fn marker(m: u32) -> u32 {
 }
 
 /// A register in 0..=30 not in `avoid`.
-fn reg_not_in(rng: &mut Rng, avoid: &[u32]) -> u32 {
+pub(crate) fn reg_not_in(rng: &mut Rng, avoid: &[u32]) -> u32 {
     loop {
         let r = rng.below(31) as u32;
         if !avoid.contains(&r) {
@@ -434,21 +439,31 @@ fn reg_not_in(rng: &mut Rng, avoid: &[u32]) -> u32 {
     }
 }
 
-type Gen = Result<(Vec<u32>, usize), &'static str>;
+pub(crate) type Gen = Result<(Vec<u32>, usize), &'static str>;
 
 /// Draw one case of `row` for code slot `slot`.
 pub fn generate(row: &'static Row, rng: &mut Rng, slot: u32) -> Result<Case, &'static str> {
     let mut last = "word decodes to an earlier row";
     for _ in 0..16 {
         let word = row.value | (rng.next() as u32 & !row.mask);
-        let Some(word) = fix_fields(row, word, rng)? else { continue };
+        let Some(word) = fix_fields(row, word, rng, false)? else { continue };
         if !decode(word).is_some_and(|r| std::ptr::eq(r, row) || r.name == row.name) {
             last = "word decodes to an earlier row";
             continue;
         }
         let (regs, page) = random_state(rng, width_hint(row, word));
-        let mut case = Case { row: row.name, main: 0, words: vec![word], regs, page, slot, zva: None };
-        match setup(row, &mut case, rng) {
+        let mut case = Case {
+            row: row.name,
+            main: 0,
+            words: vec![word],
+            regs,
+            page,
+            slot,
+            zva: None,
+            rows: Vec::new(),
+            index: None,
+        };
+        match setup(row, &mut case, rng, WHOLE_PAGE) {
             Ok((words, main)) => {
                 case.words = words;
                 case.main = main;
@@ -473,12 +488,12 @@ const SYS_DC_IC: &[(u32, u32, u32, u32)] = &[
 ];
 
 /// (op0, op1, CRn, CRm, op2) of the system registers compared.
-const SR_NZCV: (u32, u32, u32, u32, u32) = (3, 3, 4, 2, 0);
-const SR_FPCR: (u32, u32, u32, u32, u32) = (3, 3, 4, 4, 0);
-const SR_FPSR: (u32, u32, u32, u32, u32) = (3, 3, 4, 4, 1);
-const SR_TPIDR: (u32, u32, u32, u32, u32) = (3, 3, 13, 0, 2);
+pub(crate) const SR_NZCV: (u32, u32, u32, u32, u32) = (3, 3, 4, 2, 0);
+pub(crate) const SR_FPCR: (u32, u32, u32, u32, u32) = (3, 3, 4, 4, 0);
+pub(crate) const SR_FPSR: (u32, u32, u32, u32, u32) = (3, 3, 4, 4, 1);
+pub(crate) const SR_TPIDR: (u32, u32, u32, u32, u32) = (3, 3, 13, 0, 2);
 
-fn sysreg_bits(sr: (u32, u32, u32, u32, u32)) -> u32 {
+pub(crate) fn sysreg_bits(sr: (u32, u32, u32, u32, u32)) -> u32 {
     let (op0, op1, crn, crm, op2) = sr;
     ((op0 & 1) << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
 }
@@ -488,8 +503,10 @@ fn mrs(sr: (u32, u32, u32, u32, u32), t: u32) -> u32 {
     0xD530_0000 | (sysreg_bits(sr) << 5) | t
 }
 
-/// Constrain the drawn word; `Ok(None)` = draw again, `Err` = give up with a reason.
-fn fix_fields(row: &Row, mut w: u32, rng: &mut Rng) -> Result<Option<u32>, &'static str> {
+/// Constrain the drawn word; `Ok(None)` = draw again, `Err` = give up with a reason. `seq`: the
+/// word is part of a multi-row sequence (no DC ZVA: its block is compared modulo its size, which
+/// other stores of the sequence would blur).
+pub(crate) fn fix_fields(row: &Row, mut w: u32, rng: &mut Rng, seq: bool) -> Result<Option<u32>, &'static str> {
     let t = field(w, 0, 5);
     let n = field(w, 5, 5);
     let t2 = field(w, 10, 5);
@@ -504,7 +521,7 @@ fn fix_fields(row: &Row, mut w: u32, rng: &mut Rng) -> Result<Option<u32>, &'sta
             }
         }
         Op::Br(BrOp::Sys) => {
-            let (op1, crn, crm, op2) = rng.pick(SYS_DC_IC);
+            let (op1, crn, crm, op2) = rng.pick(if seq { &SYS_DC_IC[1..] } else { SYS_DC_IC });
             w = set_field(w, 16, 3, op1);
             w = set_field(w, 12, 4, crn);
             w = set_field(w, 8, 4, crm);
@@ -621,7 +638,7 @@ fn fix_fields(row: &Row, mut w: u32, rng: &mut Rng) -> Result<Option<u32>, &'sta
 
 /// Field values the Arm ARM makes UNDEFINED in integer rows (generated only 1 time in 16: each
 /// such case costs a restart of an emulator that does not deliver SIGILL to the guest).
-fn reserved(row: &Row, w: u32) -> bool {
+pub(crate) fn reserved(row: &Row, w: u32) -> bool {
     use qemu_aarch64_lite::arch::table::{DpImmOp as I, DpRegOp as R};
     let sf = w >> 31;
     let nbit = field(w, 22, 1);
@@ -658,14 +675,28 @@ fn reserved(row: &Row, w: u32) -> bool {
     }
 }
 
+/// The part of the data page that accesses land in: (offset, size). [`WHOLE_PAGE`] for
+/// single-row cases; sequences use a small window half of the time, so that their loads and
+/// stores overlap.
+pub(crate) const WHOLE_PAGE: (u64, u64) = (0, 4096);
+
 /// Choose base register `n` (31 = SP) so that an access of `len` bytes at base + `off`
-/// (aligned to `align`) stays in the data page.
-fn place(regs: &mut Regs, rng: &mut Rng, n: u32, len: u64, align: u64, off: i64) -> Result<u64, &'static str> {
+/// (aligned to `align`) stays in the window `win` of the data page.
+pub(crate) fn place(
+    regs: &mut Regs,
+    rng: &mut Rng,
+    win: (u64, u64),
+    n: u32,
+    len: u64,
+    align: u64,
+    off: i64,
+) -> Result<u64, &'static str> {
+    let (lo, size) = if len > win.1 { WHOLE_PAGE } else { win };
     if len > 4096 {
         return Err("access larger than the data page");
     }
     for _ in 0..32 {
-        let mut t = rng.below(4096 - len + 1) & !(align - 1);
+        let mut t = (lo + rng.below(size - len + 1)) & !(align - 1);
         if n == 31 {
             // SP as a base must be 16-byte aligned (Linux sets SCTLR_EL1.SA0).
             let base = (DATA_PAGE as i64 + t as i64 - off) as u64;
@@ -685,13 +716,13 @@ fn place(regs: &mut Regs, rng: &mut Rng, n: u32, len: u64, align: u64, off: i64)
     Err("no SP-aligned base for this offset")
 }
 
-fn sext(v: u32, bits: u32) -> i64 {
+pub(crate) fn sext(v: u32, bits: u32) -> i64 {
     ((v as i64) << (64 - bits)) >> (64 - bits)
 }
 
 /// Build the sequence around the drawn word and the inputs it needs. Returns (words, index of
 /// the drawn word).
-fn setup(row: &Row, case: &mut Case, rng: &mut Rng) -> Gen {
+pub(crate) fn setup(row: &Row, case: &mut Case, rng: &mut Rng, win: (u64, u64)) -> Gen {
     let w = case.words[0];
     let t = field(w, 0, 5);
     let n = field(w, 5, 5);
@@ -750,12 +781,12 @@ fn setup(row: &Row, case: &mut Case, rng: &mut Rng) -> Gen {
             match op {
                 LdStOp::Ldxr | LdStOp::Ldaxr | LdStOp::Stlr | LdStOp::Ldar => {
                     let len = 1 << size;
-                    place(regs, rng, n, len, len, 0)?;
+                    place(regs, rng, win, n, len, len, 0)?;
                     Ok((words, 0))
                 }
                 LdStOp::Stxr | LdStOp::Stlxr => {
                     let len = 1 << size;
-                    place(regs, rng, n, len, len, 0)?;
+                    place(regs, rng, win, n, len, len, 0)?;
                     if rng.chance(2, 3) {
                         // LDXR of the same size and address first, so that the store can succeed.
                         let lt = reg_not_in(rng, &[n, s]);
@@ -766,12 +797,12 @@ fn setup(row: &Row, case: &mut Case, rng: &mut Rng) -> Gen {
                 }
                 LdStOp::Ldxp | LdStOp::Ldaxp => {
                     let len = 8 << field(w, 30, 1);
-                    place(regs, rng, n, len, len, 0)?;
+                    place(regs, rng, win, n, len, len, 0)?;
                     Ok((words, 0))
                 }
                 LdStOp::Stxp | LdStOp::Stlxp => {
                     let len = 8 << field(w, 30, 1);
-                    place(regs, rng, n, len, len, 0)?;
+                    place(regs, rng, win, n, len, len, 0)?;
                     if rng.chance(2, 3) {
                         let a = reg_not_in(rng, &[n, s]);
                         let b = reg_not_in(rng, &[n, s, a]);
@@ -799,19 +830,19 @@ fn setup(row: &Row, case: &mut Case, rng: &mut Rng) -> Gen {
                     };
                     let pp = field(w, 23, 2);
                     let off = sext(field(w, 15, 7), 7) * esize as i64;
-                    place(regs, rng, n, 2 * esize, 1, if pp == 1 { 0 } else { off })?;
+                    place(regs, rng, win, n, 2 * esize, 1, if pp == 1 { 0 } else { off })?;
                     Ok((words, 0))
                 }
                 LdStOp::LdStImm9 | LdStOp::LdStImm9Fp => {
                     let len = access_len(op, w);
                     let off = sext(field(w, 12, 9), 9);
-                    place(regs, rng, n, len, 1, if field(w, 10, 2) == 1 { 0 } else { off })?;
+                    place(regs, rng, win, n, len, 1, if field(w, 10, 2) == 1 { 0 } else { off })?;
                     Ok((words, 0))
                 }
                 LdStOp::LdStUimm | LdStOp::LdStUimmFp => {
                     let len = access_len(op, w);
                     let off = field(w, 10, 12) as i64 * len as i64;
-                    place(regs, rng, n, len, 1, off)?;
+                    place(regs, rng, win, n, len, 1, off)?;
                     Ok((words, 0))
                 }
                 LdStOp::LdStReg | LdStOp::LdStRegFp => {
@@ -835,13 +866,13 @@ fn setup(row: &Row, case: &mut Case, rng: &mut Rng) -> Gen {
                     if m != 31 {
                         regs.x[m as usize] = xm;
                     }
-                    place(regs, rng, n, len, 1, ext << shift)?;
+                    place(regs, rng, win, n, len, 1, ext << shift)?;
                     Ok((words, 0))
                 }
                 #[allow(unreachable_patterns)]
                 _ => {
                     // Rows this generator does not know (e.g. new atomics): [Xn] with no offset.
-                    place(regs, rng, n, 64, 16, 0)?;
+                    place(regs, rng, win, n, 64, 16, 0)?;
                     Ok((words, 0))
                 }
             }
@@ -851,7 +882,7 @@ fn setup(row: &Row, case: &mut Case, rng: &mut Rng) -> Gen {
                 LdStSimdOp::Multiple => 64,
                 _ => 32,
             };
-            place(regs, rng, n, len, 1, 0)?;
+            place(regs, rng, win, n, len, 1, 0)?;
             Ok((vec![w], 0))
         }
         _ => {
