@@ -1,10 +1,11 @@
 //! Block formation: decode guest instructions from a pc and hand each to its group's
 //! translator until one ends the block.
 
+use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
 use super::{Block, Jit, JitState};
 use crate::arch::{decode, Insn, Op};
-use dynasmrt::DynasmApi;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 /// Longest block, in guest instructions.
 pub const MAX_BLOCK_INSNS: usize = 200;
@@ -90,6 +91,9 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
                 break;
             }
         };
+        if e.pending_skip.is_some_and(|(t, _)| t == cur) {
+            bind_skip(&mut e);
+        }
         e.pc = cur;
         e.insn = Insn(word);
         let off = e.ops.offset().0 as u32;
@@ -115,13 +119,38 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
             break;
         }
     }
+    if let Some((target, _)) = e.pending_skip {
+        // The block ended inside a skipped region: the skip lands on a plain exit.
+        bind_skip(&mut e);
+        e.goto_direct(target);
+    }
     e.emit_chain_stubs();
     st.stats.insns_translated += n as u64;
     let pc_map = std::mem::take(&mut e.pc_map);
     let swaps = std::mem::take(&mut e.swaps);
+    let self_links = e.self_links.iter().map(|l| l.0).collect();
+    let head = e.head;
     let code = e.ops.finalize().ok()?;
-    let block = Block { guest_pc: pc, guest_len: (cur - pc) + 4, host: base, host_len: code.len(), pc_map, swaps };
+    let block = Block {
+        guest_pc: pc,
+        guest_len: (cur - pc) + 4,
+        host: base,
+        host_len: code.len(),
+        pc_map,
+        swaps,
+        head,
+        self_links,
+    };
     Some((code, block))
+}
+
+/// Bind the label of the pending forward skip here; the two paths meet with NZCV only in
+/// `CpuState` (no live host flags).
+fn bind_skip(e: &mut Emitter) {
+    if let Some((_, label)) = e.pending_skip.take() {
+        dasm!(e.ops; =>label);
+        e.host_flags = None;
+    }
 }
 
 /// Most register swaps per block.
@@ -157,7 +186,21 @@ fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
             }
             Op::LdStSimd(_) => uses[i.rn() as usize] += 1,
             Op::Fp(_) | Op::Simd(_) => {}
-            Op::Br(_) => break,
+            Op::Br(op) => {
+                // Scan on past a forward skip that stays inside the block.
+                use crate::arch::table::BrOp;
+                let target = match op {
+                    BrOp::BCond | BrOp::Cbz | BrOp::Cbnz => at.wrapping_add((i.imm19() << 2) as u64),
+                    BrOp::Tbz | BrOp::Tbnz => at.wrapping_add((i.imm14() << 2) as u64),
+                    _ => break,
+                };
+                if !super::emit::skip_ok(at, target) {
+                    break;
+                }
+                if matches!(op, BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
+                    uses[i.rt() as usize] += 1;
+                }
+            }
         }
         at += 4;
     }

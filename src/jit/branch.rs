@@ -1,9 +1,10 @@
 //! Translator: branches, exception generation and system instructions (Arm ARM C4.1.3).
 //!
-//! Every branch ends the block: direct targets through patchable chain exits, register targets
-//! through the inline lookup (`Emitter::goto_indirect_rax`).
+//! Every branch ends the block (direct targets through patchable chain exits, register targets
+//! through the inline lookup, `Emitter::goto_indirect_rax`), except a short forward
+//! conditional branch over straight-line code, which stays inside (`Emitter::try_skip_forward`).
 
-use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, R31};
+use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, X86Cc, R31};
 use crate::arch::features;
 use crate::arch::table::BrOp;
 use crate::arch::Insn;
@@ -25,6 +26,9 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
         }
         BCond => {
             let target = pc.wrapping_add((i.imm19() << 2) as u64);
+            if e.try_skip_forward_cond(i.cond_lo(), target) {
+                return Ok(Flow::Continue);
+            }
             e.goto_direct_if_cond(i.cond_lo(), target);
             e.goto_direct(pc + 4);
             Ok(Flow::End)
@@ -37,8 +41,7 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
                 // taken when zero: make ZF=0 mean "taken"
                 dasm!(e.ops; setz al; movzx eax, al; test eax, eax);
             }
-            cond_branch_tail(e, target);
-            Ok(Flow::End)
+            Ok(cond_branch_tail(e, target))
         }
         Tbz | Tbnz => {
             let target = pc.wrapping_add((i.imm14() << 2) as u64);
@@ -50,8 +53,7 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
             } else {
                 dasm!(e.ops; test eax, eax);
             }
-            cond_branch_tail(e, target);
-            Ok(Flow::End)
+            Ok(cond_branch_tail(e, target))
         }
         Br | Blr | Ret => {
             e.load_x(RAX, i.rn(), true, R31::Zr);
@@ -106,11 +108,16 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
     }
 }
 
-/// After a condition left ZF = 0 for "taken": branch to `target`, else fall through.
-fn cond_branch_tail(e: &mut Emitter, target: u64) {
+/// After a condition left ZF = 0 for "taken": branch to `target`, else fall through (inside
+/// the block when the branch is a short forward skip).
+fn cond_branch_tail(e: &mut Emitter, target: u64) -> Flow {
+    if e.try_skip_forward(target, X86Cc::Ne) {
+        return Flow::Continue;
+    }
     let fallthrough = e.pc + 4;
     e.goto_direct_if_nz(target);
     e.goto_direct(fallthrough);
+    Flow::End
 }
 
 /// SYS (op0 = 01): the EL0 cache maintenance operations DC ZVA/CVAU/CVAC/CIVAC/CVAP/CVADP and

@@ -95,6 +95,28 @@ pub mod exit {
     pub const HOST_FAULT: u32 = 10;
 }
 
+/// Most instructions a forward conditional branch may skip inside a block.
+pub const MAX_SKIP: u64 = 8;
+
+/// Whether the conditional branch at `pc` to `target` can stay inside the block: a forward
+/// skip over 1..=MAX_SKIP instructions that are all fetchable and decode to non-branch rows
+/// (so none of them ends the block).
+pub(crate) fn skip_ok(pc: u64, target: u64) -> bool {
+    if target <= pc + 4 || target > pc + 4 + 4 * MAX_SKIP {
+        return false;
+    }
+    let mut at = pc + 4;
+    while at < target {
+        let Some(word) = super::block::fetch(at) else { return false };
+        match crate::arch::decode(word) {
+            Some(row) if !matches!(row.op, crate::arch::Op::Br(_)) => {}
+            _ => return false,
+        }
+        at += 4;
+    }
+    true
+}
+
 /// How an operation's x86 flags map to NZCV.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum FlagKind {
@@ -252,6 +274,17 @@ pub struct Emitter {
     /// (mapped guest register spilled, guest register loaded instead, host register), set by
     /// [`Emitter::enter_swaps`]; every exit to code that expects [`MAPPED`] undoes them.
     pub(crate) swaps: Vec<(u32, u32, u8)>,
+    /// Host offset of the loop head: after the swaps, an interrupt check, then the body.
+    pub(crate) head: usize,
+    /// Out-of-line exit for an interrupt seen at the loop head (undoes the swaps first).
+    head_interrupt_stub: Option<dynasmrt::DynamicLabel>,
+    /// Back-edges to the block's own start: (offset of the rel32, its stub label). The rel32
+    /// first points to the stub (undo swaps, exit LOOKUP) and is linked to the loop head once
+    /// the block is in the cache (`Jit::lookup_or_translate`), like a chain.
+    pub(crate) self_links: Vec<(usize, dynasmrt::DynamicLabel)>,
+    /// A forward conditional branch translated inside the block (see
+    /// [`Emitter::try_skip_forward`]): its target pc and the label to bind there.
+    pub(crate) pending_skip: Option<(u64, dynasmrt::DynamicLabel)>,
 }
 
 impl Emitter {
@@ -271,6 +304,10 @@ impl Emitter {
             flags_live: None,
             map: MAPPED,
             swaps: Vec::new(),
+            head: 0,
+            head_interrupt_stub: None,
+            self_links: Vec::new(),
+            pending_skip: None,
             pc_map: Vec::new(),
         }
     }
@@ -300,6 +337,9 @@ impl Emitter {
             self.map[k].0 = new;
             self.swaps.push((old, new, h));
         }
+        // The loop head: back-edges of the block to itself land here, keeping the swaps
+        // (they check `cpu.interrupt` themselves, see `goto_self`).
+        self.head = self.ops.offset().0;
     }
 
     /// Undo the swaps before leaving the block (plain moves: x86 flags and rax survive).
@@ -518,8 +558,55 @@ impl Emitter {
         }
     }
 
+    /// A short forward conditional branch over straight-line code (an if-then) stays inside
+    /// the block: when the branch at `self.pc` to `target` skips 1 to [`MAX_SKIP`]
+    /// instructions that all decode to non-branch rows, emit a local `j<cc>` (x86 `cc`, or
+    /// after `eval_cond`-style code ZF = 0) to a label that the block former binds at
+    /// `target`, and return true; the block then continues with the next instruction.
+    pub(crate) fn try_skip_forward(&mut self, target: u64, cc: X86Cc) -> bool {
+        if self.pending_skip.is_some() || self.head == 0 || !skip_ok(self.pc, target) {
+            return false;
+        }
+        let label = self.ops.new_dynamic_label();
+        match cc {
+            X86Cc::E => dasm!(self.ops; je =>label),
+            X86Cc::Ne => dasm!(self.ops; jne =>label),
+            X86Cc::Ae | X86Cc::Nc => dasm!(self.ops; jae =>label),
+            X86Cc::B | X86Cc::C => dasm!(self.ops; jb =>label),
+            X86Cc::S => dasm!(self.ops; js =>label),
+            X86Cc::Ns => dasm!(self.ops; jns =>label),
+            X86Cc::O => dasm!(self.ops; jo =>label),
+            X86Cc::No => dasm!(self.ops; jno =>label),
+            X86Cc::A => dasm!(self.ops; ja =>label),
+            X86Cc::Be => dasm!(self.ops; jbe =>label),
+            X86Cc::Ge => dasm!(self.ops; jge =>label),
+            X86Cc::L => dasm!(self.ops; jl =>label),
+            X86Cc::G => dasm!(self.ops; jg =>label),
+            X86Cc::Le => dasm!(self.ops; jle =>label),
+            X86Cc::Always => dasm!(self.ops; jmp =>label),
+        }
+        self.pending_skip = Some((target, label));
+        true
+    }
+
+    /// [`Emitter::try_skip_forward`] for Arm condition `cond` on the flags.
+    pub fn try_skip_forward_cond(&mut self, cond: u32, target: u64) -> bool {
+        if self.pending_skip.is_some() || self.head == 0 || !skip_ok(self.pc, target) {
+            return false;
+        }
+        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
+            return self.try_skip_forward(target, cc);
+        }
+        self.eval_cond(cond);
+        self.try_skip_forward(target, X86Cc::Ne)
+    }
+
     /// Patchable `jcc rel32` to the chain stub of `target` for x86 condition `cc`.
     fn goto_direct_if_cc(&mut self, cc: X86Cc, target: u64) {
+        if target == self.block_pc && self.head != 0 {
+            self.goto_self(cc);
+            return;
+        }
         if !self.swaps.is_empty() {
             // The taken path must undo the swaps first: skip over it on the inverse condition.
             if cc == X86Cc::Always {
@@ -558,6 +645,31 @@ impl Emitter {
         let len = self.ops.offset().0 - site;
         debug_assert!(len == 6 || (cc == X86Cc::Always && len == 5));
         self.chains.push(ChainExit { site: site + len - 4, target, stub });
+    }
+
+    /// A back-edge to the block's own start on x86 condition `cc`: an interrupt check, then a
+    /// patchable `jmp rel32` that goes to the loop head (after the swaps) once linked, else to
+    /// a stub that undoes the swaps and leaves with LOOKUP.
+    fn goto_self(&mut self, cc: X86Cc) {
+        if cc != X86Cc::Always {
+            self.jcc_skip(cc);
+        }
+        let stub = *self.head_interrupt_stub.get_or_insert_with(|| self.ops.new_dynamic_label());
+        dasm!(self.ops
+            ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0
+            ; jne =>stub
+        );
+        while !(self.here() + 1).is_multiple_of(4) {
+            dasm!(self.ops; nop);
+        }
+        let site = self.ops.offset().0;
+        let link_stub = self.ops.new_dynamic_label();
+        dasm!(self.ops; jmp =>link_stub);
+        debug_assert_eq!(self.ops.offset().0 - site, 5, "jmp rel32 expected");
+        self.self_links.push((site + 1, link_stub));
+        if cc != X86Cc::Always {
+            dasm!(self.ops; skip:);
+        }
     }
 
     /// `j<not cc> >skip` (the local label `skip` follows the caller's taken path).
@@ -706,6 +818,10 @@ impl Emitter {
     /// Direct branch to a constant guest `target`: a patchable `jmp rel32` that first goes to
     /// a stub (exit CHAIN), and once the dispatcher has patched it, straight to the target block.
     pub fn goto_direct(&mut self, target: u64) {
+        if target == self.block_pc && self.head != 0 {
+            self.goto_self(X86Cc::Always);
+            return;
+        }
         self.restore_global();
         // Align so that the rel32 (site + 1) is 4-byte aligned: patching it is one atomic store.
         while !(self.here() + 1).is_multiple_of(4) {
@@ -760,6 +876,19 @@ impl Emitter {
 
     /// Emit the stubs of all direct exits (after the block body).
     pub(crate) fn emit_chain_stubs(&mut self) {
+        if let Some(stub) = self.head_interrupt_stub.take() {
+            let pc = self.block_pc;
+            dasm!(self.ops; =>stub);
+            self.set_pc(pc);
+            self.jmp_exit(exit::INTERRUPT);
+        }
+        for k in 0..self.self_links.len() {
+            let (_, stub) = self.self_links[k];
+            let pc = self.block_pc;
+            dasm!(self.ops; =>stub);
+            self.set_pc(pc);
+            self.jmp_exit(exit::LOOKUP);
+        }
         if let Some(stub) = self.interrupt_stub.take() {
             let pc = self.block_pc;
             dasm!(self.ops; =>stub);

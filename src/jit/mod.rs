@@ -89,6 +89,10 @@ pub struct Block {
     /// Register swaps of this block (see `block::choose_swaps`): (guest register normally
     /// mapped, guest register held in its host register instead, that host register).
     pub swaps: Vec<(u32, u32, u8)>,
+    /// Host offset of the loop head and the rel32 offsets of the back-edges to it (linked
+    /// when the block enters the cache, unlinked like chains on invalidation).
+    pub head: usize,
+    pub self_links: Vec<usize>,
 }
 
 /// Statistics, for `-d` logging and benchmarks.
@@ -326,6 +330,9 @@ impl Jit {
         }
         let b = block::translate(self, st, pc)?;
         let host = b.host;
+        for &site in &b.self_links {
+            Self::patch_chain(st, host + site, pc, host + b.head);
+        }
         self.set_lookup(pc, host);
         st.by_host.insert(host, pc);
         st.blocks.insert(pc, b);
