@@ -855,7 +855,10 @@ impl Emitter {
             ; shl rcx, 4
             ; mov rdx, QWORD table as i64
             ; add rdx, rcx
-            ; cmp rax, QWORD [rdx]
+            // entries hold the complement of the guest pc (zeroed memory = empty)
+            ; mov rcx, rax
+            ; not rcx
+            ; cmp rcx, QWORD [rdx]
             ; jne >miss
             ; jmp QWORD [rdx + 8]
             ; miss:

@@ -62,7 +62,30 @@ pub enum Exit {
     Fault { signo: i32, code: i32, addr: u64 },
 }
 
-/// One entry of the indirect-branch lookup table (layout used by emitted code).
+/// `LookupEntry::guest` of an empty entry: the complement of pc u64::MAX, which no
+/// (4-byte aligned) guest pc is. All-zero memory is therefore an empty table.
+pub const LOOKUP_EMPTY: u64 = 0;
+
+/// The lookup table, all entries empty, allocated zeroed so that the allocator hands out
+/// untouched zero pages (a 1 MiB table initialised entry by entry cost 256 page faults at
+/// every process start).
+fn zeroed_lookup_table() -> Box<[LookupEntry]> {
+    let layout = std::alloc::Layout::array::<LookupEntry>(LOOKUP_SIZE).expect("lookup table layout");
+    // SAFETY: the layout is non-zero-sized; all-zero bytes are a valid LookupEntry (two
+    // AtomicU64 zeros); the pointer comes from the global allocator with exactly this layout,
+    // as Box<[T]> of LOOKUP_SIZE elements expects.
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout) as *mut LookupEntry;
+        if p.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        Box::from_raw(std::ptr::slice_from_raw_parts_mut(p, LOOKUP_SIZE))
+    }
+}
+
+/// One entry of the indirect-branch lookup table (layout used by emitted code). `guest`
+/// holds the complement of the guest pc (so that zeroed memory is empty, see
+/// [`LOOKUP_EMPTY`]).
 #[repr(C)]
 pub struct LookupEntry {
     pub guest: AtomicU64,
@@ -168,10 +191,7 @@ impl Jit {
         let mut cache = CodeCache::new(size).map_err(JitError)?;
         let tramp = cache::emit_trampolines(&mut cache);
         let cache_range = cache.range();
-        let lookup = (0..LOOKUP_SIZE)
-            .map(|_| LookupEntry { guest: AtomicU64::new(u64::MAX), host: AtomicU64::new(0) })
-            .collect::<Vec<_>>()
-            .into_boxed_slice();
+        let lookup = zeroed_lookup_table();
         Ok(Jit {
             state: Mutex::new(JitState {
                 cache,
@@ -235,9 +255,9 @@ impl Jit {
                         // Lock-free first: the slot holds the block unless another hot target
                         // took it (then the locked path below puts this one back).
                         let e = self.slot(pc);
-                        if e.guest.load(Ordering::SeqCst) == pc {
+                        if e.guest.load(Ordering::SeqCst) == !pc {
                             let host = e.host.load(Ordering::SeqCst) as usize;
-                            if e.guest.load(Ordering::SeqCst) == pc {
+                            if e.guest.load(Ordering::SeqCst) == !pc {
                                 code = self.enter(cpu, host);
                                 continue;
                             }
@@ -345,15 +365,15 @@ impl Jit {
 
     fn set_lookup(&self, pc: u64, host: usize) {
         let e = self.slot(pc);
-        e.guest.store(u64::MAX, Ordering::SeqCst);
+        e.guest.store(LOOKUP_EMPTY, Ordering::SeqCst);
         e.host.store(host as u64, Ordering::SeqCst);
-        e.guest.store(pc, Ordering::SeqCst);
+        e.guest.store(!pc, Ordering::SeqCst);
     }
 
     fn clear_lookup(&self, pc: u64) {
         let e = self.slot(pc);
-        if e.guest.load(Ordering::SeqCst) == pc {
-            e.guest.store(u64::MAX, Ordering::SeqCst);
+        if e.guest.load(Ordering::SeqCst) == !pc {
+            e.guest.store(LOOKUP_EMPTY, Ordering::SeqCst);
         }
     }
 
