@@ -398,6 +398,38 @@ impl ElfFile<'_> {
         Ok(segs)
     }
 
+    /// Map the file pages of `s` ([page_start, file_page_end), biased) over its anonymous
+    /// mapping, private and writable (final protections come later), and zero the bytes
+    /// after p_filesz in the last of them. False (nothing changed) if the file cannot be
+    /// mapped, e.g. on a file system without mmap.
+    fn map_file_pages(&self, s: &Seg, file_page_end: u64, bias: u64) -> bool {
+        use std::os::fd::AsRawFd;
+        let start = s.page_start.wrapping_add(bias);
+        let len = file_page_end - s.page_start;
+        let file_off = s.offset - (s.vaddr - s.page_start);
+        // SAFETY: [start, start + len) is part of the anonymous read-write mapping this
+        // loader made for the image and nothing references yet; MAP_FIXED replaces exactly
+        // that range.
+        let p = unsafe {
+            libc::mmap(
+                start as *mut libc::c_void,
+                len as usize,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_FIXED,
+                self.file.as_raw_fd(),
+                file_off as libc::off_t,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return false;
+        }
+        let tail = s.vaddr.wrapping_add(bias) + s.filesz;
+        let tail_len = start + len - tail;
+        // SAFETY: the tail lies inside the mapping just made (read-write).
+        unsafe { std::ptr::write_bytes(tail as *mut u8, 0, tail_len as usize) };
+        true
+    }
+
     /// Map the segments (ET_EXEC at their addresses, ET_DYN at a kernel-chosen base), copy the
     /// file bytes in and apply the final protections. The result unmaps everything when dropped
     /// unless its `ranges` are cleared.
@@ -452,7 +484,16 @@ impl ElfFile<'_> {
                 mmap_rw(start, end - start, libc::MAP_FIXED).map_err(|e| map_err(start, e))?;
             }
         }
-        for s in segs.iter().filter(|s| s.filesz != 0) {
+        for (k, s) in segs.iter().enumerate().filter(|(_, s)| s.filesz != 0) {
+            // Pages holding file bytes are mapped from the file (copy-on-write, faulted in
+            // only when touched, as the kernel's own loader does) when no other segment
+            // shares them; otherwise the bytes are read into the anonymous mapping.
+            let file_page_end = align_up(s.vaddr + s.filesz).unwrap_or(s.page_end);
+            let alone = (k == 0 || segs[k - 1].page_end <= s.page_start)
+                && segs.get(k + 1).is_none_or(|n| file_page_end <= n.page_start);
+            if alone && self.map_file_pages(s, file_page_end, mapped.bias) {
+                continue;
+            }
             let addr = s.vaddr.wrapping_add(mapped.bias);
             // SAFETY: [addr, addr + filesz) lies inside a read-write anonymous mapping made
             // above by this call, which nothing else references yet.
