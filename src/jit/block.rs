@@ -80,6 +80,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     e.enter_swaps(&swaps);
     let mut cur = pc;
     let mut n = 0usize;
+    let mut last = pc;
     loop {
         let word = match fetch(cur) {
             Some(w) => w,
@@ -113,8 +114,10 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
                 break;
             }
         }
-        cur += 4;
-        if n >= MAX_BLOCK_INSNS {
+        cur = e.next_pc.take().unwrap_or(cur + 4);
+        last = last.max(cur);
+        // The guest hull [pc, last] must stay within MAX_BLOCK_BYTES (invalidation).
+        if n >= MAX_BLOCK_INSNS || last + 4 - pc > super::MAX_BLOCK_BYTES {
             e.goto_direct(cur);
             break;
         }
@@ -133,7 +136,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     let code = e.ops.finalize().ok()?;
     let block = Block {
         guest_pc: pc,
-        guest_len: (cur - pc) + 4,
+        guest_len: (last.max(cur) - pc) + 4,
         host: base,
         host_len: code.len(),
         pc_map,

@@ -117,6 +117,37 @@ pub(crate) fn skip_ok(pc: u64, target: u64) -> bool {
     true
 }
 
+/// Farthest a followed branch may jump ahead of the block start (the block's guest hull must
+/// stay within `jit::MAX_BLOCK_BYTES` for invalidation).
+const MAX_FOLLOW: u64 = 256;
+
+/// Whether the straight-line code at `target` (after the block start `start`, at most
+/// [`MAX_FOLLOW`] bytes ahead) ends, within 32 instructions, with a direct branch (B,
+/// B.cond, CBZ/CBNZ, TBZ/TBNZ) back to `start`.
+fn loops_back(target: u64, start: u64) -> bool {
+    use crate::arch::table::BrOp;
+    if target <= start || target - start > MAX_FOLLOW {
+        return false;
+    }
+    let mut at = target;
+    for _ in 0..32 {
+        let Some(word) = super::block::fetch(at) else { return false };
+        let Some(row) = crate::arch::decode(word) else { return false };
+        let i = crate::arch::Insn(word);
+        if let crate::arch::Op::Br(op) = row.op {
+            let dest = match op {
+                BrOp::B => at.wrapping_add((i.imm26() << 2) as u64),
+                BrOp::BCond | BrOp::Cbz | BrOp::Cbnz => at.wrapping_add((i.imm19() << 2) as u64),
+                BrOp::Tbz | BrOp::Tbnz => at.wrapping_add((i.imm14() << 2) as u64),
+                _ => return false,
+            };
+            return dest == start;
+        }
+        at += 4;
+    }
+    false
+}
+
 /// How an operation's x86 flags map to NZCV.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum FlagKind {
@@ -285,6 +316,11 @@ pub struct Emitter {
     /// A forward conditional branch translated inside the block (see
     /// [`Emitter::try_skip_forward`]): its target pc and the label to bind there.
     pub(crate) pending_skip: Option<(u64, dynasmrt::DynamicLabel)>,
+    /// Set by a translator that continues the block somewhere other than the next
+    /// instruction (see [`Emitter::try_follow_taken`]); taken by the block former.
+    pub(crate) next_pc: Option<u64>,
+    /// Whether the block already followed a taken branch (one per block).
+    followed: bool,
 }
 
 impl Emitter {
@@ -308,6 +344,8 @@ impl Emitter {
             head_interrupt_stub: None,
             self_links: Vec::new(),
             pending_skip: None,
+            next_pc: None,
+            followed: false,
             pc_map: Vec::new(),
         }
     }
@@ -587,6 +625,38 @@ impl Emitter {
         }
         self.pending_skip = Some((target, label));
         true
+    }
+
+    /// A forward conditional branch whose target leads straight back to this block's start
+    /// (a loop laid out as "test; b.cond body; exit...; body: ...; b.cond test") continues
+    /// the block at the target, so that the loop becomes one block with a self back-edge; the
+    /// not-taken side (`not_taken_cc`: x86 condition for "not taken" after the branch's test)
+    /// becomes a chained side exit to the next instruction. The block's guest range is then
+    /// the hull [block start, last instruction], which invalidation treats conservatively.
+    pub(crate) fn try_follow_taken(&mut self, target: u64, not_taken_cc: X86Cc) -> bool {
+        if self.followed || self.pending_skip.is_some() || self.head == 0 || !loops_back(target, self.block_pc) {
+            return false;
+        }
+        self.followed = true;
+        let fallthrough = self.pc + 4;
+        self.goto_direct_if_cc(not_taken_cc, fallthrough);
+        self.next_pc = Some(target);
+        true
+    }
+
+    /// [`Emitter::try_follow_taken`] for a B.cond on Arm condition `cond`.
+    pub fn try_follow_taken_cond(&mut self, cond: u32, target: u64) -> bool {
+        if cond >= 0b1110 {
+            return false;
+        }
+        if self.followed || self.pending_skip.is_some() || self.head == 0 || !loops_back(target, self.block_pc) {
+            return false;
+        }
+        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond ^ 1)) {
+            return self.try_follow_taken(target, cc);
+        }
+        self.eval_cond(cond ^ 1);
+        self.try_follow_taken(target, X86Cc::Ne)
     }
 
     /// [`Emitter::try_skip_forward`] for Arm condition `cond` on the flags.

@@ -153,7 +153,7 @@ impl JitLog {
 }
 
 /// Longest guest block in bytes (for range queries on invalidation).
-const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
+pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
 
 pub(crate) struct JitState {
     pub(crate) cache: CodeCache,
