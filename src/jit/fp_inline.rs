@@ -84,6 +84,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
                         ; movq xmm1, rax
                     );
                 }
+                sticky_fast_path(e, op, true, d);
                 // s = a + b; bb = s - a; err = (a - (s - bb)) + (b - bb)
                 dasm!(e.ops
                     ; movapd xmm2, xmm0
@@ -97,16 +98,22 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
                     ; addsd xmm0, xmm1
                 );
             }
-            FpOp::Fmul => dasm!(e.ops
-                ; movapd xmm2, xmm0
-                ; mulsd xmm2, xmm1
-                ; vfmsub213sd xmm0, xmm1, xmm2
-            ),
-            _ => dasm!(e.ops
-                ; movapd xmm2, xmm0
-                ; divsd xmm2, xmm1
-                ; vfnmadd231sd xmm0, xmm2, xmm1
-            ),
+            FpOp::Fmul => {
+                sticky_fast_path(e, op, true, d);
+                dasm!(e.ops
+                    ; movapd xmm2, xmm0
+                    ; mulsd xmm2, xmm1
+                    ; vfmsub213sd xmm0, xmm1, xmm2
+                )
+            }
+            _ => {
+                sticky_fast_path(e, op, true, d);
+                dasm!(e.ops
+                    ; movapd xmm2, xmm0
+                    ; divsd xmm2, xmm1
+                    ; vfnmadd231sd xmm0, xmm2, xmm1
+                )
+            }
         }
         // xmm2 = result, xmm0 = exact error term
         dasm!(e.ops
@@ -145,6 +152,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
                         ; movd xmm1, eax
                     );
                 }
+                sticky_fast_path(e, op, false, d);
                 dasm!(e.ops
                     ; movaps xmm2, xmm0
                     ; addss xmm2, xmm1
@@ -157,16 +165,22 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
                     ; addss xmm0, xmm1
                 );
             }
-            FpOp::Fmul => dasm!(e.ops
-                ; movaps xmm2, xmm0
-                ; mulss xmm2, xmm1
-                ; vfmsub213ss xmm0, xmm1, xmm2
-            ),
-            _ => dasm!(e.ops
-                ; movaps xmm2, xmm0
-                ; divss xmm2, xmm1
-                ; vfnmadd231ss xmm0, xmm2, xmm1
-            ),
+            FpOp::Fmul => {
+                sticky_fast_path(e, op, false, d);
+                dasm!(e.ops
+                    ; movaps xmm2, xmm0
+                    ; mulss xmm2, xmm1
+                    ; vfmsub213ss xmm0, xmm1, xmm2
+                )
+            }
+            _ => {
+                sticky_fast_path(e, op, false, d);
+                dasm!(e.ops
+                    ; movaps xmm2, xmm0
+                    ; divss xmm2, xmm1
+                    ; vfnmadd231ss xmm0, xmm2, xmm1
+                )
+            }
         }
         dasm!(e.ops
             ; xorps xmm5, xmm5
@@ -184,6 +198,36 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     e.call_insn_helper_vonly(helper);
     dasm!(e.ops; done:);
     true
+}
+
+/// FPSR.IXC is cumulative: once set, an inexact result changes nothing, so the error term
+/// is not needed. With xmm0/xmm1 the (guarded, FSUB-negated) operands: if IXC is set, compute
+/// the result alone, store it to V`d` and jump to `done`; else fall through to the path that
+/// also computes the error term. (Only the final FPSR is architectural; a later MSR FPSR
+/// clearing IXC is seen at translated-code run time by this test.)
+fn sticky_fast_path(e: &mut Emitter, op: FpOp, double: bool, d: u32) {
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+        ; jz >witherr
+    );
+    match (op, double) {
+        (FpOp::Fadd | FpOp::Fsub, true) => dasm!(e.ops; addsd xmm0, xmm1),
+        (FpOp::Fmul, true) => dasm!(e.ops; mulsd xmm0, xmm1),
+        (_, true) => dasm!(e.ops; divsd xmm0, xmm1),
+        (FpOp::Fadd | FpOp::Fsub, false) => dasm!(e.ops; addss xmm0, xmm1),
+        (FpOp::Fmul, false) => dasm!(e.ops; mulss xmm0, xmm1),
+        (_, false) => dasm!(e.ops; divss xmm0, xmm1),
+    }
+    if double {
+        dasm!(e.ops; movq xmm0, xmm0);
+    } else {
+        dasm!(e.ops; xorps xmm2, xmm2; movss xmm2, xmm0; movaps xmm0, xmm2);
+    }
+    dasm!(e.ops
+        ; movdqu [cpu + off_v(d)], xmm0
+        ; jmp >done
+        ; witherr:
+    );
 }
 
 /// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of

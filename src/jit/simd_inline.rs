@@ -926,6 +926,28 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
         ; test eax, mask
         ; jnz >slow
     );
+    // FPSR.IXC is cumulative: once it is set the error term changes nothing, so compute
+    // the result alone (FSUB as a subtraction here, the error path negates instead).
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+        ; jz >witherr
+        ; movaps xmm2, xmm0
+    );
+    match (op, double) {
+        (SimdOp::Fadd, false) => dasm!(e.ops; addps xmm2, xmm1),
+        (SimdOp::Fsub, false) => dasm!(e.ops; subps xmm2, xmm1),
+        (SimdOp::Fmul, false) => dasm!(e.ops; mulps xmm2, xmm1),
+        (_, false) => dasm!(e.ops; divps xmm2, xmm1),
+        (SimdOp::Fadd, true) => dasm!(e.ops; addpd xmm2, xmm1),
+        (SimdOp::Fsub, true) => dasm!(e.ops; subpd xmm2, xmm1),
+        (SimdOp::Fmul, true) => dasm!(e.ops; mulpd xmm2, xmm1),
+        (_, true) => dasm!(e.ops; divpd xmm2, xmm1),
+    }
+    store_vd(e, d, q, 2);
+    dasm!(e.ops
+        ; jmp >done
+        ; witherr:
+    );
     // result in xmm2, exact error term in xmm0
     match (op, double) {
         (SimdOp::Fadd | SimdOp::Fsub, false) => {
