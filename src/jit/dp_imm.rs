@@ -61,13 +61,28 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     let datasize = if sf { 64 } else { 32 };
     let (imm, _) = decode_bit_masks(i.n(), i.imms(), i.immr(), true, datasize).ok_or(Undefined)?;
     e.load_x(RAX, i.rn(), sf, R31::Zr);
-    e.mov_imm(RCX, imm);
-    match (op, sf) {
-        (AndImm | AndsImm, true) => dasm!(e.ops; and rax, rcx),
-        (AndImm | AndsImm, false) => dasm!(e.ops; and eax, ecx),
-        (OrrImm, _) => dasm!(e.ops; or rax, rcx),
-        (EorImm, _) => dasm!(e.ops; xor rax, rcx),
-        _ => unreachable!(),
+    // An immediate that sign-extends from 32 bits (64-bit forms) or any 32-bit one (32-bit
+    // forms, where only the low half matters) is an operand of the x86 instruction itself.
+    let imm32 = if sf {
+        (imm as i64 >= i32::MIN as i64 && imm as i64 <= i32::MAX as i64).then_some(imm as i32)
+    } else {
+        Some(imm as u32 as i32)
+    };
+    match (op, sf, imm32) {
+        (AndImm | AndsImm, true, Some(v)) => dasm!(e.ops; and rax, v),
+        (AndImm | AndsImm, false, Some(v)) => dasm!(e.ops; and eax, v),
+        (OrrImm, true, Some(v)) => dasm!(e.ops; or rax, v),
+        (OrrImm, false, Some(v)) => dasm!(e.ops; or eax, v),
+        (EorImm, true, Some(v)) => dasm!(e.ops; xor rax, v),
+        (EorImm, false, Some(v)) => dasm!(e.ops; xor eax, v),
+        (_, _, _) => {
+            e.mov_imm(RCX, imm);
+            match op {
+                AndImm | AndsImm => dasm!(e.ops; and rax, rcx),
+                OrrImm => dasm!(e.ops; or rax, rcx),
+                _ => dasm!(e.ops; xor rax, rcx),
+            }
+        }
     }
     if op == AndsImm {
         e.save_flags(FlagKind::Logic, sf);
@@ -114,6 +129,9 @@ fn bitfield(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     let (wmask, tmask) = decode_bit_masks(i.n(), i.imms(), i.immr(), false, datasize).ok_or(Undefined)?;
     let r = i.immr() as i8;
     let s = i.imms();
+    if op != Bfm && bitfield_shifts(e, op, i, sf) {
+        return Ok(Flow::Continue);
+    }
     // rax = ROR(src, R)
     e.load_x(RAX, i.rn(), sf, R31::Zr);
     if r != 0 {
@@ -153,6 +171,55 @@ fn bitfield(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     }
     e.store_x(i.rd(), RAX, sf, R31::Zr);
     Ok(Flow::Continue)
+}
+
+/// The common UBFM/SBFM forms as plain shifts: UBFX (LSR, UXTB, UXTH) and SBFX (ASR, SXTB,
+/// SXTH, SXTW) when immr <= imms, LSL when imms + 1 == immr. False (nothing emitted) for
+/// the other forms (UBFIZ, SBFIZ).
+fn bitfield_shifts(e: &mut Emitter, op: DpImmOp, i: Insn, sf: bool) -> bool {
+    let (r, s) = (i.immr(), i.imms());
+    let ds = if sf { 64 } else { 32 };
+    let extract = r <= s;
+    let lsl = op == DpImmOp::Ubfm && s + 1 == r;
+    if !extract && !lsl {
+        return false;
+    }
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    if lsl {
+        let sh = (ds - r) as i8;
+        if sf {
+            dasm!(e.ops; shl rax, sh);
+        } else {
+            dasm!(e.ops; shl eax, sh);
+        }
+    } else if op == DpImmOp::Sbfm {
+        // bits s..r to the top, then arithmetic shift down to bit 0
+        let (up, down) = ((ds - 1 - s) as i8, (ds - 1 - s + r) as i8);
+        if sf {
+            dasm!(e.ops; shl rax, up; sar rax, down);
+        } else {
+            dasm!(e.ops; shl eax, up; sar eax, down);
+        }
+    } else {
+        let width = s - r + 1;
+        if r != 0 {
+            if sf {
+                dasm!(e.ops; shr rax, r as i8);
+            } else {
+                dasm!(e.ops; shr eax, r as i8);
+            }
+        }
+        if width < 32 {
+            dasm!(e.ops; and eax, ((1u32 << width) - 1) as i32);
+        } else if width == 32 && sf {
+            dasm!(e.ops; mov eax, eax);
+        } else if width < ds {
+            e.mov_imm(RCX, (1u64 << width) - 1);
+            dasm!(e.ops; and rax, rcx);
+        }
+    }
+    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    true
 }
 
 /// EXTR: Rd = (Rn:Rm)<lsb+datasize-1:lsb>.

@@ -339,6 +339,11 @@ fn mul_add(e: &mut Emitter, sub: bool, i: Insn) -> TResult {
     e.load_x(RAX, i.rn(), sf, R31::Zr);
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     dasm!(e.ops; imul rax, rcx);
+    if i.ra() == 31 && !sub {
+        // MUL (MADD with XZR): nothing to add.
+        e.store_x(i.rd(), RAX, sf, R31::Zr);
+        return Ok(Flow::Continue);
+    }
     e.load_x(RDX, i.ra(), sf, R31::Zr);
     if sub {
         dasm!(e.ops; sub rdx, rax);
