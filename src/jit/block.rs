@@ -173,6 +173,7 @@ const MIN_SWAP_USES: u32 = 4;
 fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
     let mut uses = [0u32; 32];
     let mut at = pc;
+    let mut conds = 0;
     for _ in 0..MAX_BLOCK_INSNS {
         let Some(word) = fetch(at) else { break };
         let Some(row) = decode(word) else { break };
@@ -197,8 +198,13 @@ fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
                     BrOp::Tbz | BrOp::Tbnz => at.wrapping_add((i.imm14() << 2) as u64),
                     _ => break,
                 };
+                // A skip stays inside the block, and so does the not-taken side of the first
+                // conditional branches (superblock): scan on.
                 if !super::emit::skip_ok(at, target) {
-                    break;
+                    conds += 1;
+                    if conds > super::emit::MAX_FALLTHROUGHS {
+                        break;
+                    }
                 }
                 if matches!(op, BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
                     uses[i.rt() as usize] += 1;

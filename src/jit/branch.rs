@@ -26,7 +26,10 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
         }
         BCond => {
             let target = pc.wrapping_add((i.imm19() << 2) as u64);
-            if e.try_skip_forward_cond(i.cond_lo(), target) || e.try_follow_taken_cond(i.cond_lo(), target) {
+            if e.try_skip_forward_cond(i.cond_lo(), target)
+                || e.try_follow_taken_cond(i.cond_lo(), target)
+                || e.try_continue_fallthrough_cond(i.cond_lo(), target)
+            {
                 return Ok(Flow::Continue);
             }
             e.goto_direct_if_cond(i.cond_lo(), target);
@@ -111,7 +114,10 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
 /// After a condition left ZF = 0 for "taken": branch to `target`, else fall through (inside
 /// the block when the branch is a short forward skip).
 fn cond_branch_tail(e: &mut Emitter, target: u64) -> Flow {
-    if e.try_skip_forward(target, X86Cc::Ne) || e.try_follow_taken(target, X86Cc::E) {
+    if e.try_skip_forward(target, X86Cc::Ne)
+        || e.try_follow_taken(target, X86Cc::E)
+        || e.try_continue_fallthrough(target, X86Cc::Ne)
+    {
         return Flow::Continue;
     }
     let fallthrough = e.pc + 4;

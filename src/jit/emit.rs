@@ -117,6 +117,9 @@ pub(crate) fn skip_ok(pc: u64, target: u64) -> bool {
     true
 }
 
+/// Most conditional branches a block continues through on their not-taken side.
+pub const MAX_FALLTHROUGHS: u32 = 3;
+
 /// Farthest a followed branch may jump ahead of the block start (the block's guest hull must
 /// stay within `jit::MAX_BLOCK_BYTES` for invalidation).
 const MAX_FOLLOW: u64 = 256;
@@ -302,6 +305,8 @@ pub struct Emitter {
     pub(crate) pc_map: Vec<(u32, u64)>,
     /// This block's register mapping: [`MAPPED`] with the swaps applied.
     map: [(u32, u8); 9],
+    /// The same by guest register number: host register, or 0 (rax, never mapped) for none.
+    host_tab: [u8; 32],
     /// (mapped guest register spilled, guest register loaded instead, host register), set by
     /// [`Emitter::enter_swaps`]; every exit to code that expects [`MAPPED`] undoes them.
     pub(crate) swaps: Vec<(u32, u32, u8)>,
@@ -321,12 +326,15 @@ pub struct Emitter {
     pub(crate) next_pc: Option<u64>,
     /// Whether the block already followed a taken branch (one per block).
     followed: bool,
+    /// Conditional branches the block has continued through on their not-taken side.
+    fallthroughs: u32,
 }
 
 impl Emitter {
     pub(crate) fn new(base: usize, exit_addr: usize, lookup_addr: usize, lookup_mask: u64, pc: u64) -> Emitter {
         Emitter {
-            ops: VecAssembler::new(base),
+            // Sized for a typical block, so that assembling it does not keep reallocating.
+            ops: VecAssembler::new_with_capacity(base, 4096, 16, 0, 16, 16, 16),
             base,
             exit_addr,
             lookup_addr,
@@ -334,11 +342,18 @@ impl Emitter {
             block_pc: pc,
             pc,
             insn: Insn(0),
-            chains: Vec::new(),
+            chains: Vec::with_capacity(4),
             interrupt_stub: None,
             host_flags: None,
             flags_live: None,
             map: MAPPED,
+            host_tab: {
+                let mut t = [0u8; 32];
+                for (n, h) in MAPPED {
+                    t[n as usize] = h;
+                }
+                t
+            },
             swaps: Vec::new(),
             head: 0,
             head_interrupt_stub: None,
@@ -346,6 +361,7 @@ impl Emitter {
             pending_skip: None,
             next_pc: None,
             followed: false,
+            fallthroughs: 0,
             pc_map: Vec::new(),
         }
     }
@@ -359,7 +375,8 @@ impl Emitter {
 
     /// The host register holding guest register `n` (31 = SP) in this block, if any.
     fn host_of(&self, n: u32) -> Option<u8> {
-        self.map.iter().find(|m| m.0 == n).map(|m| m.1)
+        let h = self.host_tab[n as usize & 31];
+        (h != 0).then_some(h)
     }
 
     /// Apply register swaps at the block entry (after the prologue): each (old, new) spills
@@ -373,6 +390,8 @@ impl Emitter {
                 ; mov Rq(h), QWORD [cpu + off_x(new)]
             );
             self.map[k].0 = new;
+            self.host_tab[old as usize] = 0;
+            self.host_tab[new as usize] = h;
             self.swaps.push((old, new, h));
         }
         // The loop head: back-edges of the block to itself land here, keeping the swaps
@@ -657,6 +676,32 @@ impl Emitter {
         }
         self.eval_cond(cond ^ 1);
         self.try_follow_taken(target, X86Cc::Ne)
+    }
+
+    /// A conditional branch that neither skips forward nor loops back may still continue the
+    /// block on its not-taken side (a superblock), the taken side becoming a chained side
+    /// exit: up to [`MAX_FALLTHROUGHS`] per block. `taken_cc` is the x86 condition for
+    /// "taken" after the branch's test. Returns false (nothing emitted) when the budget is
+    /// spent.
+    pub(crate) fn try_continue_fallthrough(&mut self, target: u64, taken_cc: X86Cc) -> bool {
+        if self.fallthroughs >= MAX_FALLTHROUGHS || self.head == 0 || self.pending_skip.is_some() {
+            return false;
+        }
+        self.fallthroughs += 1;
+        self.goto_direct_if_cc(taken_cc, target);
+        true
+    }
+
+    /// [`Emitter::try_continue_fallthrough`] for a B.cond on Arm condition `cond`.
+    pub fn try_continue_fallthrough_cond(&mut self, cond: u32, target: u64) -> bool {
+        if self.fallthroughs >= MAX_FALLTHROUGHS || self.head == 0 || self.pending_skip.is_some() || cond >= 0b1110 {
+            return false;
+        }
+        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
+            return self.try_continue_fallthrough(target, cc);
+        }
+        self.eval_cond(cond);
+        self.try_continue_fallthrough(target, X86Cc::Ne)
     }
 
     /// [`Emitter::try_skip_forward`] for Arm condition `cond` on the flags.
