@@ -43,6 +43,10 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             emit_fcmp(e, i, helper);
             return true;
         }
+        FpOp::Fsqrt if ftype <= 1 && std::arch::is_x86_feature_detected!("fma") => {
+            emit_fsqrt(e, i, helper);
+            return true;
+        }
         _ => {}
     }
     if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv)
@@ -228,6 +232,75 @@ fn sticky_fast_path(e: &mut Emitter, op: FpOp, double: bool, d: u32) {
         ; jmp >done
         ; witherr:
     );
+}
+
+/// FSQRT (single, double) inline for a positive normal operand under round-to-nearest with
+/// no FZ/DN/AHP: the square root is then normal, IEEE's correctly rounded SQRTSS/SQRTSD is
+/// the Arm result, and only Inexact can be raised, exactly when the residual r*r - x (exact
+/// for a correctly rounded r, computed with one FMA) is non-zero. The residual is about
+/// 2^-2p of x, so x must also be at least 2^-63 (single) or 2^-511 (double) for it not to
+/// underflow (the difftest found tiny singles whose residual flushed to zero). Zero, negative, subnormal,
+/// infinite and NaN operands take the helper.
+fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (d, n) = (i.rd(), i.rn());
+    let double = i.ftype() == 1;
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; jnz >slow
+    );
+    if double {
+        // sign:exponent (12 bits) in [0x200, 0x7FE]: sign 0, finite, and large enough that the
+        // residual (about 2^-106 of x) does not underflow
+        dasm!(e.ops
+            ; mov rax, QWORD [cpu + off_v(n)]
+            ; mov rcx, rax
+            ; shr rcx, 52
+            ; sub ecx, 0x200
+            ; cmp ecx, 0x7FE - 0x200
+            ; ja >slow
+            ; movq xmm0, rax
+            ; sqrtsd xmm1, xmm0
+            ; test DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+            ; jnz >store
+            ; movapd xmm2, xmm1
+            ; vfmsub213sd xmm2, xmm1, xmm0
+            ; xorpd xmm3, xmm3
+            ; ucomisd xmm2, xmm3
+            ; je >store
+            ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+            ; store:
+            ; movq xmm1, xmm1
+            ; movdqu [cpu + off_v(d)], xmm1
+            ; jmp >done
+        );
+    } else {
+        dasm!(e.ops
+            ; mov eax, DWORD [cpu + off_v(n)]
+            ; mov ecx, eax
+            ; shr ecx, 23
+            ; sub ecx, 64
+            ; cmp ecx, 0xFE - 64
+            ; ja >slow
+            ; movd xmm0, eax
+            ; sqrtss xmm1, xmm0
+            ; test DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+            ; jnz >store
+            ; movaps xmm2, xmm1
+            ; vfmsub213ss xmm2, xmm1, xmm0
+            ; xorps xmm3, xmm3
+            ; ucomiss xmm2, xmm3
+            ; je >store
+            ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+            ; store:
+            ; movd eax, xmm1
+            ; movd xmm1, eax
+            ; movdqu [cpu + off_v(d)], xmm1
+            ; jmp >done
+        );
+    }
+    dasm!(e.ops; slow:);
+    e.call_insn_helper_vonly(helper);
+    dasm!(e.ops; done:);
 }
 
 /// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of
