@@ -179,9 +179,13 @@ fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
         let Some(row) = decode(word) else { break };
         let i = Insn(word);
         match row.op {
-            Op::DpImm(_) => {
+            Op::DpImm(op) => {
+                use crate::arch::table::DpImmOp;
                 uses[i.rd() as usize] += 1;
-                uses[i.rn() as usize] += 1;
+                // ADR/ADRP and the wide moves have immediate bits where Rn would be.
+                if !matches!(op, DpImmOp::Adr | DpImmOp::Adrp | DpImmOp::Movn | DpImmOp::Movz | DpImmOp::Movk) {
+                    uses[i.rn() as usize] += 1;
+                }
             }
             Op::DpReg(_) | Op::LdSt(_) => {
                 uses[i.rd() as usize] += 1;

@@ -625,23 +625,7 @@ impl Emitter {
             return false;
         }
         let label = self.ops.new_dynamic_label();
-        match cc {
-            X86Cc::E => dasm!(self.ops; je =>label),
-            X86Cc::Ne => dasm!(self.ops; jne =>label),
-            X86Cc::Ae | X86Cc::Nc => dasm!(self.ops; jae =>label),
-            X86Cc::B | X86Cc::C => dasm!(self.ops; jb =>label),
-            X86Cc::S => dasm!(self.ops; js =>label),
-            X86Cc::Ns => dasm!(self.ops; jns =>label),
-            X86Cc::O => dasm!(self.ops; jo =>label),
-            X86Cc::No => dasm!(self.ops; jno =>label),
-            X86Cc::A => dasm!(self.ops; ja =>label),
-            X86Cc::Be => dasm!(self.ops; jbe =>label),
-            X86Cc::Ge => dasm!(self.ops; jge =>label),
-            X86Cc::L => dasm!(self.ops; jl =>label),
-            X86Cc::G => dasm!(self.ops; jg =>label),
-            X86Cc::Le => dasm!(self.ops; jle =>label),
-            X86Cc::Always => dasm!(self.ops; jmp =>label),
-        }
+        self.jcc_label(cc, label);
         self.pending_skip = Some((target, label));
         true
     }
@@ -738,25 +722,7 @@ impl Emitter {
         }
         let site = self.ops.offset().0;
         let stub = self.ops.new_dynamic_label();
-        match cc {
-            X86Cc::E => dasm!(self.ops; je =>stub),
-            X86Cc::Ne => dasm!(self.ops; jne =>stub),
-            X86Cc::Ae => dasm!(self.ops; jae =>stub),
-            X86Cc::B => dasm!(self.ops; jb =>stub),
-            X86Cc::S => dasm!(self.ops; js =>stub),
-            X86Cc::Ns => dasm!(self.ops; jns =>stub),
-            X86Cc::O => dasm!(self.ops; jo =>stub),
-            X86Cc::No => dasm!(self.ops; jno =>stub),
-            X86Cc::A => dasm!(self.ops; ja =>stub),
-            X86Cc::Be => dasm!(self.ops; jbe =>stub),
-            X86Cc::Ge => dasm!(self.ops; jge =>stub),
-            X86Cc::L => dasm!(self.ops; jl =>stub),
-            X86Cc::G => dasm!(self.ops; jg =>stub),
-            X86Cc::Le => dasm!(self.ops; jle =>stub),
-            X86Cc::Always => dasm!(self.ops; jmp =>stub),
-            X86Cc::C => dasm!(self.ops; jc =>stub),
-            X86Cc::Nc => dasm!(self.ops; jnc =>stub),
-        }
+        self.jcc_label(cc, stub);
         let len = self.ops.offset().0 - site;
         debug_assert!(len == 6 || (cc == X86Cc::Always && len == 5));
         self.chains.push(ChainExit { site: site + len - 4, target, stub });
@@ -774,17 +740,45 @@ impl Emitter {
             ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0
             ; jne =>stub
         );
+        let link = self.patchable_jmp();
+        self.self_links.push(link);
+        if cc != X86Cc::Always {
+            dasm!(self.ops; skip:);
+        }
+    }
+
+    /// `j<cc> rel32` (or `jmp rel32` for Always) to a dynamic label.
+    fn jcc_label(&mut self, cc: X86Cc, l: dynasmrt::DynamicLabel) {
+        match cc {
+            X86Cc::E => dasm!(self.ops; je =>l),
+            X86Cc::Ne => dasm!(self.ops; jne =>l),
+            X86Cc::Ae | X86Cc::Nc => dasm!(self.ops; jae =>l),
+            X86Cc::B | X86Cc::C => dasm!(self.ops; jb =>l),
+            X86Cc::S => dasm!(self.ops; js =>l),
+            X86Cc::Ns => dasm!(self.ops; jns =>l),
+            X86Cc::O => dasm!(self.ops; jo =>l),
+            X86Cc::No => dasm!(self.ops; jno =>l),
+            X86Cc::A => dasm!(self.ops; ja =>l),
+            X86Cc::Be => dasm!(self.ops; jbe =>l),
+            X86Cc::Ge => dasm!(self.ops; jge =>l),
+            X86Cc::L => dasm!(self.ops; jl =>l),
+            X86Cc::G => dasm!(self.ops; jg =>l),
+            X86Cc::Le => dasm!(self.ops; jle =>l),
+            X86Cc::Always => dasm!(self.ops; jmp =>l),
+        }
+    }
+
+    /// A `jmp rel32` to a new dynamic label, placed so that the rel32 is 4-byte aligned
+    /// (patching it is one atomic store). Returns the rel32's offset and the label.
+    fn patchable_jmp(&mut self) -> (usize, dynasmrt::DynamicLabel) {
         while !(self.here() + 1).is_multiple_of(4) {
             dasm!(self.ops; nop);
         }
         let site = self.ops.offset().0;
-        let link_stub = self.ops.new_dynamic_label();
-        dasm!(self.ops; jmp =>link_stub);
+        let label = self.ops.new_dynamic_label();
+        dasm!(self.ops; jmp =>label);
         debug_assert_eq!(self.ops.offset().0 - site, 5, "jmp rel32 expected");
-        self.self_links.push((site + 1, link_stub));
-        if cc != X86Cc::Always {
-            dasm!(self.ops; skip:);
-        }
+        (site + 1, label)
     }
 
     /// `j<not cc> >skip` (the local label `skip` follows the caller's taken path).
@@ -938,15 +932,8 @@ impl Emitter {
             return;
         }
         self.restore_global();
-        // Align so that the rel32 (site + 1) is 4-byte aligned: patching it is one atomic store.
-        while !(self.here() + 1).is_multiple_of(4) {
-            dasm!(self.ops; nop);
-        }
-        let site = self.ops.offset().0;
-        let stub = self.ops.new_dynamic_label();
-        dasm!(self.ops; jmp =>stub);
-        debug_assert_eq!(self.ops.offset().0 - site, 5, "jmp rel32 expected");
-        self.chains.push(ChainExit { site: site + 1, target, stub });
+        let (site, stub) = self.patchable_jmp();
+        self.chains.push(ChainExit { site, target, stub });
     }
 
     /// Conditional direct branch: when x86 ZF = 0 (a condition from [`Emitter::eval_cond`]
