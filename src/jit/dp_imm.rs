@@ -34,6 +34,17 @@ fn add_sub_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     let imm = (i.imm12() as u64) << if i.bit(22) { 12 } else { 0 };
     let set_flags = matches!(op, AddsImm | SubsImm);
     let sub = matches!(op, SubImm | SubsImm);
+    // Both registers in host registers (31 is SP here, which is mapped): one instruction.
+    if let (false, Some(hd), Some(hn)) = (set_flags, e.host_of(i.rd()), e.host_of(i.rn())) {
+        let v = if sub { -(imm as i32) } else { imm as i32 };
+        match (sf, hd == hn) {
+            (true, true) => dasm!(e.ops; add Rq(hd), v),
+            (false, true) => dasm!(e.ops; add Rd(hd), v),
+            (true, false) => dasm!(e.ops; lea Rq(hd), [Rq(hn) + v]),
+            (false, false) => dasm!(e.ops; lea Rd(hd), [Rq(hn) + v]),
+        }
+        return Ok(Flow::Continue);
+    }
     e.load_x(RAX, i.rn(), sf, R31::Sp);
     let imm = imm as i32; // imm12 << 12 fits in i32 (max 0xfff000)
     match (sf, sub) {

@@ -58,6 +58,9 @@ fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     if !sf && i.imm6() >= 32 {
         return Err(Undefined);
     }
+    if i.imm6() == 0 && matches!(op, And | Orr | Eor) && direct_reg_op(e, op, sf, i) {
+        return Ok(Flow::Continue);
+    }
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     emit_shift(e, RCX, sf, i.shift(), i.imm6());
     if matches!(op, Bic | Orn | Eon | Bics) {
@@ -76,6 +79,54 @@ fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     }
     e.store_x(i.rd(), RAX, sf, R31::Zr);
     Ok(Flow::Continue)
+}
+
+/// AND/ORR/EOR/ADD/SUB (shifted register, amount 0, no flags) on registers that all live in
+/// host registers: `op hd, hm` after `mov hd, hn` when Rd is not Rn (skipped when Rd is Rm
+/// there). ORR with XZR as Rn (the MOV alias) is a plain move. Register 31 is XZR in these
+/// forms, so it only qualifies as that Rn. False (nothing emitted) otherwise.
+fn direct_reg_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
+    use DpRegOp::*;
+    let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    if d == 31 || m == 31 {
+        return false;
+    }
+    let (Some(hd), Some(hm)) = (e.host_of(d), e.host_of(m)) else { return false };
+    if n == 31 {
+        if op != Orr {
+            return false;
+        }
+        if sf {
+            dasm!(e.ops; mov Rq(hd), Rq(hm));
+        } else {
+            dasm!(e.ops; mov Rd(hd), Rd(hm));
+        }
+        return true;
+    }
+    let Some(hn) = e.host_of(n) else { return false };
+    if d != n {
+        if d == m {
+            return false;
+        }
+        if sf {
+            dasm!(e.ops; mov Rq(hd), Rq(hn));
+        } else {
+            dasm!(e.ops; mov Rd(hd), Rd(hn));
+        }
+    }
+    match (op, sf) {
+        (And, true) => dasm!(e.ops; and Rq(hd), Rq(hm)),
+        (And, false) => dasm!(e.ops; and Rd(hd), Rd(hm)),
+        (Orr, true) => dasm!(e.ops; or Rq(hd), Rq(hm)),
+        (Orr, false) => dasm!(e.ops; or Rd(hd), Rd(hm)),
+        (Eor, true) => dasm!(e.ops; xor Rq(hd), Rq(hm)),
+        (Eor, false) => dasm!(e.ops; xor Rd(hd), Rd(hm)),
+        (AddShifted, true) => dasm!(e.ops; add Rq(hd), Rq(hm)),
+        (AddShifted, false) => dasm!(e.ops; add Rd(hd), Rd(hm)),
+        (_, true) => dasm!(e.ops; sub Rq(hd), Rq(hm)),
+        (_, false) => dasm!(e.ops; sub Rd(hd), Rd(hm)),
+    }
+    true
 }
 
 /// `rax = rax +/- rcx` with flags captured when `set_flags`.
@@ -97,6 +148,9 @@ fn add_sub_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     let sf = i.sf();
     if i.shift() == 3 || (!sf && i.imm6() >= 32) {
         return Err(Undefined);
+    }
+    if i.imm6() == 0 && matches!(op, AddShifted | SubShifted) && direct_reg_op(e, op, sf, i) {
+        return Ok(Flow::Continue);
     }
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     emit_shift(e, RCX, sf, i.shift(), i.imm6());

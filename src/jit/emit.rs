@@ -374,7 +374,7 @@ impl Emitter {
     // ---------------------------------------------------------------- guest registers
 
     /// The host register holding guest register `n` (31 = SP) in this block, if any.
-    fn host_of(&self, n: u32) -> Option<u8> {
+    pub(crate) fn host_of(&self, n: u32) -> Option<u8> {
         let h = self.host_tab[n as usize & 31];
         (h != 0).then_some(h)
     }
