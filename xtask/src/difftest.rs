@@ -377,6 +377,11 @@ pub fn disassemble(words: &[u32]) -> Vec<String> {
 
 /// Build the harness if its binary is missing or older than its sources; returns its path.
 pub fn build_harness(root: &Path) -> Result<PathBuf, String> {
+    // Tests in one process (tests/difftest.rs runs two in parallel) build it one at a time;
+    // other processes are kept apart by the unique temporary name and the atomic rename.
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let src = root.join("guest-bins/difftest");
     let out = root.join("guest-bins/build/difftest/harness");
     let sources = ["harness.c", "trampoline.S", "harness.h"].map(|f| src.join(f));
@@ -388,7 +393,8 @@ pub fn build_harness(root: &Path) -> Result<PathBuf, String> {
         }
     }
     std::fs::create_dir_all(out.parent().unwrap_or(root)).map_err(|e| format!("{}: {e}", out.display()))?;
-    let tmp = out.with_extension(format!("tmp{}", std::process::id()));
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = out.with_extension(format!("tmp{}-{seq}", std::process::id()));
     let st = Command::new("aarch64-linux-gnu-gcc")
         .args(["-static", "-O2", "-fno-stack-protector", "-fno-tree-vectorize", "-o"])
         .arg(&tmp)
