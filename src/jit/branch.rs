@@ -1,8 +1,9 @@
 //! Translator: branches, exception generation and system instructions (Arm ARM C4.1.3).
 //!
-//! Every branch ends the block (direct targets through patchable chain exits, register targets
-//! through the inline lookup, `Emitter::goto_indirect_rax`), except a short forward
-//! conditional branch over straight-line code, which stays inside (`Emitter::try_skip_forward`).
+//! A branch ends the block (direct targets through patchable chain exits, register targets
+//! through the inline lookup, `Emitter::goto_indirect_rax`), except a conditional branch that
+//! can stay inside it as an if-then, a followed loop edge or a superblock side exit
+//! (`cond_branch`).
 
 use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, X86Cc, R31};
 use crate::arch::features;
@@ -26,37 +27,39 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
         }
         BCond => {
             let target = pc.wrapping_add((i.imm19() << 2) as u64);
-            if e.try_skip_forward_cond(i.cond_lo(), target)
-                || e.try_follow_taken_cond(i.cond_lo(), target)
-                || e.try_continue_fallthrough_cond(i.cond_lo(), target)
-            {
-                return Ok(Flow::Continue);
+            let cond = i.cond_lo();
+            if cond >= 0b1110 {
+                // B.AL and B.NV: always taken, a plain branch.
+                e.goto_direct(target);
+                return Ok(Flow::End);
             }
-            e.goto_direct_if_cond(i.cond_lo(), target);
-            e.goto_direct(pc + 4);
-            Ok(Flow::End)
+            Ok(cond_branch(e, target, |e| e.cond_cc(cond)))
         }
         Cbz | Cbnz => {
             let target = pc.wrapping_add((i.imm19() << 2) as u64);
-            e.load_x(RAX, i.rt(), i.sf(), R31::Zr);
-            dasm!(e.ops; test rax, rax);
-            if op == Cbz {
-                // taken when zero: make ZF=0 mean "taken"
-                dasm!(e.ops; setz al; movzx eax, al; test eax, eax);
-            }
-            Ok(cond_branch_tail(e, target))
+            Ok(cond_branch(e, target, |e| {
+                e.load_x(RAX, i.rt(), i.sf(), R31::Zr);
+                dasm!(e.ops; test rax, rax);
+                if op == Cbz {
+                    X86Cc::E
+                } else {
+                    X86Cc::Ne
+                }
+            }))
         }
         Tbz | Tbnz => {
             let target = pc.wrapping_add((i.imm14() << 2) as u64);
             let bit = ((i.bit(31) as u32) << 5) | i.bits(23, 19);
-            e.load_x(RAX, i.rt(), true, R31::Zr);
-            dasm!(e.ops; bt rax, bit as i8; setc al; movzx eax, al);
-            if op == Tbz {
-                dasm!(e.ops; xor eax, 1);
-            } else {
-                dasm!(e.ops; test eax, eax);
-            }
-            Ok(cond_branch_tail(e, target))
+            Ok(cond_branch(e, target, |e| {
+                e.load_x(RAX, i.rt(), true, R31::Zr);
+                dasm!(e.ops; bt rax, bit as i8);
+                // CF = the bit
+                if op == Tbz {
+                    X86Cc::Nc
+                } else {
+                    X86Cc::C
+                }
+            }))
         }
         Br | Blr | Ret => {
             e.load_x(RAX, i.rn(), true, R31::Zr);
@@ -111,17 +114,30 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
     }
 }
 
-/// After a condition left ZF = 0 for "taken": branch to `target`, else fall through (inside
-/// the block when the branch is a short forward skip).
-fn cond_branch_tail(e: &mut Emitter, target: u64) -> Flow {
-    if e.try_skip_forward(target, X86Cc::Ne)
-        || e.try_follow_taken(target, X86Cc::E)
-        || e.try_continue_fallthrough(target, X86Cc::Ne)
-    {
+/// A conditional branch to `target`; `test` emits its test and returns the x86 condition
+/// for "taken". The branch stays inside the block when it can (an if-then, a followed loop
+/// edge, or a superblock side exit, see `Emitter::can_skip`), else it ends the block with
+/// chained exits to `target` and to the next instruction. The test is emitted once, after
+/// the shape is chosen.
+fn cond_branch(e: &mut Emitter, target: u64, test: impl FnOnce(&mut Emitter) -> X86Cc) -> Flow {
+    if e.can_skip(target) {
+        let cc = test(e);
+        e.skip_forward(target, cc);
+        return Flow::Continue;
+    }
+    if e.can_follow(target) {
+        let cc = test(e);
+        e.follow_taken(target, cc);
+        return Flow::Continue;
+    }
+    if e.can_fall_through() {
+        let cc = test(e);
+        e.fall_through(target, cc);
         return Flow::Continue;
     }
     let fallthrough = e.pc + 4;
-    e.goto_direct_if_nz(target);
+    let cc = test(e);
+    e.goto_direct_if_cc(cc, target);
     e.goto_direct(fallthrough);
     Flow::End
 }

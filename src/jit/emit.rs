@@ -184,6 +184,30 @@ pub(crate) enum X86Cc {
     Always,
 }
 
+impl X86Cc {
+    /// The negated condition (Always has none: callers never negate it).
+    pub(crate) fn inverse(self) -> X86Cc {
+        use X86Cc::*;
+        match self {
+            E => Ne,
+            Ne => E,
+            Ae | Nc => B,
+            B | C => Ae,
+            S => Ns,
+            Ns => S,
+            O => No,
+            No => O,
+            A => Be,
+            Be => A,
+            Ge => L,
+            L => Ge,
+            G => Le,
+            Le => G,
+            Always => unreachable!("negating an unconditional jump"),
+        }
+    }
+}
+
 /// The x86 condition that tests Arm condition `cond` right after an operation of `kind`, when
 /// one exists (Arm C after a subtraction is NOT borrow: HS = AE, HI = A).
 pub(crate) fn host_cc(kind: FlagKind, cond: u32) -> Option<X86Cc> {
@@ -319,10 +343,10 @@ pub struct Emitter {
     /// the block is in the cache (`Jit::lookup_or_translate`), like a chain.
     pub(crate) self_links: Vec<(usize, dynasmrt::DynamicLabel)>,
     /// A forward conditional branch translated inside the block (see
-    /// [`Emitter::try_skip_forward`]): its target pc and the label to bind there.
+    /// [`Emitter::skip_forward`]): its target pc and the label to bind there.
     pub(crate) pending_skip: Option<(u64, dynasmrt::DynamicLabel)>,
     /// Set by a translator that continues the block somewhere other than the next
-    /// instruction (see [`Emitter::try_follow_taken`]); taken by the block former.
+    /// instruction (see [`Emitter::follow_taken`]); taken by the block former.
     pub(crate) next_pc: Option<u64>,
     /// Whether the block already followed a taken branch (one per block).
     followed: bool,
@@ -603,105 +627,71 @@ impl Emitter {
         }
     }
 
-    /// Conditional direct branch on Arm condition `cond` using the live x86 flags of the
-    /// previous instruction when they express it, else the stored flags. Falls through when the
-    /// condition does not hold.
-    pub fn goto_direct_if_cond(&mut self, cond: u32, target: u64) {
+    /// The x86 condition that tests Arm condition `cond` now: the live x86 flags of the previous
+    /// instruction when they express it, else `eval_cond` of the stored flags (then "holds"
+    /// is ZF = 0, i.e. Ne).
+    pub(crate) fn cond_cc(&mut self, cond: u32) -> X86Cc {
         if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
-            self.goto_direct_if_cc(cc, target);
-        } else {
-            self.eval_cond(cond);
-            self.goto_direct_if_nz(target);
+            return cc;
         }
+        self.eval_cond(cond);
+        X86Cc::Ne
     }
 
-    /// A short forward conditional branch over straight-line code (an if-then) stays inside
-    /// the block: when the branch at `self.pc` to `target` skips 1 to [`MAX_SKIP`]
-    /// instructions that all decode to non-branch rows, emit a local `j<cc>` (x86 `cc`, or
-    /// after `eval_cond`-style code ZF = 0) to a label that the block former binds at
-    /// `target`, and return true; the block then continues with the next instruction.
-    pub(crate) fn try_skip_forward(&mut self, target: u64, cc: X86Cc) -> bool {
-        if self.pending_skip.is_some() || self.head == 0 || !skip_ok(self.pc, target) {
-            return false;
-        }
+    // A conditional branch that does not end the block takes one of three shapes, tried in
+    // this order by `branch.rs`; each `can_*` is side-effect free, so the branch's test is
+    // emitted only once the shape is chosen.
+
+    /// A short forward conditional branch over straight-line code (an if-then) can stay inside
+    /// the block: it skips 1 to [`MAX_SKIP`] instructions that all decode to non-branch rows.
+    pub(crate) fn can_skip(&self, target: u64) -> bool {
+        self.pending_skip.is_none() && self.head != 0 && skip_ok(self.pc, target)
+    }
+
+    /// The if-then of [`Emitter::can_skip`]: a local `j<cc>` (x86 condition for "taken") to a
+    /// label that the block former binds at `target`; the block continues with the next
+    /// instruction.
+    pub(crate) fn skip_forward(&mut self, target: u64, cc: X86Cc) {
         let label = self.ops.new_dynamic_label();
         self.jcc_label(cc, label);
         self.pending_skip = Some((target, label));
-        true
     }
 
     /// A forward conditional branch whose target leads straight back to this block's start
-    /// (a loop laid out as "test; b.cond body; exit...; body: ...; b.cond test") continues
-    /// the block at the target, so that the loop becomes one block with a self back-edge; the
-    /// not-taken side (`not_taken_cc`: x86 condition for "not taken" after the branch's test)
-    /// becomes a chained side exit to the next instruction. The block's guest range is then
-    /// the hull [block start, last instruction], which invalidation treats conservatively.
-    pub(crate) fn try_follow_taken(&mut self, target: u64, not_taken_cc: X86Cc) -> bool {
-        if self.followed || self.pending_skip.is_some() || self.head == 0 || !loops_back(target, self.block_pc) {
-            return false;
-        }
+    /// (a loop laid out as "test; b.cond body; exit...; body: ...; b.cond test") can continue
+    /// the block at the target (once per block), so that the loop becomes one block with a
+    /// self back-edge.
+    pub(crate) fn can_follow(&self, target: u64) -> bool {
+        !self.followed && self.pending_skip.is_none() && self.head != 0 && loops_back(target, self.block_pc)
+    }
+
+    /// Follow the taken side of the branch ([`Emitter::can_follow`]): the not-taken side
+    /// (`taken_cc` false) becomes a chained side exit to the next instruction and the block
+    /// goes on at `target`. The block's guest range is then the hull [block start, last
+    /// instruction], which invalidation treats conservatively.
+    pub(crate) fn follow_taken(&mut self, target: u64, taken_cc: X86Cc) {
         self.followed = true;
         let fallthrough = self.pc + 4;
-        self.goto_direct_if_cc(not_taken_cc, fallthrough);
+        self.goto_direct_if_cc(taken_cc.inverse(), fallthrough);
         self.next_pc = Some(target);
-        true
     }
 
-    /// [`Emitter::try_follow_taken`] for a B.cond on Arm condition `cond`.
-    pub fn try_follow_taken_cond(&mut self, cond: u32, target: u64) -> bool {
-        if cond >= 0b1110 {
-            return false;
-        }
-        if self.followed || self.pending_skip.is_some() || self.head == 0 || !loops_back(target, self.block_pc) {
-            return false;
-        }
-        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond ^ 1)) {
-            return self.try_follow_taken(target, cc);
-        }
-        self.eval_cond(cond ^ 1);
-        self.try_follow_taken(target, X86Cc::Ne)
+    /// Otherwise the block may still continue on the not-taken side (a superblock), up to
+    /// [`MAX_FALLTHROUGHS`] branches per block.
+    pub(crate) fn can_fall_through(&self) -> bool {
+        self.fallthroughs < MAX_FALLTHROUGHS && self.head != 0 && self.pending_skip.is_none()
     }
 
-    /// A conditional branch that neither skips forward nor loops back may still continue the
-    /// block on its not-taken side (a superblock), the taken side becoming a chained side
-    /// exit: up to [`MAX_FALLTHROUGHS`] per block. `taken_cc` is the x86 condition for
-    /// "taken" after the branch's test. Returns false (nothing emitted) when the budget is
-    /// spent.
-    pub(crate) fn try_continue_fallthrough(&mut self, target: u64, taken_cc: X86Cc) -> bool {
-        if self.fallthroughs >= MAX_FALLTHROUGHS || self.head == 0 || self.pending_skip.is_some() {
-            return false;
-        }
+    /// The superblock of [`Emitter::can_fall_through`]: the taken side (`taken_cc`) becomes a
+    /// chained side exit to `target` and the block goes on with the next instruction.
+    pub(crate) fn fall_through(&mut self, target: u64, taken_cc: X86Cc) {
         self.fallthroughs += 1;
         self.goto_direct_if_cc(taken_cc, target);
-        true
     }
 
-    /// [`Emitter::try_continue_fallthrough`] for a B.cond on Arm condition `cond`.
-    pub fn try_continue_fallthrough_cond(&mut self, cond: u32, target: u64) -> bool {
-        if self.fallthroughs >= MAX_FALLTHROUGHS || self.head == 0 || self.pending_skip.is_some() || cond >= 0b1110 {
-            return false;
-        }
-        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
-            return self.try_continue_fallthrough(target, cc);
-        }
-        self.eval_cond(cond);
-        self.try_continue_fallthrough(target, X86Cc::Ne)
-    }
-
-    /// [`Emitter::try_skip_forward`] for Arm condition `cond` on the flags.
-    pub fn try_skip_forward_cond(&mut self, cond: u32, target: u64) -> bool {
-        if self.pending_skip.is_some() || self.head == 0 || !skip_ok(self.pc, target) {
-            return false;
-        }
-        if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
-            return self.try_skip_forward(target, cc);
-        }
-        self.eval_cond(cond);
-        self.try_skip_forward(target, X86Cc::Ne)
-    }
-
-    /// Patchable `jcc rel32` to the chain stub of `target` for x86 condition `cc`.
-    fn goto_direct_if_cc(&mut self, cc: X86Cc, target: u64) {
+    /// Patchable `jcc rel32` to the chain stub of `target` for x86 condition `cc`; falls
+    /// through when `cc` does not hold.
+    pub(crate) fn goto_direct_if_cc(&mut self, cc: X86Cc, target: u64) {
         if target == self.block_pc && self.head != 0 {
             self.goto_self(cc);
             return;
@@ -712,9 +702,9 @@ impl Emitter {
                 self.goto_direct(target);
                 return;
             }
-            self.jcc_skip(cc);
+            let skip = self.jcc_unless(cc);
             self.goto_direct(target);
-            dasm!(self.ops; skip:);
+            dasm!(self.ops; =>skip);
             return;
         }
         while !(self.here() + 2).is_multiple_of(4) {
@@ -732,9 +722,7 @@ impl Emitter {
     /// patchable `jmp rel32` that goes to the loop head (after the swaps) once linked, else to
     /// a stub that undoes the swaps and leaves with LOOKUP.
     fn goto_self(&mut self, cc: X86Cc) {
-        if cc != X86Cc::Always {
-            self.jcc_skip(cc);
-        }
+        let skip = (cc != X86Cc::Always).then(|| self.jcc_unless(cc));
         let stub = *self.head_interrupt_stub.get_or_insert_with(|| self.ops.new_dynamic_label());
         dasm!(self.ops
             ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0
@@ -742,8 +730,8 @@ impl Emitter {
         );
         let link = self.patchable_jmp();
         self.self_links.push(link);
-        if cc != X86Cc::Always {
-            dasm!(self.ops; skip:);
+        if let Some(skip) = skip {
+            dasm!(self.ops; =>skip);
         }
     }
 
@@ -781,25 +769,11 @@ impl Emitter {
         (site + 1, label)
     }
 
-    /// `j<not cc> >skip` (the local label `skip` follows the caller's taken path).
-    fn jcc_skip(&mut self, cc: X86Cc) {
-        match cc {
-            X86Cc::E => dasm!(self.ops; jne >skip),
-            X86Cc::Ne => dasm!(self.ops; je >skip),
-            X86Cc::Ae | X86Cc::Nc => dasm!(self.ops; jb >skip),
-            X86Cc::B | X86Cc::C => dasm!(self.ops; jae >skip),
-            X86Cc::S => dasm!(self.ops; jns >skip),
-            X86Cc::Ns => dasm!(self.ops; js >skip),
-            X86Cc::O => dasm!(self.ops; jno >skip),
-            X86Cc::No => dasm!(self.ops; jo >skip),
-            X86Cc::A => dasm!(self.ops; jbe >skip),
-            X86Cc::Be => dasm!(self.ops; ja >skip),
-            X86Cc::Ge => dasm!(self.ops; jl >skip),
-            X86Cc::L => dasm!(self.ops; jge >skip),
-            X86Cc::G => dasm!(self.ops; jle >skip),
-            X86Cc::Le => dasm!(self.ops; jg >skip),
-            X86Cc::Always => {}
-        }
+    /// `j<not cc>` to a new label, which the caller binds after its code for "cc holds".
+    fn jcc_unless(&mut self, cc: X86Cc) -> dynasmrt::DynamicLabel {
+        let skip = self.ops.new_dynamic_label();
+        self.jcc_label(cc.inverse(), skip);
+        skip
     }
 
     /// x86 CF = Arm C (for ADC), or NOT C (`invert`, for SBC's borrow).
@@ -934,12 +908,6 @@ impl Emitter {
         self.restore_global();
         let (site, stub) = self.patchable_jmp();
         self.chains.push(ChainExit { site, target, stub });
-    }
-
-    /// Conditional direct branch: when x86 ZF = 0 (a condition from [`Emitter::eval_cond`]
-    /// holds), go to `target` through a patchable `jnz rel32`; otherwise fall through.
-    pub fn goto_direct_if_nz(&mut self, target: u64) {
-        self.goto_direct_if_cc(X86Cc::Ne, target);
     }
 
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
