@@ -65,143 +65,130 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         dasm!(e.ops
             ; movsd xmm0, QWORD [cpu + off_v(n)]
             ; movsd xmm1, QWORD [cpu + off_v(m)]
-            ; mov rax, QWORD [cpu + off_v(n)]
-            ; shr rax, 52
-            ; and eax, 0x7ff
-            ; sub eax, 1023 - 400
-            ; cmp eax, 800
-            ; ja >slow
-            ; mov rax, QWORD [cpu + off_v(m)]
-            ; shr rax, 52
-            ; and eax, 0x7ff
-            ; sub eax, 1023 - 400
-            ; cmp eax, 800
-            ; ja >slow
-        );
-        match op {
-            FpOp::Fadd | FpOp::Fsub => {
-                if op == FpOp::Fsub {
-                    // b = -b (flip the sign bit of xmm1)
-                    dasm!(e.ops
-                        ; mov rax, QWORD [cpu + off_v(m)]
-                        ; btc rax, 63
-                        ; movq xmm1, rax
-                    );
-                }
-                sticky_fast_path(e, op, true, d);
-                // s = a + b; bb = s - a; err = (a - (s - bb)) + (b - bb)
-                dasm!(e.ops
-                    ; movapd xmm2, xmm0
-                    ; addsd xmm2, xmm1
-                    ; movapd xmm3, xmm2
-                    ; subsd xmm3, xmm0
-                    ; movapd xmm4, xmm2
-                    ; subsd xmm4, xmm3
-                    ; subsd xmm0, xmm4
-                    ; subsd xmm1, xmm3
-                    ; addsd xmm0, xmm1
-                );
-            }
-            FpOp::Fmul => {
-                sticky_fast_path(e, op, true, d);
-                dasm!(e.ops
-                    ; movapd xmm2, xmm0
-                    ; mulsd xmm2, xmm1
-                    ; vfmsub213sd xmm0, xmm1, xmm2
-                )
-            }
-            _ => {
-                sticky_fast_path(e, op, true, d);
-                dasm!(e.ops
-                    ; movapd xmm2, xmm0
-                    ; divsd xmm2, xmm1
-                    ; vfnmadd231sd xmm0, xmm2, xmm1
-                )
-            }
-        }
-        // xmm2 = result, xmm0 = exact error term
-        dasm!(e.ops
-            ; xorpd xmm5, xmm5
-            ; ucomisd xmm0, xmm5
-            ; je >exact
-            ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
-            ; exact:
-            ; movq xmm2, xmm2
-            ; movdqu [cpu + off_v(d)], xmm2
-            ; jmp >done
         );
     } else {
         dasm!(e.ops
             ; movss xmm0, DWORD [cpu + off_v(n)]
             ; movss xmm1, DWORD [cpu + off_v(m)]
-            ; mov eax, DWORD [cpu + off_v(n)]
-            ; shr eax, 23
-            ; and eax, 0xff
-            ; sub eax, 127 - 40
-            ; cmp eax, 80
-            ; ja >slow
-            ; mov eax, DWORD [cpu + off_v(m)]
-            ; shr eax, 23
-            ; and eax, 0xff
-            ; sub eax, 127 - 40
-            ; cmp eax, 80
-            ; ja >slow
-        );
-        match op {
-            FpOp::Fadd | FpOp::Fsub => {
-                if op == FpOp::Fsub {
-                    dasm!(e.ops
-                        ; mov eax, DWORD [cpu + off_v(m)]
-                        ; btc eax, 31
-                        ; movd xmm1, eax
-                    );
-                }
-                sticky_fast_path(e, op, false, d);
-                dasm!(e.ops
-                    ; movaps xmm2, xmm0
-                    ; addss xmm2, xmm1
-                    ; movaps xmm3, xmm2
-                    ; subss xmm3, xmm0
-                    ; movaps xmm4, xmm2
-                    ; subss xmm4, xmm3
-                    ; subss xmm0, xmm4
-                    ; subss xmm1, xmm3
-                    ; addss xmm0, xmm1
-                );
-            }
-            FpOp::Fmul => {
-                sticky_fast_path(e, op, false, d);
-                dasm!(e.ops
-                    ; movaps xmm2, xmm0
-                    ; mulss xmm2, xmm1
-                    ; vfmsub213ss xmm0, xmm1, xmm2
-                )
-            }
-            _ => {
-                sticky_fast_path(e, op, false, d);
-                dasm!(e.ops
-                    ; movaps xmm2, xmm0
-                    ; divss xmm2, xmm1
-                    ; vfnmadd231ss xmm0, xmm2, xmm1
-                )
-            }
-        }
-        dasm!(e.ops
-            ; xorps xmm5, xmm5
-            ; ucomiss xmm0, xmm5
-            ; je >exact
-            ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
-            ; exact:
-            ; movd eax, xmm2
-            ; movd xmm2, eax
-            ; movdqu [cpu + off_v(d)], xmm2
-            ; jmp >done
         );
     }
+    exponent_guard(e, n, double);
+    exponent_guard(e, m, double);
+    if op == FpOp::Fsub {
+        // b = -b (flip the sign bit of xmm1): the subtraction is an addition below
+        if double {
+            dasm!(e.ops
+                ; mov rax, QWORD [cpu + off_v(m)]
+                ; btc rax, 63
+                ; movq xmm1, rax
+            );
+        } else {
+            dasm!(e.ops
+                ; mov eax, DWORD [cpu + off_v(m)]
+                ; btc eax, 31
+                ; movd xmm1, eax
+            );
+        }
+    }
+    sticky_fast_path(e, op, double, d);
+    // xmm2 = result, xmm0 = exact error term: for + and -, TwoSum (s = a + b; bb = s - a;
+    // err = (a - (s - bb)) + (b - bb)); for * and /, the FMA residual.
+    match (op, double) {
+        (FpOp::Fadd | FpOp::Fsub, true) => dasm!(e.ops
+            ; movapd xmm2, xmm0
+            ; addsd xmm2, xmm1
+            ; movapd xmm3, xmm2
+            ; subsd xmm3, xmm0
+            ; movapd xmm4, xmm2
+            ; subsd xmm4, xmm3
+            ; subsd xmm0, xmm4
+            ; subsd xmm1, xmm3
+            ; addsd xmm0, xmm1
+        ),
+        (FpOp::Fadd | FpOp::Fsub, false) => dasm!(e.ops
+            ; movaps xmm2, xmm0
+            ; addss xmm2, xmm1
+            ; movaps xmm3, xmm2
+            ; subss xmm3, xmm0
+            ; movaps xmm4, xmm2
+            ; subss xmm4, xmm3
+            ; subss xmm0, xmm4
+            ; subss xmm1, xmm3
+            ; addss xmm0, xmm1
+        ),
+        (FpOp::Fmul, true) => dasm!(e.ops
+            ; movapd xmm2, xmm0
+            ; mulsd xmm2, xmm1
+            ; vfmsub213sd xmm0, xmm1, xmm2
+        ),
+        (FpOp::Fmul, false) => dasm!(e.ops
+            ; movaps xmm2, xmm0
+            ; mulss xmm2, xmm1
+            ; vfmsub213ss xmm0, xmm1, xmm2
+        ),
+        (_, true) => dasm!(e.ops
+            ; movapd xmm2, xmm0
+            ; divsd xmm2, xmm1
+            ; vfnmadd231sd xmm0, xmm2, xmm1
+        ),
+        (_, false) => dasm!(e.ops
+            ; movaps xmm2, xmm0
+            ; divss xmm2, xmm1
+            ; vfnmadd231ss xmm0, xmm2, xmm1
+        ),
+    }
+    dasm!(e.ops; xorps xmm5, xmm5);
+    if double {
+        dasm!(e.ops; ucomisd xmm0, xmm5);
+    } else {
+        dasm!(e.ops; ucomiss xmm0, xmm5);
+    }
+    dasm!(e.ops
+        ; je >exact
+        ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+        ; exact:
+    );
+    store_scalar(e, d, double, 2);
+    dasm!(e.ops; jmp >done);
     dasm!(e.ops; slow:);
     e.call_insn_helper_vonly(helper);
     dasm!(e.ops; done:);
     true
+}
+
+/// `ja >slow` unless V`v`'s low single/double is normal with unbiased exponent in [-40, 40]
+/// (single) or [-400, 400] (double). Clobbers eax.
+fn exponent_guard(e: &mut Emitter, v: u32, double: bool) {
+    if double {
+        dasm!(e.ops
+            ; mov rax, QWORD [cpu + off_v(v)]
+            ; shr rax, 52
+            ; and eax, 0x7ff
+            ; sub eax, 1023 - 400
+            ; cmp eax, 800
+            ; ja >slow
+        );
+    } else {
+        dasm!(e.ops
+            ; mov eax, DWORD [cpu + off_v(v)]
+            ; shr eax, 23
+            ; and eax, 0xff
+            ; sub eax, 127 - 40
+            ; cmp eax, 80
+            ; ja >slow
+        );
+    }
+}
+
+/// V`d` = the low double/single of xmm`r`, zero-extended, as one 16-byte store. Clobbers eax
+/// (single).
+fn store_scalar(e: &mut Emitter, d: u32, double: bool, r: u8) {
+    if double {
+        dasm!(e.ops; movq Rx(r), Rx(r));
+    } else {
+        dasm!(e.ops; movd eax, Rx(r); movd Rx(r), eax);
+    }
+    dasm!(e.ops; movdqu [cpu + off_v(d)], Rx(r));
 }
 
 /// FPSR.IXC is cumulative: once set, an inexact result changes nothing, so the error term
@@ -222,13 +209,8 @@ fn sticky_fast_path(e: &mut Emitter, op: FpOp, double: bool, d: u32) {
         (FpOp::Fmul, false) => dasm!(e.ops; mulss xmm0, xmm1),
         (_, false) => dasm!(e.ops; divss xmm0, xmm1),
     }
-    if double {
-        dasm!(e.ops; movq xmm0, xmm0);
-    } else {
-        dasm!(e.ops; xorps xmm2, xmm2; movss xmm2, xmm0; movaps xmm0, xmm2);
-    }
+    store_scalar(e, d, double, 0);
     dasm!(e.ops
-        ; movdqu [cpu + off_v(d)], xmm0
         ; jmp >done
         ; witherr:
     );
@@ -269,9 +251,6 @@ fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
             ; je >store
             ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
             ; store:
-            ; movq xmm1, xmm1
-            ; movdqu [cpu + off_v(d)], xmm1
-            ; jmp >done
         );
     } else {
         dasm!(e.ops
@@ -292,13 +271,13 @@ fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
             ; je >store
             ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
             ; store:
-            ; movd eax, xmm1
-            ; movd xmm1, eax
-            ; movdqu [cpu + off_v(d)], xmm1
-            ; jmp >done
         );
     }
-    dasm!(e.ops; slow:);
+    store_scalar(e, d, double, 1);
+    dasm!(e.ops
+        ; jmp >done
+        ; slow:
+    );
     e.call_insn_helper_vonly(helper);
     dasm!(e.ops; done:);
 }
