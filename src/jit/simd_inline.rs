@@ -413,49 +413,50 @@ fn emit_pairwise(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     true
 }
 
-/// `xmm(dst) = xmm(dst) > xmm(src)` (signed lanes of `1 << size` bytes), dst/src 0 or 1.
-fn pcmpgt(e: &mut Emitter, size: u32, swap: bool) {
-    match (size, swap) {
-        (0, false) => dasm!(e.ops; pcmpgtb xmm0, xmm1),
-        (1, false) => dasm!(e.ops; pcmpgtw xmm0, xmm1),
-        (2, false) => dasm!(e.ops; pcmpgtd xmm0, xmm1),
-        (_, false) => dasm!(e.ops; pcmpgtq xmm0, xmm1),
-        (0, true) => dasm!(e.ops; pcmpgtb xmm1, xmm0),
-        (1, true) => dasm!(e.ops; pcmpgtw xmm1, xmm0),
-        (2, true) => dasm!(e.ops; pcmpgtd xmm1, xmm0),
-        (_, true) => dasm!(e.ops; pcmpgtq xmm1, xmm0),
-    }
-}
-
-/// `xmm0 = xmm0 == xmm1` (lanes of `1 << size` bytes).
-fn pcmpeq(e: &mut Emitter, size: u32) {
-    match size {
-        0 => dasm!(e.ops; pcmpeqb xmm0, xmm1),
-        1 => dasm!(e.ops; pcmpeqw xmm0, xmm1),
-        2 => dasm!(e.ops; pcmpeqd xmm0, xmm1),
-        _ => dasm!(e.ops; pcmpeqq xmm0, xmm1),
-    }
-}
-
 /// CMHI, CMHS, CMGE, CMTST (vector, register) and CMEQ/CMGT/CMGE/CMLT/CMLE (vector, zero):
-/// all-ones or all-zeros lanes from PCMPEQ/PCMPGT. Unsigned orders compare with the sign bit
-/// of every lane flipped; the "or equal" forms are the complement of the strict swapped one.
+/// all-ones or all-zeros lanes from one PCMPEQ/PCMPGT (the [`Sse`] forms) of `a` and `b`,
+/// possibly complemented. Unsigned orders compare with the sign bit of every lane flipped;
+/// the "or equal" forms are the complement of the strict swapped one.
 fn emit_int_compare(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    use Sse::*;
+    /// An operand of the comparison.
+    #[derive(Clone, Copy)]
+    enum Arg {
+        N,
+        M,
+        Zero,
+    }
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let size = i.size();
-    let need = match op {
-        SimdOp::Cmtst | SimdOp::CmeqZero => f.sse41, // PCMPEQQ
-        _ => f.sse42,                                // PCMPGTQ
+    let gt = [Some(Pcmpgtb), Some(Pcmpgtw), Some(Pcmpgtd), if f.sse42 { Some(Pcmpgtq) } else { None }];
+    let eq = [Some(Pcmpeqb), Some(Pcmpeqw), Some(Pcmpeqd), if f.sse41 { Some(Pcmpeqq) } else { None }];
+    // xmm0 = a, xmm1 = b; result = a OP b, complemented when `invert`
+    let (a, b, cmp, invert) = match op {
+        SimdOp::Cmhi => (Arg::N, Arg::M, gt, false),
+        SimdOp::CmgtZero => (Arg::N, Arg::Zero, gt, false),
+        // n >= m  <=>  NOT (m > n)
+        SimdOp::Cmhs | SimdOp::Cmge => (Arg::M, Arg::N, gt, true),
+        // n < 0  <=>  0 > n;  n >= 0  <=>  NOT (0 > n)
+        SimdOp::CmltZero => (Arg::Zero, Arg::N, gt, false),
+        SimdOp::CmgeZero => (Arg::Zero, Arg::N, gt, true),
+        // n <= 0  <=>  NOT (n > 0)
+        SimdOp::CmleZero => (Arg::N, Arg::Zero, gt, true),
+        SimdOp::CmeqZero => (Arg::N, Arg::Zero, eq, false),
+        // CMTST: (n AND m) != 0  <=>  NOT ((n AND m) == 0); a is ANDed with m below
+        _ => (Arg::N, Arg::Zero, eq, true),
     };
-    if size == 3 && !need {
-        return false;
+    let Some(cmp) = cmp[size as usize] else {
+        return false; // 64-bit lanes without SSE4.1/4.2
+    };
+    for (arg, x) in [(a, 0u8), (b, 1u8)] {
+        match arg {
+            Arg::N => dasm!(e.ops; movdqu Rx(x), [cpu + off_v(n)]),
+            Arg::M => dasm!(e.ops; movdqu Rx(x), [cpu + off_v(m)]),
+            Arg::Zero => dasm!(e.ops; pxor Rx(x), Rx(x)),
+        }
     }
-    let zero_form = !matches!(op, SimdOp::Cmhi | SimdOp::Cmhs | SimdOp::Cmge | SimdOp::Cmtst);
-    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
-    if zero_form {
-        dasm!(e.ops; pxor xmm1, xmm1);
-    } else {
-        dasm!(e.ops; movdqu xmm1, [cpu + off_v(m)]);
+    if op == SimdOp::Cmtst {
+        dasm!(e.ops; movdqu xmm2, [cpu + off_v(m)]; pand xmm0, xmm2);
     }
     if matches!(op, SimdOp::Cmhi | SimdOp::Cmhs) {
         let bias: u64 = [0x8080_8080_8080_8080, 0x8000_8000_8000_8000, 0x8000_0000_8000_0000, 1 << 63][size as usize];
@@ -467,36 +468,9 @@ fn emit_int_compare(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
             ; pxor xmm1, xmm2
         );
     }
-    // result in xmm0; `invert` complements it
-    let invert = match op {
-        SimdOp::Cmhi | SimdOp::CmgtZero => {
-            pcmpgt(e, size, false);
-            false
-        }
-        // n >= m  <=>  NOT (m > n);  n < 0  <=>  0 > n
-        SimdOp::Cmhs | SimdOp::Cmge | SimdOp::CmltZero | SimdOp::CmgeZero => {
-            pcmpgt(e, size, true);
-            dasm!(e.ops; movdqa xmm0, xmm1);
-            op != SimdOp::CmltZero
-        }
-        // n <= 0  <=>  NOT (n > 0)
-        SimdOp::CmleZero => {
-            pcmpgt(e, size, false);
-            true
-        }
-        SimdOp::CmeqZero => {
-            pcmpeq(e, size);
-            false
-        }
-        _ => {
-            // CMTST: (n AND m) != 0
-            dasm!(e.ops; pand xmm0, xmm1; pxor xmm1, xmm1);
-            pcmpeq(e, size);
-            true
-        }
-    };
+    emit_sse(e, cmp);
     if invert {
-        dasm!(e.ops; pcmpeqd xmm2, xmm2; pxor xmm0, xmm2);
+        emit_sse(e, Not);
     }
     store_vd(e, d, q, 0);
     true
