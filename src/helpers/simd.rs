@@ -29,6 +29,8 @@ pub(crate) extern "C" fn simd_helper(cpu: *mut CpuState, insn: u32, op: u32) {
     // SAFETY: translated code passes the running thread's CpuState, valid and exclusively
     // ours for the duration of the call.
     let cpu = unsafe { &mut *cpu };
+    // FP lanes may run host FP instructions: keep the guest's pending MXCSR flags as they are.
+    let _keep = crate::jit::fpflags::Preserve::new();
     if let Some(op) = SimdOp::from_index(op as usize) {
         execute(cpu, op, Insn(insn));
     }

@@ -6,6 +6,7 @@
 //! (`cond_branch`).
 
 use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, X86Cc, R31};
+use super::fpflags::MXCSR_GUEST;
 use crate::arch::features;
 use crate::arch::table::BrOp;
 use crate::arch::Insn;
@@ -226,6 +227,9 @@ fn mrs(e: &mut Emitter, i: Insn) -> TResult {
         _ => None,
     };
     if let Some(off) = field {
+        if off == OFF_FPSR {
+            merge_host_fp_flags(e);
+        }
         dasm!(e.ops; mov rax, QWORD [cpu + off as i32]);
         e.store_x(t, RAX, true, R31::Zr);
     } else if let Some(v) = constant_sysreg(r) {
@@ -258,5 +262,27 @@ fn msr(e: &mut Emitter, i: Insn) -> TResult {
         dasm!(e.ops; and eax, mask as u32 as i32);
     }
     dasm!(e.ops; mov QWORD [cpu + off as i32], rax);
+    if off == OFF_FPSR {
+        // The flags pending in MXCSR belong to the FPSR just overwritten (see `fpflags`).
+        dasm!(e.ops
+            ; mov DWORD [rsp - 8], MXCSR_GUEST as i32
+            ; ldmxcsr [rsp - 8]
+        );
+    }
     Ok(Flow::Continue)
+}
+
+/// OR the guest flags pending in MXCSR into `CpuState::fpsr` (see `fpflags`), through the red
+/// zone below rsp. Clobbers eax, ecx.
+fn merge_host_fp_flags(e: &mut Emitter) {
+    dasm!(e.ops
+        ; stmxcsr [rsp - 8]
+        ; mov eax, DWORD [rsp - 8]
+        ; mov ecx, eax
+        ; and ecx, 1
+        ; shr eax, 1
+        ; and eax, 0x1E
+        ; or eax, ecx
+        ; or DWORD [cpu + OFF_FPSR as i32], eax
+    );
 }

@@ -31,6 +31,7 @@ pub mod emit;
 pub mod fault;
 pub mod fp;
 pub mod fp_inline;
+pub mod fpflags;
 pub mod ldst;
 pub mod ldst_simd;
 pub mod simd;
@@ -334,7 +335,10 @@ impl Jit {
         // SAFETY: `enter` is the trampoline emitted by `cache::emit_trampolines` with the
         // signature extern "C" fn(*mut CpuState, usize) -> u32; `host` is a live block.
         let f: extern "C" fn(*mut CpuState, usize) -> u32 = unsafe { std::mem::transmute(self.tramp.enter) };
-        f(cpu as *mut CpuState, host)
+        fpflags::start();
+        let code = f(cpu as *mut CpuState, host);
+        fpflags::merge(cpu);
+        code
     }
 
     fn lookup_or_translate(&self, st: &mut JitState, pc: u64) -> Option<usize> {

@@ -15,14 +15,14 @@
 //!   selected element), so the low 64 bits depend only on the low halves of the sources; the
 //!   upper 64 bits of Vd are written as zero.
 //! - Scratch: xmm0-xmm5, rax, rsi, rdx (the slow path's helper arguments). Host features beyond
-//!   SSE2 (SSSE3, SSE4.1, SSE4.2, FMA) are checked at translate time; without them the row is
+//!   SSE2 (SSSE3, SSE4.1, SSE4.2) are checked at translate time; without them the row is
 //!   left to the helper.
 
 use super::emit::{dasm, reg, Emitter, R31};
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, FPSR_IXC, OFF_FPCR, OFF_FPSR};
+use crate::cpu::{off_v, OFF_FPCR};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -33,7 +33,6 @@ struct Features {
     ssse3: bool,
     sse41: bool,
     sse42: bool,
-    fma: bool,
 }
 
 fn features() -> Features {
@@ -42,15 +41,8 @@ fn features() -> Features {
         ssse3: std::arch::is_x86_feature_detected!("ssse3"),
         sse41: std::arch::is_x86_feature_detected!("sse4.1"),
         sse42: std::arch::is_x86_feature_detected!("sse4.2"),
-        fma: std::arch::is_x86_feature_detected!("fma"),
     })
 }
-
-/// `vfmsub213pd xmm0, xmm1, xmm2` (VEX.128.66.0F38.W1 AA /r), hand-encoded: dynasm 5.1 encodes
-/// the packed-double FMA forms without VEX.W, i.e. as their packed-single twins.
-const VFMSUB213PD_XMM0_XMM1_XMM2: [u8; 5] = [0xC4, 0xE2, 0xF1, 0xAA, 0xC2];
-/// `vfnmadd231pd xmm0, xmm2, xmm1` (VEX.128.66.0F38.W1 BC /r), hand-encoded for the same reason.
-const VFNMADD231PD_XMM0_XMM2_XMM1: [u8; 5] = [0xC4, 0xE2, 0xE9, 0xBC, 0xC1];
 
 /// FPCR bits that must be clear for the FP inline path: AHP, DN, FZ, RMode.
 const FPCR_SPECIAL: i32 = 0x07C0_0000;
@@ -279,7 +271,7 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
     }
     let f = features();
     if matches!(op, SimdOp::Fadd | SimdOp::Fsub | SimdOp::Fmul | SimdOp::Fdiv) {
-        if !f.fma {
+        if !f.sse41 {
             return false;
         }
         emit_fp(e, op, i);
@@ -785,8 +777,20 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
         ; jnz >slow
-        ; movdqu xmm0, [cpu + off_v(n)]
-        ; movdqu xmm1, [cpu + off_v(m)]
+    );
+    // Q = 0: the upper halves as zero, so that no inactive lane raises a host flag (fpflags).
+    if q {
+        dasm!(e.ops
+            ; movdqu xmm0, [cpu + off_v(n)]
+            ; movdqu xmm1, [cpu + off_v(m)]
+        );
+    } else {
+        dasm!(e.ops
+            ; movq xmm0, QWORD [cpu + off_v(n)]
+            ; movq xmm1, QWORD [cpu + off_v(m)]
+        );
+    }
+    dasm!(e.ops
         ; movdqa xmm2, xmm0
     );
     // xmm2 = unordered lanes; result (Vn == Vm, Vm <= Vn, Vm < Vn) in xmm1
@@ -835,165 +839,89 @@ fn emit_ext(e: &mut Emitter, i: Insn) {
     }
 }
 
-/// FADD/FSUB/FMUL/FDIV (vector, single or double) inline under a guard that makes the host
-/// result the Arm result: FPCR has round-to-nearest and no FZ/DN/AHP, and every active lane
-/// of both operands is normal with unbiased exponent in [-40, 40] (single) or [-400, 400]
-/// (double). Then no NaN, infinity, zero, overflow, underflow or subnormal rule of
-/// `FPAdd`/`FPMul`/`FPDiv` applies, IEEE 754 round-to-nearest-even fixes every lane, and the
-/// only cumulative flag is Inexact, set when some lane's exact error term (TwoSum for + and -,
-/// the FMA residual for * and /, both exactly representable in that range) is non-zero. Any
-/// lane outside the guard sends the whole instruction to the helper.
+/// FADD/FSUB/FMUL/FDIV (vector, single or double) inline when FPCR has round-to-nearest and
+/// no FZ/DN/AHP: the host instruction, whose flags stay pending in MXCSR (`jit::fpflags`).
+/// IEEE 754 makes each lane and its flags the Arm ones unless the lane is a NaN (Arm's NaN
+/// rules differ) or, for FMUL/FDIV, exactly the smallest normal magnitude (Arm detects
+/// tininess before rounding, x86 after; a sum is exact whenever it is tiny, so FADD/FSUB cannot
+/// differ there): such a lane sends the whole instruction to the helper, which recomputes it
+/// (the host flags already raised are a subset of the Arm ones). Q = 0: the upper halves are
+/// loaded as zero, so the inactive lanes compute 0 op 0, which raises nothing (for FDIV the
+/// divisor's upper lanes are made 0x3FFFFFFF, about 2.0, so that 0/0 cannot raise Invalid).
 fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let double = i.bit(22);
-    // Active-lane mask for movmskps: double lanes are checked on their low dword (0 and 2).
-    let mask: i32 = if double {
-        0b0101
-    } else if q {
-        0b1111
-    } else {
-        0b0011
-    };
+    let mask: i32 = if q { 0b1111 } else { 0b0011 };
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
         ; jnz >slow
-        ; movdqu xmm0, [cpu + off_v(n)]
-        ; movdqu xmm1, [cpu + off_v(m)]
     );
-    // xmm2/xmm3 = biased exponents of xmm0/xmm1 minus the lower bound; a lane is in range iff
-    // that is in [0, span] (signed). xmm4 = span in every dword.
-    let (lo, span) = if double { (1023 - 400, 800) } else { (127 - 40, 80) };
-    if double {
+    if q {
         dasm!(e.ops
-            ; movdqa xmm2, xmm0
-            ; psllq xmm2, 1
-            ; psrlq xmm2, 53
-            ; movdqa xmm3, xmm1
-            ; psllq xmm3, 1
-            ; psrlq xmm3, 53
+            ; movdqu xmm0, [cpu + off_v(n)]
+            ; movdqu xmm1, [cpu + off_v(m)]
         );
     } else {
         dasm!(e.ops
-            ; movdqa xmm2, xmm0
-            ; pslld xmm2, 1
-            ; psrld xmm2, 24
-            ; movdqa xmm3, xmm1
-            ; pslld xmm3, 1
-            ; psrld xmm3, 24
+            ; movq xmm0, QWORD [cpu + off_v(n)]
+            ; movq xmm1, QWORD [cpu + off_v(m)]
         );
+        if op == SimdOp::Fdiv {
+            dasm!(e.ops
+                ; pcmpeqd xmm2, xmm2
+                ; psrld xmm2, 2
+                ; pslldq xmm2, 8
+                ; por xmm1, xmm2
+            );
+        }
+    }
+    match (op, double) {
+        (SimdOp::Fadd, false) => dasm!(e.ops; addps xmm0, xmm1),
+        (SimdOp::Fsub, false) => dasm!(e.ops; subps xmm0, xmm1),
+        (SimdOp::Fmul, false) => dasm!(e.ops; mulps xmm0, xmm1),
+        (_, false) => dasm!(e.ops; divps xmm0, xmm1),
+        (SimdOp::Fadd, true) => dasm!(e.ops; addpd xmm0, xmm1),
+        (SimdOp::Fsub, true) => dasm!(e.ops; subpd xmm0, xmm1),
+        (SimdOp::Fmul, true) => dasm!(e.ops; mulpd xmm0, xmm1),
+        (_, true) => dasm!(e.ops; divpd xmm0, xmm1),
+    }
+    // xmm1 = NaN lanes, OR (FMUL/FDIV) lanes whose magnitude is the smallest normal.
+    dasm!(e.ops; movaps xmm1, xmm0);
+    if double {
+        dasm!(e.ops; cmpunordpd xmm1, xmm0);
+    } else {
+        dasm!(e.ops; cmpunordps xmm1, xmm0);
+    }
+    if matches!(op, SimdOp::Fmul | SimdOp::Fdiv) {
+        dasm!(e.ops
+            ; pcmpeqd xmm2, xmm2
+            ; movdqa xmm3, xmm2
+        );
+        if double {
+            dasm!(e.ops
+                ; psrlq xmm2, 1
+                ; psrlq xmm3, 63
+                ; psllq xmm3, 52
+                ; pand xmm2, xmm0
+                ; pcmpeqq xmm2, xmm3
+            );
+        } else {
+            dasm!(e.ops
+                ; psrld xmm2, 1
+                ; psrld xmm3, 31
+                ; pslld xmm3, 23
+                ; pand xmm2, xmm0
+                ; pcmpeqd xmm2, xmm3
+            );
+        }
+        dasm!(e.ops; por xmm1, xmm2);
     }
     dasm!(e.ops
-        ; mov eax, lo
-        ; movd xmm4, eax
-        ; pshufd xmm4, xmm4, 0
-        ; psubd xmm2, xmm4
-        ; psubd xmm3, xmm4
-        ; mov eax, span
-        ; movd xmm4, eax
-        ; pshufd xmm4, xmm4, 0
-        // bad lane: negative (sign bit) or > span (pcmpgtd all ones)
-        ; por xmm2, xmm3
-        ; movdqa xmm5, xmm2
-        ; pcmpgtd xmm5, xmm4
-        ; por xmm5, xmm2
-        ; movmskps eax, xmm5
+        ; movmskps eax, xmm1
         ; test eax, mask
         ; jnz >slow
     );
-    // FPSR.IXC is cumulative: once it is set the error term changes nothing, so compute
-    // the result alone (FSUB as a subtraction here, the error path negates instead).
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
-        ; jz >witherr
-        ; movaps xmm2, xmm0
-    );
-    match (op, double) {
-        (SimdOp::Fadd, false) => dasm!(e.ops; addps xmm2, xmm1),
-        (SimdOp::Fsub, false) => dasm!(e.ops; subps xmm2, xmm1),
-        (SimdOp::Fmul, false) => dasm!(e.ops; mulps xmm2, xmm1),
-        (_, false) => dasm!(e.ops; divps xmm2, xmm1),
-        (SimdOp::Fadd, true) => dasm!(e.ops; addpd xmm2, xmm1),
-        (SimdOp::Fsub, true) => dasm!(e.ops; subpd xmm2, xmm1),
-        (SimdOp::Fmul, true) => dasm!(e.ops; mulpd xmm2, xmm1),
-        (_, true) => dasm!(e.ops; divpd xmm2, xmm1),
-    }
-    store_vd(e, d, q, 2);
-    dasm!(e.ops
-        ; jmp >done
-        ; witherr:
-    );
-    // result in xmm2, exact error term in xmm0
-    match (op, double) {
-        (SimdOp::Fadd | SimdOp::Fsub, false) => {
-            if op == SimdOp::Fsub {
-                dasm!(e.ops; pcmpeqd xmm5, xmm5; pslld xmm5, 31; xorps xmm1, xmm5);
-            }
-            dasm!(e.ops
-                ; movaps xmm2, xmm0
-                ; addps xmm2, xmm1
-                ; movaps xmm3, xmm2
-                ; subps xmm3, xmm0
-                ; movaps xmm4, xmm2
-                ; subps xmm4, xmm3
-                ; subps xmm0, xmm4
-                ; subps xmm1, xmm3
-                ; addps xmm0, xmm1
-            );
-        }
-        (SimdOp::Fadd | SimdOp::Fsub, true) => {
-            if op == SimdOp::Fsub {
-                dasm!(e.ops; pcmpeqd xmm5, xmm5; psllq xmm5, 63; xorpd xmm1, xmm5);
-            }
-            dasm!(e.ops
-                ; movapd xmm2, xmm0
-                ; addpd xmm2, xmm1
-                ; movapd xmm3, xmm2
-                ; subpd xmm3, xmm0
-                ; movapd xmm4, xmm2
-                ; subpd xmm4, xmm3
-                ; subpd xmm0, xmm4
-                ; subpd xmm1, xmm3
-                ; addpd xmm0, xmm1
-            );
-        }
-        (SimdOp::Fmul, false) => dasm!(e.ops
-            ; movaps xmm2, xmm0
-            ; mulps xmm2, xmm1
-            ; vfmsub213ps xmm0, xmm1, xmm2
-        ),
-        (SimdOp::Fmul, true) => dasm!(e.ops
-            ; movapd xmm2, xmm0
-            ; mulpd xmm2, xmm1
-            ; .bytes VFMSUB213PD_XMM0_XMM1_XMM2.iter()
-        ),
-        (_, false) => dasm!(e.ops
-            ; movaps xmm2, xmm0
-            ; divps xmm2, xmm1
-            ; vfnmadd231ps xmm0, xmm2, xmm1
-        ),
-        (_, true) => dasm!(e.ops
-            ; movapd xmm2, xmm0
-            ; divpd xmm2, xmm1
-            ; .bytes VFNMADD231PD_XMM0_XMM2_XMM1.iter()
-        ),
-    }
-    // Inexact iff some active lane's error term is non-zero (the inactive Q = 0 lanes are
-    // masked off; for doubles the compare mask is per quadword, so check dwords 0 and 2... of
-    // the cmppd result, which are all ones or all zeros per lane).
-    dasm!(e.ops; xorps xmm5, xmm5);
-    if double {
-        dasm!(e.ops; cmpneqpd xmm0, xmm5);
-    } else {
-        dasm!(e.ops; cmpneqps xmm0, xmm5);
-    }
-    dasm!(e.ops
-        ; movmskps eax, xmm0
-        ; test eax, mask
-        ; jz >exact
-        ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
-        ; exact:
-    );
-    store_vd(e, d, q, 2);
+    store_vd(e, d, q, 0);
     dasm!(e.ops
         ; jmp >done
         ; slow:

@@ -91,7 +91,10 @@ pub fn condition_holds(nzcv: u64, cond: u32) -> bool {
 }
 
 /// Runs `f` with the FPCR value and a local FPSR accumulator, then ORs the flags into FPSR.
+/// Host FP instructions it runs cannot reach the guest's pending flags in MXCSR
+/// (`jit::fpflags::Preserve`).
 fn with_fp<R>(cpu: &mut CpuState, f: impl FnOnce(&mut CpuState, u32, &mut u32) -> R) -> R {
+    let _keep = crate::jit::fpflags::Preserve::new();
     let fpcr = cpu.fpcr as u32;
     let mut fpsr = 0u32;
     let r = f(cpu, fpcr, &mut fpsr);

@@ -1,0 +1,193 @@
+// Cumulative FP exception flags (FPSR) across instructions, MSR/MRS, syscalls, signal handlers
+// and threads, and the results where x86 and Arm differ: NaN rules, tininess before rounding
+// (a product or quotient that rounds up to the smallest normal), inactive lanes of 64-bit
+// vectors. The JIT keeps pending flags in the host MXCSR (src/jit/fpflags.rs); this program
+// checks that the guest always sees the Arm FPSR.
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t get_fpsr(void) {
+    uint64_t r;
+    __asm__ volatile("mrs %0, fpsr" : "=r"(r));
+    return r;
+}
+static void set_fpsr(uint64_t r) { __asm__ volatile("msr fpsr, %0" ::"r"(r)); }
+static void set_fpcr(uint64_t r) { __asm__ volatile("msr fpcr, %0" ::"r"(r)); }
+
+static float f32(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
+static uint32_t b32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
+static double f64(uint64_t b) { double f; memcpy(&f, &b, 8); return f; }
+static uint64_t b64(double f) { uint64_t b; memcpy(&b, &f, 8); return b; }
+
+#define SOP(name, insn)                                                                    \
+    static uint32_t name(uint32_t a, uint32_t b) {                                         \
+        float r;                                                                           \
+        __asm__ volatile(insn " %s0, %s1, %s2" : "=w"(r) : "w"(f32(a)), "w"(f32(b)));      \
+        return b32(r);                                                                     \
+    }
+#define DOP(name, insn)                                                                    \
+    static uint64_t name(uint64_t a, uint64_t b) {                                         \
+        double r;                                                                          \
+        __asm__ volatile(insn " %d0, %d1, %d2" : "=w"(r) : "w"(f64(a)), "w"(f64(b)));      \
+        return b64(r);                                                                     \
+    }
+SOP(fadd_s, "fadd") SOP(fsub_s, "fsub") SOP(fmul_s, "fmul") SOP(fdiv_s, "fdiv")
+DOP(fadd_d, "fadd") DOP(fsub_d, "fsub") DOP(fmul_d, "fmul") DOP(fdiv_d, "fdiv")
+
+static uint32_t fsqrt_s(uint32_t a) {
+    float r;
+    __asm__ volatile("fsqrt %s0, %s1" : "=w"(r) : "w"(f32(a)));
+    return b32(r);
+}
+
+static const uint32_t S[] = {
+    0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x40400000, 0x3eaaaaab, 0x7f7fffff, 0xff7fffff,
+    0x00800000, 0x80800000, 0x00000001, 0x807fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001,
+    0xffc12345, 0x20000001, 0x1ffffffe, 0x1f800000, 0x5f000000, 0x00400000, 0x3fffffff, 0x0d000000,
+};
+static const uint64_t D[] = {
+    0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0x4008000000000000ull, 0x3fd5555555555555ull,
+    0x7fefffffffffffffull, 0x0010000000000000ull, 0x0000000000000001ull, 0x7ff0000000000000ull,
+    0x7ff8000000000000ull, 0x7ff0000000000001ull, 0x2000000000000001ull, 0x1ffffffffffffffeull,
+    0x1ff0000000000000ull, 0x5ff0000000000000ull, 0x000fffffffffffffull,
+};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void scalar_table(void) {
+    uint64_t sum = 0;
+    // one line per (operation, first operand): a hash of (result, FPSR) over every second operand
+    static const char *names[] = {"fadd", "fsub", "fmul", "fdiv"};
+    uint32_t (*sops[])(uint32_t, uint32_t) = {fadd_s, fsub_s, fmul_s, fdiv_s};
+    uint64_t (*dops[])(uint64_t, uint64_t) = {fadd_d, fsub_d, fmul_d, fdiv_d};
+    for (int k = 0; k < 4; k++)
+        for (unsigned i = 0; i < N(S); i++) {
+            uint64_t h = 1469598103934665603ull;
+            for (unsigned j = 0; j < N(S); j++) {
+                set_fpsr(0);
+                uint32_t r = sops[k](S[i], S[j]);
+                h = (h ^ r) * 1099511628211ull;
+                h = (h ^ get_fpsr()) * 1099511628211ull;
+            }
+            printf("%s.s %08x: %016llx\n", names[k], S[i], (unsigned long long)h);
+            sum += h;
+        }
+    for (int k = 0; k < 4; k++)
+        for (unsigned i = 0; i < N(D); i++) {
+            uint64_t h = 1469598103934665603ull;
+            for (unsigned j = 0; j < N(D); j++) {
+                set_fpsr(0);
+                uint64_t r = dops[k](D[i], D[j]);
+                h = (h ^ r) * 1099511628211ull;
+                h = (h ^ get_fpsr()) * 1099511628211ull;
+            }
+            printf("%s.d %016llx: %016llx\n", names[k], (unsigned long long)D[i], (unsigned long long)h);
+            sum += h;
+        }
+    for (unsigned i = 0; i < N(S); i++) {
+        set_fpsr(0);
+        uint32_t r = fsqrt_s(S[i]);
+        printf("sqrt %08x -> %08x %02llx\n", S[i], r, (unsigned long long)get_fpsr());
+    }
+    printf("scalar checksum %016llx\n", (unsigned long long)sum);
+}
+
+// Flags accumulate over a run of operations and survive a syscall in between; MSR clears them.
+static void accumulation(void) {
+    set_fpsr(0);
+    fadd_s(0x3f800000, 0x3f800000); // exact
+    printf("exact: %02llx\n", (unsigned long long)get_fpsr());
+    fdiv_s(0x3f800000, 0x40400000); // inexact
+    fmul_s(0x7f7fffff, 0x40400000); // overflow
+    write(1, "", 0);
+    fdiv_s(0x3f800000, 0x00000000); // divide by zero
+    printf("after three: %02llx\n", (unsigned long long)get_fpsr());
+    fadd_s(0x7f800000, 0xff800000); // invalid
+    printf("after invalid: %02llx\n", (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    fadd_s(0x3f800000, 0x3f800000);
+    printf("cleared, exact: %02llx\n", (unsigned long long)get_fpsr());
+    set_fpsr(0x10);
+    fadd_s(0x3f800000, 0x3f800000);
+    printf("written IXC kept: %02llx\n", (unsigned long long)get_fpsr());
+    // FZ: the helper path flushes; flags IDC/UFC as Arm says
+    set_fpsr(0);
+    set_fpcr(1 << 24);
+    uint32_t r = fmul_s(0x00400000, 0x3f800000);
+    uint32_t t = fmul_s(0x20000001, 0x1ffffffe);
+    set_fpcr(0);
+    printf("FZ: %08x %08x %02llx\n", r, t, (unsigned long long)get_fpsr());
+}
+
+static void vectors(void) {
+    // fmul v.4s at the smallest normal, fdiv v.2s with NaN/zero garbage in the upper halves,
+    // fcmge v.2s with a NaN upper lane
+    uint32_t a[4] = {0x20000001, 0x3f800000, 0x40000000, 0x3f800000};
+    uint32_t b[4] = {0x1ffffffe, 0x40400000, 0x3f000000, 0x3f800000};
+    uint32_t garbage[4] = {0x3f800000, 0x40800000, 0x7f800001, 0x00000000};
+    uint32_t r[4];
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n fmul v2.4s, v0.4s, v1.4s\n st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(a), "r"(b) : "v0", "v1", "v2", "memory");
+    printf("fmul.4s %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n fdiv v2.2s, v0.2s, v1.2s\n st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(garbage), "r"(garbage) : "v0", "v1", "v2", "memory");
+    printf("fdiv.2s %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n fcmge v2.2s, v0.2s, v1.2s\n st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(garbage), "r"(b) : "v0", "v1", "v2", "memory");
+    printf("fcmge.2s %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n fadd v2.2s, v0.2s, v1.2s\n st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(garbage), "r"(garbage) : "v0", "v1", "v2", "memory");
+    printf("fadd.2s %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    uint64_t c[2] = {0x2000000000000001ull, 0x3ff0000000000000ull}, d[2] = {0x1ffffffffffffffeull, 0x4008000000000000ull}, q[2];
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.2d}, [%1]\n ld1 {v1.2d}, [%2]\n fmul v2.2d, v0.2d, v1.2d\n st1 {v2.2d}, [%0]"
+                     ::"r"(q), "r"(c), "r"(d) : "v0", "v1", "v2", "memory");
+    printf("fmul.2d %016llx %016llx %02llx\n", (unsigned long long)q[0], (unsigned long long)q[1],
+           (unsigned long long)get_fpsr());
+}
+
+static volatile uint64_t in_handler;
+static void on_usr1(int sig) {
+    (void)sig;
+    in_handler = get_fpsr();
+    set_fpsr(0);
+    fadd_s(0x7f800000, 0xff800000); // invalid inside the handler only
+}
+
+static void *thread_main(void *arg) {
+    (void)arg;
+    uint64_t start = get_fpsr();
+    fdiv_s(0x3f800000, 0x00000000);
+    return (void *)(uintptr_t)(start << 8 | get_fpsr());
+}
+
+static void signals_and_threads(void) {
+    signal(SIGUSR1, on_usr1);
+    set_fpsr(0);
+    fdiv_s(0x3f800000, 0x40400000); // IXC pending when the signal arrives
+    raise(SIGUSR1);
+    printf("handler saw %02llx, after return %02llx\n", (unsigned long long)in_handler,
+           (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    pthread_t t;
+    void *res;
+    pthread_create(&t, 0, thread_main, 0);
+    pthread_join(t, &res);
+    printf("thread: %04llx, main after join %02llx\n", (unsigned long long)(uintptr_t)res,
+           (unsigned long long)get_fpsr());
+}
+
+int main(void) {
+    scalar_table();
+    accumulation();
+    vectors();
+    signals_and_threads();
+    return 0;
+}
