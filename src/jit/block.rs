@@ -102,7 +102,10 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         // Host flags describe NZCV only right after the flag-setting instruction itself.
         e.flags_live = e.host_flags.take();
         let flow = match decode(word) {
-            Some(row) => translate_insn(&mut e, row.op, Insn(word)),
+            Some(row) => {
+                vcache_before(&mut e, row.op, Insn(word));
+                translate_insn(&mut e, row.op, Insn(word))
+            }
             None => Err(Undefined),
         };
         n += 1;
@@ -127,6 +130,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         bind_skip(&mut e);
         e.goto_direct(target);
     }
+    e.emit_cold_calls();
     e.emit_chain_stubs();
     st.stats.insns_translated += n as u64;
     let pc_map = std::mem::take(&mut e.pc_map);
@@ -153,6 +157,23 @@ fn bind_skip(e: &mut Emitter) {
     if let Some((_, label)) = e.pending_skip.take() {
         dasm!(e.ops; =>label);
         e.host_flags = None;
+        e.vc_clear();
+    }
+}
+
+/// What an instruction does to the V-register cache (`jit::vcache`) before its translator
+/// runs: the AdvSIMD groups write V registers without knowing the cache, so it is cleared; a
+/// load of S/D/Q registers (bit 26 of a load/store) writes only Rt and Rt2, so those are
+/// forgotten. The scalar FP translators keep the cache themselves; the other groups do not
+/// touch V registers (and their helper calls clear the cache).
+fn vcache_before(e: &mut Emitter, op: Op, i: Insn) {
+    match op {
+        Op::Simd(_) | Op::LdStSimd(_) => e.vc_clear(),
+        Op::LdSt(_) if i.bit(26) => {
+            e.vc_forget(i.rt());
+            e.vc_forget(i.bits(14, 10));
+        }
+        _ => {}
     }
 }
 

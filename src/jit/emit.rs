@@ -352,6 +352,10 @@ pub struct Emitter {
     followed: bool,
     /// Conditional branches the block has continued through on their not-taken side.
     fallthroughs: u32,
+    /// Guest V registers cached in xmm registers at this point (`jit::vcache`).
+    pub(crate) vc: super::vcache::VCache,
+    /// Out-of-line slow paths of cached operations, emitted after the block body.
+    pub(crate) cold: Vec<super::vcache::ColdCall>,
 }
 
 impl Emitter {
@@ -386,6 +390,8 @@ impl Emitter {
             next_pc: None,
             followed: false,
             fallthroughs: 0,
+            vc: super::vcache::VCache::new(),
+            cold: Vec::new(),
             pc_map: Vec::new(),
         }
     }
@@ -789,6 +795,7 @@ impl Emitter {
     /// Call `f(cpu, insn_word)` (an out-of-line helper). Clobbers all scratch registers.
     pub fn call_insn_helper(&mut self, f: InsnHelper) {
         let word = self.insn.0;
+        self.vc_clear();
         self.flush_mapped();
         dasm!(self.ops
             ; mov rdi, rbx
@@ -804,6 +811,8 @@ impl Emitter {
     /// stack around the call (four pushes keep rsp 16-byte aligned). Arguments after the cpu
     /// are already in rsi, rdx, rcx.
     pub fn call_raw_vonly(&mut self, f: usize) {
+        // xmm registers are caller-saved: nothing stays cached across a call.
+        self.vc_clear();
         dasm!(self.ops
             ; push r8
             ; push r9
@@ -839,6 +848,7 @@ impl Emitter {
     /// Call `f(cpu, insn_word) -> status` (status in eax). Clobbers all scratch registers.
     pub fn call_insn_helper_status(&mut self, f: extern "C" fn(*mut CpuState, u32) -> u32) {
         let word = self.insn.0;
+        self.vc_clear();
         self.flush_mapped();
         dasm!(self.ops
             ; mov rdi, rbx
@@ -852,6 +862,7 @@ impl Emitter {
     /// Call an arbitrary `extern "C"` helper whose first argument is the cpu: the caller has
     /// already put the remaining arguments in rsi, rdx, rcx, r8, r9. Result in rax.
     pub fn call_raw(&mut self, f: usize) {
+        self.vc_clear();
         self.flush_mapped();
         dasm!(self.ops
             ; mov rdi, rbx

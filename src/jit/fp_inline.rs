@@ -17,7 +17,7 @@ use crate::arch::pseudo::vfp_expand_imm;
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
 use crate::cpu::{off_v, FPCR_FZ, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR};
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
 /// FPCR bits that must be clear for the inline arithmetic: AHP, DN, FZ, RMode.
 const FPCR_SPECIAL: i32 = 0x07C0_0000;
@@ -51,60 +51,91 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     }
     let double = ftype == 1;
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
-        ; jnz >slow
+        ; jnz =>slow
     );
-    // MOVSS/MOVSD from memory zero the rest of xmm0, and the scalar operation keeps it: xmm0
-    // is the whole new V register.
-    match (op, double) {
-        (FpOp::Fadd, true) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; addsd xmm0, QWORD [cpu + off_v(m)]),
-        (FpOp::Fsub, true) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; subsd xmm0, QWORD [cpu + off_v(m)]),
-        (FpOp::Fmul, true) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; mulsd xmm0, QWORD [cpu + off_v(m)]),
-        (_, true) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; divsd xmm0, QWORD [cpu + off_v(m)]),
-        (FpOp::Fadd, false) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; addss xmm0, DWORD [cpu + off_v(m)]),
-        (FpOp::Fsub, false) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; subss xmm0, DWORD [cpu + off_v(m)]),
-        (FpOp::Fmul, false) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; mulss xmm0, DWORD [cpu + off_v(m)]),
-        (_, false) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; divss xmm0, DWORD [cpu + off_v(m)]),
-    }
+    let (xn, xm) = (e.vc_get(n), e.vc_get(m));
+    let width = if double { 64 } else { 32 };
+    // r = the new V register: the operation on the low elements, the rest zero. With AVX and
+    // a Vn known to be zero above its low element (written by a scalar operation in this
+    // block), one three-operand instruction straight into Vd's cache register; else xmm0 =
+    // Vn's low element alone, then the operation (which keeps the rest).
+    let r = if avx() && e.vc_width(xn) <= width {
+        let xd = e.vc_target(d);
+        match (op, double) {
+            (FpOp::Fadd, true) => dasm!(e.ops; vaddsd Rx(xd), Rx(xn), Rx(xm)),
+            (FpOp::Fsub, true) => dasm!(e.ops; vsubsd Rx(xd), Rx(xn), Rx(xm)),
+            (FpOp::Fmul, true) => dasm!(e.ops; vmulsd Rx(xd), Rx(xn), Rx(xm)),
+            (_, true) => dasm!(e.ops; vdivsd Rx(xd), Rx(xn), Rx(xm)),
+            (FpOp::Fadd, false) => dasm!(e.ops; vaddss Rx(xd), Rx(xn), Rx(xm)),
+            (FpOp::Fsub, false) => dasm!(e.ops; vsubss Rx(xd), Rx(xn), Rx(xm)),
+            (FpOp::Fmul, false) => dasm!(e.ops; vmulss Rx(xd), Rx(xn), Rx(xm)),
+            (_, false) => dasm!(e.ops; vdivss Rx(xd), Rx(xn), Rx(xm)),
+        }
+        xd
+    } else {
+        low_element(e, xn, double);
+        match (op, double) {
+            (FpOp::Fadd, true) => dasm!(e.ops; addsd xmm0, Rx(xm)),
+            (FpOp::Fsub, true) => dasm!(e.ops; subsd xmm0, Rx(xm)),
+            (FpOp::Fmul, true) => dasm!(e.ops; mulsd xmm0, Rx(xm)),
+            (_, true) => dasm!(e.ops; divsd xmm0, Rx(xm)),
+            (FpOp::Fadd, false) => dasm!(e.ops; addss xmm0, Rx(xm)),
+            (FpOp::Fsub, false) => dasm!(e.ops; subss xmm0, Rx(xm)),
+            (FpOp::Fmul, false) => dasm!(e.ops; mulss xmm0, Rx(xm)),
+            (_, false) => dasm!(e.ops; divss xmm0, Rx(xm)),
+        }
+        0
+    };
     // A tiny sum is exact (no Underflow on either side): only products and quotients can
     // differ at the smallest normal magnitude.
-    result_guard(e, double, matches!(op, FpOp::Fmul | FpOp::Fdiv));
-    dasm!(e.ops
-        ; movdqu [cpu + off_v(d)], xmm0
-        ; jmp >done
-        ; slow:
-    );
-    e.call_insn_helper_vonly(helper);
-    dasm!(e.ops; done:);
+    result_guard(e, r, double, matches!(op, FpOp::Fmul | FpOp::Fdiv), slow);
+    e.vc_put(d, r, width);
+    e.cold_call_vonly(slow, helper, i.0);
     true
 }
 
-/// `j* >slow` when the host result in xmm0 may differ from the Arm one: a NaN (Arm's NaN
+/// Whether the host has AVX (three-operand VEX forms).
+fn avx() -> bool {
+    std::arch::is_x86_feature_detected!("avx")
+}
+
+/// xmm0 = the low single/double of xmm`x`, the rest zero.
+fn low_element(e: &mut Emitter, x: u8, double: bool) {
+    if double {
+        dasm!(e.ops; movq xmm0, Rx(x));
+    } else {
+        dasm!(e.ops; xorps xmm0, xmm0; movss xmm0, Rx(x));
+    }
+}
+
+/// Jump to `slow` when the host result in xmm`r` may differ from the Arm one: a NaN (Arm's NaN
 /// propagation and default NaN differ from x86's) or, with `tiny`, a result of exactly the
 /// smallest normal magnitude (Arm detects tininess before rounding, x86 after: only such a
 /// result can be Underflow on Arm and not on x86). Every other result, and the flags the host
 /// raised for it (`fpflags`), is the Arm one. Clobbers eax, rcx.
-fn result_guard(e: &mut Emitter, double: bool, tiny: bool) {
+fn result_guard(e: &mut Emitter, r: u8, double: bool, tiny: bool, slow: DynamicLabel) {
     if double {
-        dasm!(e.ops; ucomisd xmm0, xmm0; jp >slow);
+        dasm!(e.ops; ucomisd Rx(r), Rx(r); jp =>slow);
         if tiny {
             dasm!(e.ops
-                ; movq rax, xmm0
+                ; movq rax, Rx(r)
                 ; add rax, rax
                 ; mov rcx, QWORD 0x0020_0000_0000_0000
                 ; cmp rax, rcx
-                ; je >slow
+                ; je =>slow
             );
         }
     } else {
-        dasm!(e.ops; ucomiss xmm0, xmm0; jp >slow);
+        dasm!(e.ops; ucomiss Rx(r), Rx(r); jp =>slow);
         if tiny {
             dasm!(e.ops
-                ; movd eax, xmm0
+                ; movd eax, Rx(r)
                 ; add eax, eax
                 ; cmp eax, 0x0100_0000
-                ; je >slow
+                ; je =>slow
             );
         }
     }
@@ -117,24 +148,22 @@ fn result_guard(e: &mut Emitter, double: bool, tiny: bool) {
 fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let (d, n) = (i.rd(), i.rn());
     let double = i.ftype() == 1;
+    let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
-        ; jnz >slow
-        ; xorps xmm0, xmm0
+        ; jnz =>slow
     );
+    let xn = e.vc_get(n);
+    let width = if double { 64 } else { 32 };
+    dasm!(e.ops; xorps xmm0, xmm0);
     if double {
-        dasm!(e.ops; sqrtsd xmm0, QWORD [cpu + off_v(n)]);
+        dasm!(e.ops; sqrtsd xmm0, Rx(xn));
     } else {
-        dasm!(e.ops; sqrtss xmm0, DWORD [cpu + off_v(n)]);
+        dasm!(e.ops; sqrtss xmm0, Rx(xn));
     }
-    result_guard(e, double, false);
-    dasm!(e.ops
-        ; movdqu [cpu + off_v(d)], xmm0
-        ; jmp >done
-        ; slow:
-    );
-    e.call_insn_helper_vonly(helper);
-    dasm!(e.ops; done:);
+    result_guard(e, 0, double, false, slow);
+    e.vc_put(d, 0, width);
+    e.cold_call_vonly(slow, helper, i.0);
 }
 
 /// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of
@@ -145,10 +174,11 @@ fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
     let sf = i.sf();
     match op {
         FpOp::FmovToGen => {
+            let x = e.vc_get(n);
             if sf {
-                dasm!(e.ops; mov rax, QWORD [cpu + off_v(n)]);
+                dasm!(e.ops; movq rax, Rx(x));
             } else {
-                dasm!(e.ops; mov eax, DWORD [cpu + off_v(n)]);
+                dasm!(e.ops; movd eax, Rx(x));
             }
             e.store_x(d, reg::RAX, true, R31::Zr);
         }
@@ -158,12 +188,24 @@ fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
         }
         FpOp::FmovFromGen => {
             e.load_x(reg::RAX, n, sf, R31::Zr);
-            e.store_v_from_rax(d);
+            put_from_rax(e, d, sf);
         }
         _ => {
             e.load_x(reg::RAX, n, true, R31::Zr);
             dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], rax);
+            e.vc_forget(d);
         }
+    }
+}
+
+/// V`d` = rax (`double`) or eax, zero-extended to 128 bits (through xmm0, into the cache).
+fn put_from_rax(e: &mut Emitter, d: u32, double: bool) {
+    if double {
+        dasm!(e.ops; movq xmm0, rax);
+        e.vc_put(d, 0, 64);
+    } else {
+        dasm!(e.ops; movd xmm0, eax);
+        e.vc_put(d, 0, 32);
     }
 }
 
@@ -172,17 +214,29 @@ fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
 fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     let double = i.ftype() == 1;
-    let load = |e: &mut Emitter, h: u8, v: u32| {
+    let load = |e: &mut Emitter, v: u32| {
+        let x = e.vc_get(v);
         if double {
-            dasm!(e.ops; mov Rq(h), QWORD [cpu + off_v(v)]);
+            dasm!(e.ops; movq rax, Rx(x));
         } else {
-            dasm!(e.ops; mov Rd(h), DWORD [cpu + off_v(v)]);
+            dasm!(e.ops; movd eax, Rx(x));
         }
     };
     match op {
-        FpOp::FmovReg => load(e, reg::RAX, n),
+        FpOp::FmovReg => {
+            let x = e.vc_get(n);
+            let width = if double { 64 } else { 32 };
+            if e.vc_width(x) <= width {
+                // already zero above the low element: a plain copy
+                e.vc_put(d, x, width);
+            } else {
+                low_element(e, x, double);
+                e.vc_put(d, 0, width);
+            }
+            return;
+        }
         FpOp::Fabs | FpOp::Fneg => {
-            load(e, reg::RAX, n);
+            load(e, n);
             match (op, double) {
                 (FpOp::Fabs, true) => dasm!(e.ops; btr rax, 63),
                 (FpOp::Fabs, false) => dasm!(e.ops; btr eax, 31),
@@ -195,7 +249,8 @@ fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
             e.mov_imm(reg::RAX, imm);
         }
         _ => {
-            // FCSEL: Vd = cond ? Vn : Vm. eval_cond clobbers eax/ecx, so load after it.
+            // FCSEL: Vd = cond ? Vn : Vm (memory is current: the cache is write-through).
+            // eval_cond clobbers eax/ecx, so load after it.
             e.eval_cond(i.bits(15, 12));
             if double {
                 dasm!(e.ops
@@ -210,28 +265,35 @@ fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
             }
         }
     }
-    e.store_v_from_rax(d);
+    put_from_rax(e, d, double);
 }
 
 /// FCMP/FCMPE (register or #0.0). With FPCR.FZ clear and both operands ordered, the Arm result
 /// (equal 0110, less 1000, greater 0010) follows from UCOMIS: N = CF, Z = ZF, C = NOT CF,
-/// V = 0, and no exception is raised. NaNs and FZ take the helper.
+/// V = 0, and no exception is raised. NaNs and FZ take the helper (out of line).
 fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let (n, m) = (i.rn(), i.rm());
     let double = i.ftype() == 1;
     let zero = i.bit(3);
+    let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_FZ as i32
-        ; jnz >slow
+        ; jnz =>slow
     );
-    match (double, zero) {
-        (true, true) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; xorpd xmm1, xmm1; ucomisd xmm0, xmm1),
-        (true, false) => dasm!(e.ops; movsd xmm0, QWORD [cpu + off_v(n)]; ucomisd xmm0, QWORD [cpu + off_v(m)]),
-        (false, true) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; xorps xmm1, xmm1; ucomiss xmm0, xmm1),
-        (false, false) => dasm!(e.ops; movss xmm0, DWORD [cpu + off_v(n)]; ucomiss xmm0, DWORD [cpu + off_v(m)]),
+    let xn = e.vc_get(n);
+    let xm = if zero {
+        dasm!(e.ops; xorps xmm1, xmm1);
+        1
+    } else {
+        e.vc_get(m)
+    };
+    if double {
+        dasm!(e.ops; ucomisd Rx(xn), Rx(xm));
+    } else {
+        dasm!(e.ops; ucomiss Rx(xn), Rx(xm));
     }
     dasm!(e.ops
-        ; jp >slow
+        ; jp =>slow
         ; setne cl
         ; setae BYTE [cpu + OFF_FLAG_C as i32]
         ; sbb rax, rax
@@ -239,9 +301,6 @@ fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
         ; movzx ecx, cl
         ; mov QWORD [cpu + OFF_FLAG_Z as i32], rcx
         ; mov BYTE [cpu + OFF_FLAG_V as i32], 0
-        ; jmp >done
-        ; slow:
     );
-    e.call_insn_helper_flags(helper);
-    dasm!(e.ops; done:);
+    e.cold_call_flags(slow, helper, i.0);
 }

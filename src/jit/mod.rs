@@ -36,6 +36,7 @@ pub mod ldst;
 pub mod ldst_simd;
 pub mod simd;
 pub mod simd_inline;
+pub mod vcache;
 
 use crate::cpu::CpuState;
 use cache::CodeCache;

@@ -1,0 +1,188 @@
+//! The V-register cache: within one block, guest V registers read or written by the inline
+//! scalar FP code (`fp_inline`) stay in xmm6-xmm15, so a chain of dependent FP operations
+//! runs register to register instead of through a store and a reload of `CpuState::v` each
+//! (store-to-load forwarding alone costs about five cycles per operation).
+//!
+//! Invariants:
+//! - Write-through: every write of a cached register also stores it to `CpuState::v`, so
+//!   memory is always current. Forgetting an entry therefore never emits code, and every
+//!   place that cannot know the cache (a block exit, a helper, a fault, a control-flow join
+//!   inside the block) only needs the translate-time state to be cleared.
+//! - The state is a translate-time fact about the point being emitted. It starts empty at
+//!   block entry (and so at the loop head); joins inside a block (`block::bind_skip`) clear it;
+//!   every helper call emitted inline clears it (xmm registers are caller-saved); an
+//!   instruction that writes a V register without going through [`Emitter::vc_put`] forgets
+//!   that register (LDR/LDP of S/D/Q registers, FMOV from a general register, FCSEL) or, for
+//!   the AdvSIMD groups, clears everything (`block::assemble`).
+//! - Slow paths of cached operations are out of line ([`Emitter::cold_call_vonly`]): the
+//!   helper works on memory, then the stub reloads every entry live at the resume point
+//!   before jumping back, so both paths meet with the same state.
+
+use super::emit::{dasm, Emitter, InsnHelper};
+use crate::arch::Insn;
+use crate::cpu::off_v;
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
+
+/// First xmm register of the cache, and how many there are (xmm0-xmm5 are scratch).
+const FIRST: u8 = 6;
+pub(crate) const SLOTS: usize = 10;
+
+/// Which guest V register each of xmm6-xmm15 holds, with LRU ages.
+#[derive(Clone, Copy)]
+pub(crate) struct VCache {
+    /// Guest V register -> slot + 1 (0: not cached).
+    slot_of: [u8; 32],
+    /// Slot -> guest V register + 1 (0: free).
+    v_of: [u8; SLOTS],
+    /// Slot -> width in bits of the part that may be non-zero: 32 or 64 for a value a scalar
+    /// operation wrote (the rest of the register is zero), 128 when unknown.
+    width: [u8; SLOTS],
+    age: [u32; SLOTS],
+    tick: u32,
+}
+
+impl VCache {
+    pub(crate) const fn new() -> VCache {
+        VCache { slot_of: [0; 32], v_of: [0; SLOTS], width: [128; SLOTS], age: [0; SLOTS], tick: 0 }
+    }
+}
+
+/// An out-of-line helper call of a cached operation: see [`Emitter::cold_call_vonly`].
+pub(crate) struct ColdCall {
+    entry: DynamicLabel,
+    resume: DynamicLabel,
+    f: InsnHelper,
+    word: u32,
+    /// The helper reads or writes NZCV (`call_insn_helper_flags`), else it touches only V
+    /// registers, FPCR and FPSR (`call_insn_helper_vonly`).
+    flags: bool,
+    /// (xmm, guest V register) to reload after the call.
+    reload: [(u8, u8); SLOTS],
+    n_reload: u8,
+}
+
+impl Emitter {
+    /// Forget every cached register (emits nothing).
+    pub fn vc_clear(&mut self) {
+        self.vc = VCache::new();
+    }
+
+    /// Forget V`v` (emits nothing; memory is current).
+    pub fn vc_forget(&mut self, v: u32) {
+        let s = self.vc.slot_of[v as usize];
+        if s != 0 {
+            self.vc.v_of[s as usize - 1] = 0;
+            self.vc.slot_of[v as usize] = 0;
+        }
+    }
+
+    fn vc_touch(&mut self, slot: usize) {
+        self.vc.tick += 1;
+        self.vc.age[slot] = self.vc.tick;
+    }
+
+    /// A slot for V`v`: its own, a free one, or the least recently used one (forgotten).
+    fn vc_slot(&mut self, v: u32) -> (usize, bool) {
+        let s = self.vc.slot_of[v as usize];
+        if s != 0 {
+            let slot = s as usize - 1;
+            self.vc_touch(slot);
+            return (slot, true);
+        }
+        let slot = (0..SLOTS)
+            .find(|&k| self.vc.v_of[k] == 0)
+            .unwrap_or_else(|| (0..SLOTS).min_by_key(|&k| self.vc.age[k]).unwrap_or(0));
+        let old = self.vc.v_of[slot];
+        if old != 0 {
+            self.vc.slot_of[old as usize - 1] = 0;
+        }
+        self.vc.v_of[slot] = v as u8 + 1;
+        self.vc.slot_of[v as usize] = slot as u8 + 1;
+        self.vc.width[slot] = 128;
+        self.vc_touch(slot);
+        (slot, false)
+    }
+
+    /// Width in bits of the part of cached xmm`x` that may be non-zero (see `VCache::width`).
+    pub fn vc_width(&self, x: u8) -> u32 {
+        self.vc.width[(x - FIRST) as usize] as u32
+    }
+
+    /// The xmm register that will hold V`v` once [`Emitter::vc_put`] stores it: an operation
+    /// may compute straight into it (emits nothing; its old content is forgotten).
+    pub fn vc_target(&mut self, v: u32) -> u8 {
+        let (slot, _) = self.vc_slot(v);
+        FIRST + slot as u8
+    }
+
+    /// The xmm register holding the whole of V`v`, loaded from `CpuState::v` if it is not
+    /// cached yet.
+    pub fn vc_get(&mut self, v: u32) -> u8 {
+        let (slot, cached) = self.vc_slot(v);
+        let x = FIRST + slot as u8;
+        if !cached {
+            dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v)]);
+        }
+        x
+    }
+
+    /// V`v` = xmm`src` (the whole 128-bit register, of which only the low `width` bits may be
+    /// non-zero): stored to `CpuState::v` and kept in the cache.
+    pub fn vc_put(&mut self, v: u32, src: u8, width: u32) {
+        dasm!(self.ops; movdqu [cpu + off_v(v)], Rx(src));
+        let (slot, _) = self.vc_slot(v);
+        let x = FIRST + slot as u8;
+        if x != src {
+            dasm!(self.ops; movaps Rx(x), Rx(src));
+        }
+        self.vc.width[slot] = width as u8;
+    }
+
+    /// End the fast path of a cached operation whose slow path, entered by jumps to `entry`,
+    /// is the helper `f` for instruction `word`, touching only V registers, FPCR and FPSR: the
+    /// call is emitted after the block body ([`Emitter::emit_cold_calls`]), followed by the
+    /// reload of every register cached here and a jump back to here.
+    pub fn cold_call_vonly(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32) {
+        self.cold_call(entry, f, word, false);
+    }
+
+    /// [`Emitter::cold_call_vonly`] for a helper that reads or writes NZCV (FCMP).
+    pub fn cold_call_flags(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32) {
+        self.cold_call(entry, f, word, true);
+    }
+
+    fn cold_call(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32, flags: bool) {
+        let resume = self.ops.new_dynamic_label();
+        dasm!(self.ops; =>resume);
+        let mut reload = [(0u8, 0u8); SLOTS];
+        let mut n = 0;
+        for (slot, &v) in self.vc.v_of.iter().enumerate() {
+            if v != 0 {
+                reload[n] = (FIRST + slot as u8, v - 1);
+                n += 1;
+            }
+        }
+        self.cold.push(ColdCall { entry, resume, f, word, flags, reload, n_reload: n as u8 });
+    }
+
+    /// Emit the out-of-line slow paths recorded by [`Emitter::cold_call_vonly`] (after the
+    /// block body: the block's register mapping is the one the body ran with).
+    pub(crate) fn emit_cold_calls(&mut self) {
+        let cold = std::mem::take(&mut self.cold);
+        let insn = self.insn;
+        for c in &cold {
+            dasm!(self.ops; =>c.entry);
+            self.insn = Insn(c.word);
+            if c.flags {
+                self.call_insn_helper_flags(c.f);
+            } else {
+                self.call_insn_helper_vonly(c.f);
+            }
+            for &(x, v) in &c.reload[..c.n_reload as usize] {
+                dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v as u32)]);
+            }
+            dasm!(self.ops; jmp =>c.resume);
+        }
+        self.insn = insn;
+    }
+}
