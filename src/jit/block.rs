@@ -78,6 +78,8 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     e.prologue();
     let swaps = choose_swaps(pc);
     e.enter_swaps(&swaps);
+    let (pins, n_pins) = super::vcache::choose_pins(pc);
+    e.vc_pin(&pins[..n_pins]);
     let mut cur = pc;
     let mut n = 0usize;
     let mut last = pc;

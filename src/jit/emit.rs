@@ -356,6 +356,8 @@ pub struct Emitter {
     pub(crate) vc: super::vcache::VCache,
     /// Out-of-line slow paths of cached operations, emitted after the block body.
     pub(crate) cold: Vec<super::vcache::ColdCall>,
+    /// The V-register cache state at the loop head (`Emitter::vc_pin`).
+    pub(crate) vc_head: super::vcache::VCache,
 }
 
 impl Emitter {
@@ -392,6 +394,7 @@ impl Emitter {
             fallthroughs: 0,
             vc: super::vcache::VCache::new(),
             cold: Vec::new(),
+            vc_head: super::vcache::VCache::new(),
             pc_map: Vec::new(),
         }
     }
@@ -729,6 +732,7 @@ impl Emitter {
     /// a stub that undoes the swaps and leaves with LOOKUP.
     fn goto_self(&mut self, cc: X86Cc) {
         let skip = (cc != X86Cc::Always).then(|| self.jcc_unless(cc));
+        self.vc_to_head();
         let stub = *self.head_interrupt_stub.get_or_insert_with(|| self.ops.new_dynamic_label());
         dasm!(self.ops
             ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0

@@ -19,7 +19,9 @@
 //!   before jumping back, so both paths meet with the same state.
 
 use super::emit::{dasm, Emitter, InsnHelper};
+use crate::arch::table::FpOp;
 use crate::arch::Insn;
+use crate::arch::{decode, Op};
 use crate::cpu::off_v;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
@@ -47,6 +49,69 @@ impl VCache {
     }
 }
 
+/// Most V registers loaded before the loop head ([`choose_pins`]), leaving slots free for
+/// the registers a loop body only writes.
+const MAX_PINS: usize = 8;
+
+/// The V registers worth loading into the cache before the loop head: those that the cached
+/// scalar FP operations of the block's straight-line prefix read before writing them (a loop
+/// carries them from one iteration to the next), in order of first use. Stops where the
+/// cache would be cleared anyway (AdvSIMD) or the straight line ends.
+pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
+    let mut pins = [0u8; MAX_PINS];
+    let mut n = 0;
+    let mut written = 0u32;
+    let mut at = pc;
+    for _ in 0..super::block::MAX_BLOCK_INSNS {
+        let Some(word) = super::block::fetch(at) else { break };
+        let Some(row) = decode(word) else { break };
+        let i = Insn(word);
+        let read = |v: u32, pins: &mut [u8; MAX_PINS], n: &mut usize| {
+            if written & 1 << v == 0 && *n < MAX_PINS && !pins[..*n].contains(&(v as u8)) {
+                pins[*n] = v as u8;
+                *n += 1;
+            }
+        };
+        match row.op {
+            Op::Fp(op) => {
+                use FpOp::*;
+                let sd = i.ftype() <= 1;
+                match op {
+                    Fadd | Fsub | Fmul | Fdiv if sd => {
+                        read(i.rn(), &mut pins, &mut n);
+                        read(i.rm(), &mut pins, &mut n);
+                    }
+                    Fcmp if sd => {
+                        read(i.rn(), &mut pins, &mut n);
+                        if !i.bit(3) {
+                            read(i.rm(), &mut pins, &mut n);
+                        }
+                    }
+                    Fsqrt | FmovReg | Fabs | Fneg if sd => read(i.rn(), &mut pins, &mut n),
+                    FmovToGen => read(i.rn(), &mut pins, &mut n),
+                    _ => {}
+                }
+                if !matches!(op, Fcmp | Fccmp | FmovToGen | FmovToGenHi) {
+                    written |= 1 << i.rd();
+                }
+            }
+            Op::LdSt(_) if i.bit(26) => {
+                written |= 1 << i.rt() | 1 << i.bits(14, 10);
+            }
+            Op::Simd(_) | Op::LdStSimd(_) => break,
+            Op::Br(br) => {
+                use crate::arch::table::BrOp;
+                if !matches!(br, BrOp::BCond | BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        at += 4;
+    }
+    (pins, n)
+}
+
 /// An out-of-line helper call of a cached operation: see [`Emitter::cold_call_vonly`].
 pub(crate) struct ColdCall {
     entry: DynamicLabel,
@@ -62,6 +127,27 @@ pub(crate) struct ColdCall {
 }
 
 impl Emitter {
+    /// Load `pins` (from [`choose_pins`]) into the cache and move the loop head after the
+    /// loads: back-edges ([`Emitter::vc_to_head`]) re-establish this state.
+    pub(crate) fn vc_pin(&mut self, pins: &[u8]) {
+        for &v in pins {
+            self.vc_get(v as u32);
+        }
+        self.vc_head = self.vc;
+        self.head = self.ops.offset().0;
+    }
+
+    /// On a back-edge to the loop head: make the cache hold what the head expects, loading
+    /// from memory (always current) every pinned register that is not already in its slot.
+    pub(crate) fn vc_to_head(&mut self) {
+        for slot in 0..SLOTS {
+            let v = self.vc_head.v_of[slot];
+            if v != 0 && self.vc.v_of[slot] != v {
+                dasm!(self.ops; movdqu Rx(FIRST + slot as u8), [cpu + off_v(v as u32 - 1)]);
+            }
+        }
+    }
+
     /// Forget every cached register (emits nothing).
     pub fn vc_clear(&mut self) {
         self.vc = VCache::new();
