@@ -105,7 +105,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         e.flags_live = e.host_flags.take();
         let flow = match decode(word) {
             Some(row) => {
-                vcache_before(&mut e, row.op, Insn(word));
+                vcache_before(&mut e, row.op);
                 translate_insn(&mut e, row.op, Insn(word))
             }
             None => Err(Undefined),
@@ -164,18 +164,13 @@ fn bind_skip(e: &mut Emitter) {
 }
 
 /// What an instruction does to the V-register cache (`jit::vcache`) before its translator
-/// runs: the AdvSIMD groups write V registers without knowing the cache, so it is cleared; a
-/// load of S/D/Q registers (bit 26 of a load/store) writes only Rt and Rt2, so those are
-/// forgotten. The scalar FP translators keep the cache themselves; the other groups do not
-/// touch V registers (and their helper calls clear the cache).
-fn vcache_before(e: &mut Emitter, op: Op, i: Insn) {
-    match op {
-        Op::Simd(_) | Op::LdStSimd(_) => e.vc_clear(),
-        Op::LdSt(_) if i.bit(26) => {
-            e.vc_forget(i.rt());
-            e.vc_forget(i.bits(14, 10));
-        }
-        _ => {}
+/// runs: the AdvSIMD groups write V registers without knowing the cache, so it is cleared.
+/// The scalar FP translators and the S/D/Q loads and stores of `ldst` (`emit_load_fp`,
+/// `emit_store_fp`) keep the cache themselves; the other groups do not touch V registers
+/// (and their helper calls clear the cache).
+fn vcache_before(e: &mut Emitter, op: Op) {
+    if matches!(op, Op::Simd(_) | Op::LdStSimd(_)) {
+        e.vc_clear();
     }
 }
 

@@ -206,32 +206,48 @@ fn emit_store(e: &mut Emitter, src: u8, disp: i32, size: u32) {
     }
 }
 
-/// Load `1 << size` bytes at [rax + disp] into V`t` (zeroing the rest of the register).
+/// Load `1 << size` bytes at [rax + disp] into V`t` (zeroing the rest of the register), as
+/// one 16-byte store (store-to-load forwarding stays intact for the next 16-byte read), and
+/// into the V-register cache (`jit::vcache`).
 fn emit_load_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
-    if size == 4 {
-        dasm!(e.ops; movups xmm0, [rax + disp]; movaps [cpu + off_v(t)], xmm0);
-    } else {
-        // One 16-byte store of the zero-extended value keeps store-to-load forwarding intact
-        // for the next 16-byte read of V`t`.
-        match size {
-            3 => dasm!(e.ops; movq xmm0, QWORD [rax + disp]),
-            2 => dasm!(e.ops; movd xmm0, DWORD [rax + disp]),
-            _ => {
-                emit_load(e, RCX, disp, size, false, true);
-                dasm!(e.ops; movd xmm0, ecx);
-            }
+    let width = match size {
+        4 => {
+            dasm!(e.ops; movups xmm0, [rax + disp]);
+            128
         }
-        dasm!(e.ops; movdqu [cpu + off_v(t)], xmm0);
-    }
+        3 => {
+            dasm!(e.ops; movq xmm0, QWORD [rax + disp]);
+            64
+        }
+        2 => {
+            dasm!(e.ops; movd xmm0, DWORD [rax + disp]);
+            32
+        }
+        _ => {
+            emit_load(e, RCX, disp, size, false, true);
+            dasm!(e.ops; movd xmm0, ecx);
+            32
+        }
+    };
+    e.vc_put(t, 0, width);
 }
 
-/// Store the low `1 << size` bytes of V`t` at [rax + disp].
+/// Store the low `1 << size` bytes of V`t` at [rax + disp] (from the V-register cache when
+/// V`t` is there).
 fn emit_store_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
-    if size == 4 {
-        dasm!(e.ops; movaps xmm0, [cpu + off_v(t)]; movups [rax + disp], xmm0);
-    } else {
-        dasm!(e.ops; mov rcx, QWORD [cpu + off_v(t)]);
-        emit_store(e, RCX, disp, size);
+    match (e.vc_peek(t), size) {
+        (Some(x), 4) => dasm!(e.ops; movups [rax + disp], Rx(x)),
+        (Some(x), 3) => dasm!(e.ops; movq QWORD [rax + disp], Rx(x)),
+        (Some(x), 2) => dasm!(e.ops; movd DWORD [rax + disp], Rx(x)),
+        (Some(x), _) => {
+            dasm!(e.ops; movd ecx, Rx(x));
+            emit_store(e, RCX, disp, size);
+        }
+        (None, 4) => dasm!(e.ops; movaps xmm0, [cpu + off_v(t)]; movups [rax + disp], xmm0),
+        (None, _) => {
+            dasm!(e.ops; mov rcx, QWORD [cpu + off_v(t)]);
+            emit_store(e, RCX, disp, size);
+        }
     }
 }
 

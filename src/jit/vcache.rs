@@ -12,8 +12,8 @@
 //!   block entry (and so at the loop head); joins inside a block (`block::bind_skip`) clear it;
 //!   every helper call emitted inline clears it (xmm registers are caller-saved); an
 //!   instruction that writes a V register without going through [`Emitter::vc_put`] forgets
-//!   that register (LDR/LDP of S/D/Q registers, FMOV from a general register, FCSEL) or, for
-//!   the AdvSIMD groups, clears everything (`block::assemble`).
+//!   that register; the AdvSIMD groups clear everything (`block::vcache_before`). Loads of
+//!   S/D/Q registers (`ldst::emit_load_fp`) put what they load into the cache.
 //! - Slow paths of cached operations are out of line ([`Emitter::cold_call_vonly`]): the
 //!   helper works on memory, then the stub reloads every entry live at the resume point
 //!   before jumping back, so both paths meet with the same state.
@@ -95,7 +95,8 @@ pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
                     written |= 1 << i.rd();
                 }
             }
-            Op::LdSt(_) if i.bit(26) => {
+            Op::LdSt(_) if i.bit(26) && i.bit(22) => {
+                // a load of S/D/Q registers (L = bit 22) writes Rt and, for pairs, Rt2
                 written |= 1 << i.rt() | 1 << i.bits(14, 10);
             }
             Op::Simd(_) | Op::LdStSimd(_) => break,
@@ -199,6 +200,12 @@ impl Emitter {
     pub fn vc_target(&mut self, v: u32) -> u8 {
         let (slot, _) = self.vc_slot(v);
         FIRST + slot as u8
+    }
+
+    /// The xmm register holding V`v` if it is cached (emits nothing, loads nothing).
+    pub fn vc_peek(&self, v: u32) -> Option<u8> {
+        let s = self.vc.slot_of[v as usize];
+        (s != 0).then(|| FIRST + s - 1)
     }
 
     /// The xmm register holding the whole of V`v`, loaded from `CpuState::v` if it is not
