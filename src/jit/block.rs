@@ -105,7 +105,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         e.flags_live = e.host_flags.take();
         let flow = match decode(word) {
             Some(row) => {
-                vcache_before(&mut e, row.op);
+                vcache_before(&mut e, row.op, Insn(word));
                 translate_insn(&mut e, row.op, Insn(word))
             }
             None => Err(Undefined),
@@ -164,13 +164,21 @@ fn bind_skip(e: &mut Emitter) {
 }
 
 /// What an instruction does to the V-register cache (`jit::vcache`) before its translator
-/// runs: the AdvSIMD groups write V registers without knowing the cache, so it is cleared.
-/// The scalar FP translators and the S/D/Q loads and stores of `ldst` (`emit_load_fp`,
-/// `emit_store_fp`) keep the cache themselves; the other groups do not touch V registers
-/// (and their helper calls clear the cache).
-fn vcache_before(e: &mut Emitter, op: Op) {
-    if matches!(op, Op::Simd(_) | Op::LdStSimd(_)) {
-        e.vc_clear();
+/// runs. An AdvSIMD data-processing instruction writes only Vd (or a general register), and
+/// an AdvSIMD structure load at most Vt..Vt+3: those are forgotten, since the inline forms
+/// store them without the cache (their `store_vd` puts the result back) and the helpers
+/// clear the whole cache. The scalar FP translators and the S/D/Q loads and stores of `ldst`
+/// (`emit_load_fp`, `emit_store_fp`) keep the cache themselves; the other groups do not touch
+/// V registers.
+fn vcache_before(e: &mut Emitter, op: Op, i: Insn) {
+    match op {
+        Op::Simd(_) => e.vc_forget(i.rd()),
+        Op::LdStSimd(_) => {
+            for k in 0..4 {
+                e.vc_forget((i.rt() + k) % 32);
+            }
+        }
+        _ => {}
     }
 }
 

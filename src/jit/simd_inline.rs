@@ -246,13 +246,31 @@ fn emit_sse(e: &mut Emitter, s: Sse) {
 }
 
 /// Store xmm `r` (0 or 2) to Vd, zeroing the upper 64 bits when Q = 0.
+/// The result also goes into the V-register cache (`jit::vcache`).
 fn store_vd(e: &mut Emitter, d: u32, q: bool, r: u8) {
-    match (r, q) {
-        (0, true) => dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0),
+    let r = if r == 0 { 0 } else { 2 };
+    if q {
+        e.vc_put(d, r, 128);
+    } else {
         // movq xmm, xmm zeroes the upper half: one 16-byte store keeps store forwarding intact.
-        (0, false) => dasm!(e.ops; movq xmm0, xmm0; movdqu [cpu + off_v(d)], xmm0),
-        (_, true) => dasm!(e.ops; movdqu [cpu + off_v(d)], xmm2),
-        (_, false) => dasm!(e.ops; movq xmm2, xmm2; movdqu [cpu + off_v(d)], xmm2),
+        dasm!(e.ops; movq Rx(r), Rx(r));
+        e.vc_put(d, r, 64);
+    }
+}
+
+/// xmm`x` = V`v` (all 128 bits), from the V-register cache when it holds V`v`.
+fn load_v(e: &mut Emitter, x: u8, v: u32) {
+    match e.vc_peek(v) {
+        Some(k) => dasm!(e.ops; movdqa Rx(x), Rx(k)),
+        None => dasm!(e.ops; movdqu Rx(x), [cpu + off_v(v)]),
+    }
+}
+
+/// xmm`x` = the low 64 bits of V`v`, the rest zero (from the cache when it holds V`v`).
+fn load_v_low(e: &mut Emitter, x: u8, v: u32) {
+    match e.vc_peek(v) {
+        Some(k) => dasm!(e.ops; movq Rx(x), Rx(k)),
+        None => dasm!(e.ops; movq Rx(x), QWORD [cpu + off_v(v)]),
     }
 }
 
@@ -310,9 +328,9 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         return false;
     };
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
-    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    load_v(e, 0, n);
     if s.binary() {
-        dasm!(e.ops; movdqu xmm1, [cpu + off_v(m)]);
+        load_v(e, 1, m);
     }
     emit_sse(e, s);
     store_vd(e, d, q, 0);
@@ -442,13 +460,14 @@ fn emit_int_compare(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     };
     for (arg, x) in [(a, 0u8), (b, 1u8)] {
         match arg {
-            Arg::N => dasm!(e.ops; movdqu Rx(x), [cpu + off_v(n)]),
-            Arg::M => dasm!(e.ops; movdqu Rx(x), [cpu + off_v(m)]),
+            Arg::N => load_v(e, x, n),
+            Arg::M => load_v(e, x, m),
             Arg::Zero => dasm!(e.ops; pxor Rx(x), Rx(x)),
         }
     }
     if op == SimdOp::Cmtst {
-        dasm!(e.ops; movdqu xmm2, [cpu + off_v(m)]; pand xmm0, xmm2);
+        load_v(e, 2, m);
+        dasm!(e.ops; pand xmm0, xmm2);
     }
     if matches!(op, SimdOp::Cmhi | SimdOp::Cmhs) {
         let bias: u64 = [0x8080_8080_8080_8080, 0x8000_8000_8000_8000, 0x8000_0000_8000_0000, 1 << 63][size as usize];
@@ -487,7 +506,7 @@ fn emit_narrow(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         (size, (16 << size) - i.bits(22, 16))
     };
     let shift = shift as i8;
-    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    load_v(e, 0, n);
     match size {
         0 => {
             if shift != 0 {
@@ -664,7 +683,7 @@ fn emit_widen(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         return false;
     }
     let shift = shift as i8;
-    dasm!(e.ops; movdqu xmm0, [cpu + off_v(n)]);
+    load_v(e, 0, n);
     if op == SimdOp::Shll {
         // element << esize: the element lands in the upper half of the wide lane, zero below.
         dasm!(e.ops; pxor xmm2, xmm2);
@@ -730,10 +749,8 @@ fn emit_accumulate(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     if matches!(op, SimdOp::Ssra | SimdOp::Usra) && shift.is_none() {
         return false;
     }
-    dasm!(e.ops
-        ; movdqu xmm0, [cpu + off_v(n)]
-        ; movdqu xmm3, [cpu + off_v(d)]
-    );
+    load_v(e, 0, n);
+    load_v(e, 3, d);
     match (op, shift) {
         (SimdOp::Ssra | SimdOp::Usra, Some(s)) => {
             emit_sse(e, s);
@@ -744,7 +761,7 @@ fn emit_accumulate(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
             }
         }
         _ => {
-            dasm!(e.ops; movdqu xmm1, [cpu + off_v(m)]);
+            load_v(e, 1, m);
             match (op, size) {
                 // BSL: Vd = Vm EOR ((Vm EOR Vn) AND Vd)
                 (SimdOp::Bsl, _) => dasm!(e.ops; pxor xmm0, xmm1; pand xmm0, xmm3; pxor xmm0, xmm1),
@@ -780,15 +797,11 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
     );
     // Q = 0: the upper halves as zero, so that no inactive lane raises a host flag (fpflags).
     if q {
-        dasm!(e.ops
-            ; movdqu xmm0, [cpu + off_v(n)]
-            ; movdqu xmm1, [cpu + off_v(m)]
-        );
+        load_v(e, 0, n);
+        load_v(e, 1, m);
     } else {
-        dasm!(e.ops
-            ; movq xmm0, QWORD [cpu + off_v(n)]
-            ; movq xmm1, QWORD [cpu + off_v(m)]
-        );
+        load_v_low(e, 0, n);
+        load_v_low(e, 1, m);
     }
     dasm!(e.ops
         ; movdqa xmm2, xmm0
@@ -857,15 +870,11 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
         ; jnz >slow
     );
     if q {
-        dasm!(e.ops
-            ; movdqu xmm0, [cpu + off_v(n)]
-            ; movdqu xmm1, [cpu + off_v(m)]
-        );
+        load_v(e, 0, n);
+        load_v(e, 1, m);
     } else {
-        dasm!(e.ops
-            ; movq xmm0, QWORD [cpu + off_v(n)]
-            ; movq xmm1, QWORD [cpu + off_v(m)]
-        );
+        load_v_low(e, 0, n);
+        load_v_low(e, 1, m);
         if op == SimdOp::Fdiv {
             dasm!(e.ops
                 ; pcmpeqd xmm2, xmm2

@@ -12,8 +12,9 @@
 //!   block entry (and so at the loop head); joins inside a block (`block::bind_skip`) clear it;
 //!   every helper call emitted inline clears it (xmm registers are caller-saved); an
 //!   instruction that writes a V register without going through [`Emitter::vc_put`] forgets
-//!   that register; the AdvSIMD groups clear everything (`block::vcache_before`). Loads of
-//!   S/D/Q registers (`ldst::emit_load_fp`) put what they load into the cache.
+//!   that register: `block::vcache_before` forgets the destinations of the AdvSIMD groups
+//!   (whose common `store_vd` puts results back). Loads of S/D/Q registers
+//!   (`ldst::emit_load_fp`) put what they load into the cache.
 //! - Slow paths of cached operations are out of line ([`Emitter::cold_call_vonly`]): the
 //!   helper works on memory, then the stub reloads every entry live at the resume point
 //!   before jumping back, so both paths meet with the same state.
@@ -99,7 +100,8 @@ pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
                 // a load of S/D/Q registers (L = bit 22) writes Rt and, for pairs, Rt2
                 written |= 1 << i.rt() | 1 << i.bits(14, 10);
             }
-            Op::Simd(_) | Op::LdStSimd(_) => break,
+            Op::Simd(_) => written |= 1 << i.rd(),
+            Op::LdStSimd(_) => break,
             Op::Br(br) => {
                 use crate::arch::table::BrOp;
                 if !matches!(br, BrOp::BCond | BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
