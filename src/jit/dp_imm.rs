@@ -240,6 +240,19 @@ fn extr(e: &mut Emitter, i: Insn) -> TResult {
         return Err(Undefined);
     }
     let lsb = i.imms() as i8;
+    // ROR (immediate), Rn = Rm, with Rd and Rn in host registers: a move and a rotate.
+    if i.rn() == i.rm() && i.rn() != 31 && i.rd() != 31 {
+        if let (Some(hd), Some(hn)) = (e.host_of(i.rd()), e.host_of(i.rn())) {
+            match (sf, hd == hn) {
+                (true, false) => dasm!(e.ops; mov Rq(hd), Rq(hn); ror Rq(hd), lsb),
+                (true, true) => dasm!(e.ops; ror Rq(hd), lsb),
+                // a 32-bit move or rotate zero-extends into the 64-bit register
+                (false, false) => dasm!(e.ops; mov Rd(hd), Rd(hn); ror Rd(hd), lsb),
+                (false, true) => dasm!(e.ops; ror Rd(hd), lsb),
+            }
+            return Ok(Flow::Continue);
+        }
+    }
     e.load_x(RAX, i.rm(), sf, R31::Zr);
     e.load_x(RCX, i.rn(), sf, R31::Zr);
     if lsb != 0 {

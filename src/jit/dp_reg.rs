@@ -61,6 +61,9 @@ fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     if i.imm6() == 0 && matches!(op, And | Orr | Eor) && direct_reg_op(e, op, sf, i) {
         return Ok(Flow::Continue);
     }
+    if !matches!(op, Ands | Bics) && direct_shifted_op(e, op, sf, i) {
+        return Ok(Flow::Continue);
+    }
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     emit_shift(e, RCX, sf, i.shift(), i.imm6());
     if matches!(op, Bic | Orn | Eon | Bics) {
@@ -129,6 +132,49 @@ fn direct_reg_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
     true
 }
 
+/// AND/BIC/ORR/ORN/EOR/EON/ADD/SUB (shifted register, no flags) on registers that all live
+/// in host registers: rcx = the shifted (and, for BIC/ORN/EON, inverted) Rm, then `op hd, rcx`
+/// after `mov hd, hn` when Rd is not Rn. Register 31 (XZR here) does not qualify. False
+/// (nothing emitted) otherwise.
+fn direct_shifted_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
+    use DpRegOp::*;
+    let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    if d == 31 || n == 31 || m == 31 {
+        return false;
+    }
+    let (Some(hd), Some(hn), Some(hm)) = (e.host_of(d), e.host_of(n), e.host_of(m)) else { return false };
+    if sf {
+        dasm!(e.ops; mov rcx, Rq(hm));
+    } else {
+        dasm!(e.ops; mov ecx, Rd(hm));
+    }
+    emit_shift(e, RCX, sf, i.shift(), i.imm6());
+    if matches!(op, Bic | Orn | Eon) {
+        dasm!(e.ops; not rcx);
+    }
+    if d != n {
+        if sf {
+            dasm!(e.ops; mov Rq(hd), Rq(hn));
+        } else {
+            dasm!(e.ops; mov Rd(hd), Rd(hn));
+        }
+    }
+    // 32-bit forms zero-extend into the 64-bit host register, as W writes do.
+    match (op, sf) {
+        (And | Bic, true) => dasm!(e.ops; and Rq(hd), rcx),
+        (And | Bic, false) => dasm!(e.ops; and Rd(hd), ecx),
+        (Orr | Orn, true) => dasm!(e.ops; or Rq(hd), rcx),
+        (Orr | Orn, false) => dasm!(e.ops; or Rd(hd), ecx),
+        (Eor | Eon, true) => dasm!(e.ops; xor Rq(hd), rcx),
+        (Eor | Eon, false) => dasm!(e.ops; xor Rd(hd), ecx),
+        (AddShifted, true) => dasm!(e.ops; add Rq(hd), rcx),
+        (AddShifted, false) => dasm!(e.ops; add Rd(hd), ecx),
+        (_, true) => dasm!(e.ops; sub Rq(hd), rcx),
+        (_, false) => dasm!(e.ops; sub Rd(hd), ecx),
+    }
+    true
+}
+
 /// `rax = rax +/- rcx` with flags captured when `set_flags`.
 fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
     match (sf, sub) {
@@ -150,6 +196,9 @@ fn add_sub_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         return Err(Undefined);
     }
     if i.imm6() == 0 && matches!(op, AddShifted | SubShifted) && direct_reg_op(e, op, sf, i) {
+        return Ok(Flow::Continue);
+    }
+    if matches!(op, AddShifted | SubShifted) && direct_shifted_op(e, op, sf, i) {
         return Ok(Flow::Continue);
     }
     e.load_x(RCX, i.rm(), sf, R31::Zr);
