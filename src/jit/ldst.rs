@@ -183,27 +183,93 @@ fn fp_access(size: u32, opc: u32) -> Option<(u32, bool)> {
 
 /// Load `1 << size` bytes at [rax + disp] into host register `dst`.
 fn emit_load(e: &mut Emitter, dst: u8, disp: i32, size: u32, signed: bool, dst64: bool) {
+    emit_load_at(e, dst, RAX, disp, size, signed, dst64);
+}
+
+/// Load `1 << size` bytes at [`base` + disp] into host register `dst` (32-bit destinations
+/// are zero-extended, as W writes are).
+fn emit_load_at(e: &mut Emitter, dst: u8, base: u8, disp: i32, size: u32, signed: bool, dst64: bool) {
     match (size, signed, dst64) {
-        (0, false, _) => dasm!(e.ops; movzx Rd(dst), BYTE [rax + disp]),
-        (0, true, true) => dasm!(e.ops; movsx Rq(dst), BYTE [rax + disp]),
-        (0, true, false) => dasm!(e.ops; movsx Rd(dst), BYTE [rax + disp]),
-        (1, false, _) => dasm!(e.ops; movzx Rd(dst), WORD [rax + disp]),
-        (1, true, true) => dasm!(e.ops; movsx Rq(dst), WORD [rax + disp]),
-        (1, true, false) => dasm!(e.ops; movsx Rd(dst), WORD [rax + disp]),
-        (2, false, _) => dasm!(e.ops; mov Rd(dst), DWORD [rax + disp]),
-        (2, true, _) => dasm!(e.ops; movsxd Rq(dst), DWORD [rax + disp]),
-        _ => dasm!(e.ops; mov Rq(dst), QWORD [rax + disp]),
+        (0, false, _) => dasm!(e.ops; movzx Rd(dst), BYTE [Rq(base) + disp]),
+        (0, true, true) => dasm!(e.ops; movsx Rq(dst), BYTE [Rq(base) + disp]),
+        (0, true, false) => dasm!(e.ops; movsx Rd(dst), BYTE [Rq(base) + disp]),
+        (1, false, _) => dasm!(e.ops; movzx Rd(dst), WORD [Rq(base) + disp]),
+        (1, true, true) => dasm!(e.ops; movsx Rq(dst), WORD [Rq(base) + disp]),
+        (1, true, false) => dasm!(e.ops; movsx Rd(dst), WORD [Rq(base) + disp]),
+        (2, false, _) => dasm!(e.ops; mov Rd(dst), DWORD [Rq(base) + disp]),
+        (2, true, _) => dasm!(e.ops; movsxd Rq(dst), DWORD [Rq(base) + disp]),
+        _ => dasm!(e.ops; mov Rq(dst), QWORD [Rq(base) + disp]),
     }
 }
 
 /// Store the low `1 << size` bytes of host register `src` at [rax + disp].
 fn emit_store(e: &mut Emitter, src: u8, disp: i32, size: u32) {
+    emit_store_at(e, src, RAX, disp, size);
+}
+
+/// Store the low `1 << size` bytes of host register `src` at [`base` + disp].
+fn emit_store_at(e: &mut Emitter, src: u8, base: u8, disp: i32, size: u32) {
     match size {
-        0 => dasm!(e.ops; mov BYTE [rax + disp], Rb(src)),
-        1 => dasm!(e.ops; mov WORD [rax + disp], Rw(src)),
-        2 => dasm!(e.ops; mov DWORD [rax + disp], Rd(src)),
-        _ => dasm!(e.ops; mov QWORD [rax + disp], Rq(src)),
+        0 => dasm!(e.ops; mov BYTE [Rq(base) + disp], Rb(src)),
+        1 => dasm!(e.ops; mov WORD [Rq(base) + disp], Rw(src)),
+        2 => dasm!(e.ops; mov DWORD [Rq(base) + disp], Rd(src)),
+        _ => dasm!(e.ops; mov QWORD [Rq(base) + disp], Rq(src)),
     }
+}
+
+/// [`direct_single`] for a register offset: LSL/UXTX or SXTX of a 64-bit Rm (option 011 or
+/// 111) with a shift of 0 to 3 is x86's [base + index * scale]; the W-extending options are
+/// left to the general path. Rt is not XZR and not the base (no writeback here anyway).
+#[allow(clippy::too_many_arguments)]
+fn direct_reg_offset(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, m: u32, option: u32, shift: u32) -> bool {
+    if option & 3 != 3 || m == 31 {
+        return false;
+    }
+    let (Some(hb), Some(hi), Some(ht)) = (e.host_of(n), e.host_of(m), e.host_of(t)) else { return false };
+    // rax = base + index * scale (one LEA), then the access through rax
+    match shift {
+        0 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi)]),
+        1 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 2]),
+        2 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 4]),
+        3 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 8]),
+        _ => return false,
+    }
+    match acc {
+        Access::Store => emit_store_at(e, ht, RAX, 0, size),
+        Access::Load { signed, dst64 } => emit_load_at(e, ht, RAX, 0, size, signed, dst64),
+        Access::Prefetch => {}
+    }
+    true
+}
+
+/// A GPR load or store (immediate offset, pre- or post-index) whose base and transfer
+/// registers live in host registers: one x86 access addressing [base + offset] directly, then
+/// the writeback. A faulting access changes nothing (the writeback comes after it). False
+/// (nothing emitted) for XZR, register offsets, and a load whose writeback would overwrite
+/// what it loaded (Rt = Rn, unpredictable).
+fn direct_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: Mode) -> bool {
+    if t == 31 {
+        return false;
+    }
+    let (disp, wb) = match mode {
+        Mode::Offset(o) => (o, None),
+        Mode::Pre(o) => (o, Some(o)),
+        Mode::Post(o) => (0, Some(o)),
+        Mode::Reg(m, option, shift) => return direct_reg_offset(e, acc, size, t, n, m, option, shift),
+    };
+    if wb.is_some() && t == n {
+        return false;
+    }
+    let (Some(hb), Some(ht)) = (e.host_of(n), e.host_of(t)) else { return false };
+    match acc {
+        Access::Store => emit_store_at(e, ht, hb, disp as i32, size),
+        Access::Load { signed, dst64 } => emit_load_at(e, ht, hb, disp as i32, size, signed, dst64),
+        Access::Prefetch => return false,
+    }
+    if let Some(w) = wb {
+        dasm!(e.ops; add Rq(hb), w as i32);
+    }
+    true
 }
 
 /// Load `1 << size` bytes at [rax + disp] into V`t` (zeroing the rest of the register), as
@@ -339,6 +405,9 @@ fn single(e: &mut Emitter, op: LdStOp, i: Insn, fp: bool) -> TResult {
         return Ok(Flow::Continue);
     }
     let t = i.rt();
+    if direct_single(e, acc, size, t, i.rn(), mode) {
+        return Ok(Flow::Continue);
+    }
     emit_address(e, i.rn(), mode);
     match acc {
         Access::Store => {
