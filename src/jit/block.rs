@@ -105,8 +105,14 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         e.flags_live = e.host_flags.take();
         let flow = match decode(word) {
             Some(row) => {
+                let puts = e.vc.puts;
                 vcache_before(&mut e, row.op, Insn(word));
-                translate_insn(&mut e, row.op, Insn(word))
+                let flow = translate_insn(&mut e, row.op, Insn(word));
+                if matches!(row.op, Op::Simd(_)) && e.vc.puts == puts {
+                    // written in CpuState without the cache (or not at all)
+                    e.vc_forget(Insn(word).rd());
+                }
+                flow
             }
             None => Err(Undefined),
         };
@@ -164,21 +170,16 @@ fn bind_skip(e: &mut Emitter) {
 }
 
 /// What an instruction does to the V-register cache (`jit::vcache`) before its translator
-/// runs. An AdvSIMD data-processing instruction writes only Vd (or a general register), and
-/// an AdvSIMD structure load at most Vt..Vt+3: those are forgotten, since the inline forms
-/// store them without the cache (their `store_vd` puts the result back) and the helpers
-/// clear the whole cache. The scalar FP translators and the S/D/Q loads and stores of `ldst`
-/// (`emit_load_fp`, `emit_store_fp`) keep the cache themselves; the other groups do not touch
-/// V registers.
+/// runs: an AdvSIMD structure load writes at most Vt..Vt+3 without the cache, so those are
+/// forgotten. (An AdvSIMD data-processing instruction writes only Vd: the caller forgets it
+/// afterwards unless the translator put it into the cache; helpers clear the whole cache.)
+/// The scalar FP translators and the S/D/Q loads and stores of `ldst` keep the cache
+/// themselves; the other groups do not touch V registers.
 fn vcache_before(e: &mut Emitter, op: Op, i: Insn) {
-    match op {
-        Op::Simd(_) => e.vc_forget(i.rd()),
-        Op::LdStSimd(_) => {
-            for k in 0..4 {
-                e.vc_forget((i.rt() + k) % 32);
-            }
+    if matches!(op, Op::LdStSimd(_)) {
+        for k in 0..4 {
+            e.vc_forget((i.rt() + k) % 32);
         }
-        _ => {}
     }
 }
 

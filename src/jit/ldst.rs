@@ -272,25 +272,25 @@ fn direct_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: 
     true
 }
 
-/// Load `1 << size` bytes at [rax + disp] into V`t` (zeroing the rest of the register), as
+/// Load `1 << size` bytes at [`base` + disp] into V`t` (zeroing the rest of the register), as
 /// one 16-byte store (store-to-load forwarding stays intact for the next 16-byte read), and
 /// into the V-register cache (`jit::vcache`).
-fn emit_load_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
+fn emit_load_fp(e: &mut Emitter, t: u32, base: u8, disp: i32, size: u32) {
     let width = match size {
         4 => {
-            dasm!(e.ops; movups xmm0, [rax + disp]);
+            dasm!(e.ops; movups xmm0, [Rq(base) + disp]);
             128
         }
         3 => {
-            dasm!(e.ops; movq xmm0, QWORD [rax + disp]);
+            dasm!(e.ops; movq xmm0, QWORD [Rq(base) + disp]);
             64
         }
         2 => {
-            dasm!(e.ops; movd xmm0, DWORD [rax + disp]);
+            dasm!(e.ops; movd xmm0, DWORD [Rq(base) + disp]);
             32
         }
         _ => {
-            emit_load(e, RCX, disp, size, false, true);
+            emit_load_at(e, RCX, base, disp, size, false, true);
             dasm!(e.ops; movd xmm0, ecx);
             32
         }
@@ -298,21 +298,21 @@ fn emit_load_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
     e.vc_put(t, 0, width);
 }
 
-/// Store the low `1 << size` bytes of V`t` at [rax + disp] (from the V-register cache when
+/// Store the low `1 << size` bytes of V`t` at [Rq(base) + disp] (from the V-register cache when
 /// V`t` is there).
-fn emit_store_fp(e: &mut Emitter, t: u32, disp: i32, size: u32) {
+fn emit_store_fp(e: &mut Emitter, t: u32, base: u8, disp: i32, size: u32) {
     match (e.vc_peek(t), size) {
-        (Some(x), 4) => dasm!(e.ops; movups [rax + disp], Rx(x)),
-        (Some(x), 3) => dasm!(e.ops; movq QWORD [rax + disp], Rx(x)),
-        (Some(x), 2) => dasm!(e.ops; movd DWORD [rax + disp], Rx(x)),
+        (Some(x), 4) => dasm!(e.ops; movups [Rq(base) + disp], Rx(x)),
+        (Some(x), 3) => dasm!(e.ops; movq QWORD [Rq(base) + disp], Rx(x)),
+        (Some(x), 2) => dasm!(e.ops; movd DWORD [Rq(base) + disp], Rx(x)),
         (Some(x), _) => {
             dasm!(e.ops; movd ecx, Rx(x));
-            emit_store(e, RCX, disp, size);
+            emit_store_at(e, RCX, base, disp, size);
         }
-        (None, 4) => dasm!(e.ops; movaps xmm0, [cpu + off_v(t)]; movups [rax + disp], xmm0),
+        (None, 4) => dasm!(e.ops; movaps xmm0, [cpu + off_v(t)]; movups [Rq(base) + disp], xmm0),
         (None, _) => {
             dasm!(e.ops; mov rcx, QWORD [cpu + off_v(t)]);
-            emit_store(e, RCX, disp, size);
+            emit_store_at(e, RCX, base, disp, size);
         }
     }
 }
@@ -337,6 +337,43 @@ fn emit_address(e: &mut Emitter, n: u32, mode: Mode) {
             dasm!(e.ops; add rax, rcx);
         }
         _ => {}
+    }
+}
+
+/// The address of an S/D/Q access as (base register, displacement): the base's own host
+/// register when it has one and the mode is an immediate offset or pre-/post-index (nothing
+/// emitted; [`fp_writeback`] then adds the immediate to it), rax from one LEA for an LSL/UXTX/
+/// SXTX register offset of host registers, else rax from [`emit_address`].
+fn fp_address(e: &mut Emitter, n: u32, mode: Mode) -> (u8, i32) {
+    if let Some(hb) = e.host_of(n) {
+        match mode {
+            Mode::Offset(o) | Mode::Pre(o) => return (hb, o as i32),
+            Mode::Post(_) => return (hb, 0),
+            Mode::Reg(m, option, shift) if option & 3 == 3 && m != 31 && shift <= 4 => {
+                if let Some(hi) = e.host_of(m) {
+                    match shift {
+                        0 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi)]),
+                        1 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 2]),
+                        2 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 4]),
+                        3 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 8]),
+                        _ => dasm!(e.ops; mov rax, Rq(hi); shl rax, 4; add rax, Rq(hb)),
+                    }
+                    return (RAX, 0);
+                }
+            }
+            _ => {}
+        }
+    }
+    emit_address(e, n, mode);
+    (RAX, 0)
+}
+
+/// The writeback after an access addressed by [`fp_address`].
+fn fp_writeback(e: &mut Emitter, n: u32, mode: Mode, base: u8) {
+    if base == RAX {
+        emit_writeback(e, n, mode);
+    } else if let Mode::Pre(o) | Mode::Post(o) = mode {
+        dasm!(e.ops; add Rq(base), o as i32);
     }
 }
 
@@ -385,13 +422,13 @@ fn single(e: &mut Emitter, op: LdStOp, i: Insn, fp: bool) -> TResult {
             return Err(Undefined);
         }
         let mode = single_mode(op, i, log2)?;
-        emit_address(e, i.rn(), mode);
+        let (base, disp) = fp_address(e, i.rn(), mode);
         if load {
-            emit_load_fp(e, i.rt(), 0, log2);
+            emit_load_fp(e, i.rt(), base, disp, log2);
         } else {
-            emit_store_fp(e, i.rt(), 0, log2);
+            emit_store_fp(e, i.rt(), base, disp, log2);
         }
-        emit_writeback(e, i.rn(), mode);
+        fp_writeback(e, i.rn(), mode, base);
         return Ok(Flow::Continue);
     }
     let acc = gpr_access(size, opc).ok_or(Undefined)?;
@@ -475,15 +512,15 @@ fn pair_fp(e: &mut Emitter, load: bool, i: Insn) -> TResult {
     };
     let mode = pair_mode(i, log2);
     let bytes = 1i32 << log2;
-    emit_address(e, i.rn(), mode);
+    let (base, disp) = fp_address(e, i.rn(), mode);
     if load {
-        emit_load_fp(e, i.rt(), 0, log2);
-        emit_load_fp(e, i.rt2(), bytes, log2);
+        emit_load_fp(e, i.rt(), base, disp, log2);
+        emit_load_fp(e, i.rt2(), base, disp + bytes, log2);
     } else {
-        emit_store_fp(e, i.rt(), 0, log2);
-        emit_store_fp(e, i.rt2(), bytes, log2);
+        emit_store_fp(e, i.rt(), base, disp, log2);
+        emit_store_fp(e, i.rt2(), base, disp + bytes, log2);
     }
-    emit_writeback(e, i.rn(), mode);
+    fp_writeback(e, i.rn(), mode, base);
     Ok(Flow::Continue)
 }
 
@@ -500,7 +537,7 @@ fn literal(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
                 _ => return Err(Undefined),
             };
             e.mov_imm(RAX, addr);
-            emit_load_fp(e, i.rt(), 0, log2);
+            emit_load_fp(e, i.rt(), RAX, 0, log2);
             Ok(Flow::Continue)
         }
         _ => {

@@ -791,9 +791,10 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let double = i.bit(22);
     let mask: i32 = if double || !q { 0b0011 } else { 0b1111 };
+    let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
-        ; jnz >slow
+        ; jnz =>slow
     );
     // Q = 0: the upper halves as zero, so that no inactive lane raises a host flag (fpflags).
     if q {
@@ -817,16 +818,11 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
     }
     dasm!(e.ops
         ; test eax, mask
-        ; jnz >slow
+        ; jnz =>slow
         ; movdqa xmm0, xmm1
     );
     store_vd(e, d, q, 0);
-    dasm!(e.ops
-        ; jmp >done
-        ; slow:
-    );
-    emit_helper_call(e, op, i);
-    dasm!(e.ops; done:);
+    e.cold_call_simd(slow, simd_helper, i.0, op as u32);
 }
 
 /// EXT: Vd = (Vm:Vn) >> 8*imm4, over 128 bits (PALIGNR) or, for Q = 0, over the
@@ -865,9 +861,10 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let double = i.bit(22);
     let mask: i32 = if q { 0b1111 } else { 0b0011 };
+    let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
-        ; jnz >slow
+        ; jnz =>slow
     );
     if q {
         load_v(e, 0, n);
@@ -928,21 +925,8 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
     dasm!(e.ops
         ; movmskps eax, xmm1
         ; test eax, mask
-        ; jnz >slow
+        ; jnz =>slow
     );
     store_vd(e, d, q, 0);
-    dasm!(e.ops
-        ; jmp >done
-        ; slow:
-    );
-    emit_helper_call(e, op, i);
-    dasm!(e.ops; done:);
-}
-
-/// The out-of-line call `simd_helper(cpu, word, op)` (V registers, FPCR, FPSR only).
-fn emit_helper_call(e: &mut Emitter, op: SimdOp, i: Insn) {
-    e.mov_imm(reg::RSI, i.0 as u64);
-    e.mov_imm(reg::RDX, op as u64);
-    let f: extern "C" fn(*mut crate::cpu::CpuState, u32, u32) = simd_helper;
-    e.call_raw_vonly(f as usize);
+    e.cold_call_simd(slow, simd_helper, i.0, op as u32);
 }

@@ -12,8 +12,8 @@
 //!   block entry (and so at the loop head); joins inside a block (`block::bind_skip`) clear it;
 //!   every helper call emitted inline clears it (xmm registers are caller-saved); an
 //!   instruction that writes a V register without going through [`Emitter::vc_put`] forgets
-//!   that register: `block::vcache_before` forgets the destinations of the AdvSIMD groups
-//!   (whose common `store_vd` puts results back). Loads of S/D/Q registers
+//!   that register: the block former forgets the destination of an AdvSIMD instruction
+//!   that did not put it (`simd_inline::store_vd` does) and the targets of structure loads. Loads of S/D/Q registers
 //!   (`ldst::emit_load_fp`) put what they load into the cache.
 //! - Slow paths of cached operations are out of line ([`Emitter::cold_call_vonly`]): the
 //!   helper works on memory, then the stub reloads every entry live at the resume point
@@ -42,11 +42,14 @@ pub(crate) struct VCache {
     width: [u8; SLOTS],
     age: [u32; SLOTS],
     tick: u32,
+    /// Number of [`Emitter::vc_put`] calls so far (so the block former can tell whether an
+    /// instruction put its destination into the cache).
+    pub(crate) puts: u32,
 }
 
 impl VCache {
     pub(crate) const fn new() -> VCache {
-        VCache { slot_of: [0; 32], v_of: [0; SLOTS], width: [128; SLOTS], age: [0; SLOTS], tick: 0 }
+        VCache { slot_of: [0; 32], v_of: [0; SLOTS], width: [128; SLOTS], age: [0; SLOTS], tick: 0, puts: 0 }
     }
 }
 
@@ -100,7 +103,13 @@ pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
                 // a load of S/D/Q registers (L = bit 22) writes Rt and, for pairs, Rt2
                 written |= 1 << i.rt() | 1 << i.bits(14, 10);
             }
-            Op::Simd(_) => written |= 1 << i.rd(),
+            Op::Simd(_) => {
+                // Rm is an opcode field in some forms: at worst one needless preload.
+                read(i.rn(), &mut pins, &mut n);
+                read(i.rm(), &mut pins, &mut n);
+                read(i.rd(), &mut pins, &mut n); // BSL/BIT/BIF, MLA, ...: Vd is a source
+                written |= 1 << i.rd();
+            }
             Op::LdStSimd(_) => break,
             Op::Br(br) => {
                 use crate::arch::table::BrOp;
@@ -119,14 +128,21 @@ pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
 pub(crate) struct ColdCall {
     entry: DynamicLabel,
     resume: DynamicLabel,
-    f: InsnHelper,
-    word: u32,
-    /// The helper reads or writes NZCV (`call_insn_helper_flags`), else it touches only V
-    /// registers, FPCR and FPSR (`call_insn_helper_vonly`).
-    flags: bool,
+    call: Cold,
     /// (xmm, guest V register) to reload after the call.
     reload: [(u8, u8); SLOTS],
     n_reload: u8,
+}
+
+/// The call of a [`ColdCall`].
+#[derive(Clone, Copy)]
+pub(crate) enum Cold {
+    /// `f(cpu, word)` touching only V registers, FPCR and FPSR (`call_insn_helper_vonly`).
+    Vonly(InsnHelper, u32),
+    /// `f(cpu, word)` that reads or writes NZCV (`call_insn_helper_flags`).
+    Flags(InsnHelper, u32),
+    /// `simd_helper(cpu, word, op)` on V registers, FPCR and FPSR only.
+    Simd(extern "C" fn(*mut crate::cpu::CpuState, u32, u32), u32, u32),
 }
 
 impl Emitter {
@@ -153,7 +169,7 @@ impl Emitter {
 
     /// Forget every cached register (emits nothing).
     pub fn vc_clear(&mut self) {
-        self.vc = VCache::new();
+        self.vc = VCache { puts: self.vc.puts, ..VCache::new() };
     }
 
     /// Forget V`v` (emits nothing; memory is current).
@@ -224,6 +240,7 @@ impl Emitter {
     /// V`v` = xmm`src` (the whole 128-bit register, of which only the low `width` bits may be
     /// non-zero): stored to `CpuState::v` and kept in the cache.
     pub fn vc_put(&mut self, v: u32, src: u8, width: u32) {
+        self.vc.puts += 1;
         dasm!(self.ops; movdqu [cpu + off_v(v)], Rx(src));
         let (slot, _) = self.vc_slot(v);
         let x = FIRST + slot as u8;
@@ -238,15 +255,26 @@ impl Emitter {
     /// call is emitted after the block body ([`Emitter::emit_cold_calls`]), followed by the
     /// reload of every register cached here and a jump back to here.
     pub fn cold_call_vonly(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32) {
-        self.cold_call(entry, f, word, false);
+        self.cold_call(entry, Cold::Vonly(f, word));
     }
 
     /// [`Emitter::cold_call_vonly`] for a helper that reads or writes NZCV (FCMP).
     pub fn cold_call_flags(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32) {
-        self.cold_call(entry, f, word, true);
+        self.cold_call(entry, Cold::Flags(f, word));
     }
 
-    fn cold_call(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32, flags: bool) {
+    /// [`Emitter::cold_call_vonly`] for `simd_helper(cpu, word, op)`.
+    pub fn cold_call_simd(
+        &mut self,
+        entry: DynamicLabel,
+        f: extern "C" fn(*mut crate::cpu::CpuState, u32, u32),
+        word: u32,
+        op: u32,
+    ) {
+        self.cold_call(entry, Cold::Simd(f, word, op));
+    }
+
+    fn cold_call(&mut self, entry: DynamicLabel, call: Cold) {
         let resume = self.ops.new_dynamic_label();
         dasm!(self.ops; =>resume);
         let mut reload = [(0u8, 0u8); SLOTS];
@@ -257,7 +285,7 @@ impl Emitter {
                 n += 1;
             }
         }
-        self.cold.push(ColdCall { entry, resume, f, word, flags, reload, n_reload: n as u8 });
+        self.cold.push(ColdCall { entry, resume, call, reload, n_reload: n as u8 });
     }
 
     /// Emit the out-of-line slow paths recorded by [`Emitter::cold_call_vonly`] (after the
@@ -267,11 +295,19 @@ impl Emitter {
         let insn = self.insn;
         for c in &cold {
             dasm!(self.ops; =>c.entry);
-            self.insn = Insn(c.word);
-            if c.flags {
-                self.call_insn_helper_flags(c.f);
-            } else {
-                self.call_insn_helper_vonly(c.f);
+            match c.call {
+                Cold::Vonly(f, word) => {
+                    self.insn = Insn(word);
+                    self.call_insn_helper_vonly(f);
+                }
+                Cold::Flags(f, word) => {
+                    self.insn = Insn(word);
+                    self.call_insn_helper_flags(f);
+                }
+                Cold::Simd(f, word, op) => {
+                    dasm!(self.ops; mov esi, word as i32; mov edx, op as i32);
+                    self.call_raw_vonly(f as usize);
+                }
             }
             for &(x, v) in &c.reload[..c.n_reload as usize] {
                 dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v as u32)]);
