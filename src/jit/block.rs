@@ -21,17 +21,27 @@ pub fn fetch(pc: u64) -> Option<u32> {
 /// Translate the block at `pc` into the cache (flushing it first if it is full).
 pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> {
     let base = st.cache.next_addr();
-    let (code, block) = assemble(jit, st, pc, base)?;
-    let Some(at) = st.cache.commit(&code) else {
-        eprintln!("qemu-aarch64-lite: code cache exhausted");
-        std::process::abort();
+    let asm = std::mem::take(&mut st.asm);
+    let mut e = Emitter::new(asm, base, jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64, pc);
+    let block = assemble(&mut e, st, pc, base);
+    let block = match (block, e.ops.finish()) {
+        (Some(mut block), Ok(code)) => {
+            block.host_len = code.len();
+            let Some(at) = st.cache.commit(code) else {
+                eprintln!("qemu-aarch64-lite: code cache exhausted");
+                std::process::abort();
+            };
+            debug_assert_eq!(at, base);
+            st.stats.blocks_translated += 1;
+            if jit.log.in_asm || jit.log.out_asm {
+                jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, code));
+            }
+            Some(block)
+        }
+        _ => None,
     };
-    debug_assert_eq!(at, base);
-    st.stats.blocks_translated += 1;
-    if jit.log.in_asm || jit.log.out_asm {
-        jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, &code));
-    }
-    Some(block)
+    st.asm = e.ops;
+    block
 }
 
 /// The `-d in_asm` / `-d out_asm` text of a translated block, in QEMU's layout: `IN:` then one
@@ -73,8 +83,9 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
     s
 }
 
-fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
-    let mut e = Emitter::new(base, jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64, pc);
+/// Translate the block at `pc` with `e` (the code stays in `e.ops`; the block's `host_len`
+/// is filled in by the caller).
+fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Block> {
     e.prologue();
     let swaps = choose_swaps(pc);
     e.enter_swaps(&swaps);
@@ -93,7 +104,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
             }
         };
         if e.pending_skip.is_some_and(|(t, _)| t == cur) {
-            bind_skip(&mut e);
+            bind_skip(e);
         }
         e.pc = cur;
         e.insn = Insn(word);
@@ -102,7 +113,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         // Host flags describe NZCV only right after the flag-setting instruction itself.
         e.flags_live = e.host_flags.take();
         let flow = match decode(word) {
-            Some(row) => translate_insn(&mut e, row.op, Insn(word)),
+            Some(row) => translate_insn(e, row.op, Insn(word)),
             None => Err(Undefined),
         };
         n += 1;
@@ -124,7 +135,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     }
     if let Some((target, _)) = e.pending_skip {
         // The block ended inside a skipped region: the skip lands on a plain exit.
-        bind_skip(&mut e);
+        bind_skip(e);
         e.goto_direct(target);
     }
     e.emit_chain_stubs();
@@ -133,18 +144,16 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     let swaps = std::mem::take(&mut e.swaps);
     let self_links = e.self_links.iter().map(|l| l.0).collect();
     let head = e.head;
-    let code = e.ops.finalize().ok()?;
-    let block = Block {
+    Some(Block {
         guest_pc: pc,
         guest_len: (last.max(cur) - pc) + 4,
         host: base,
-        host_len: code.len(),
+        host_len: 0,
         pc_map,
         swaps,
         head,
         self_links,
-    };
-    Some((code, block))
+    })
 }
 
 /// Bind the label of the pending forward skip here; the two paths meet with NZCV only in

@@ -16,10 +16,10 @@
 //! Rule for translators: check every UNDEFINED condition *before* emitting anything, then emit.
 //! A translator that returns `Err(Undefined)` must not have emitted code.
 
+use super::asm::Asm;
 use crate::arch::Insn;
 use crate::cpu::*;
-use dynasmrt::x64::X64Relocation;
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 /// The project's `dynasm!` wrapper: x64, with `cpu` = rbx.
 macro_rules! dasm {
@@ -235,7 +235,7 @@ pub(crate) fn host_cc(kind: FlagKind, cond: u32) -> Option<X86Cc> {
 }
 
 /// eax = NZCV (bits 31:28) from the split flags in the CpuState at rbx. Clobbers rcx.
-pub(crate) fn emit_materialize_nzcv(ops: &mut VecAssembler<X64Relocation>) {
+pub(crate) fn emit_materialize_nzcv<A: DynasmApi>(ops: &mut A) {
     dasm!(ops
         ; mov rax, QWORD [rbx + OFF_FLAG_N as i32]
         ; shr rax, 63
@@ -255,7 +255,7 @@ pub(crate) fn emit_materialize_nzcv(ops: &mut VecAssembler<X64Relocation>) {
 }
 
 /// Split the NZCV value in eax (bits 31:28) into the CpuState at rbx. Clobbers rcx.
-pub(crate) fn emit_split_nzcv(ops: &mut VecAssembler<X64Relocation>) {
+pub(crate) fn emit_split_nzcv<A: DynasmApi>(ops: &mut A) {
     dasm!(ops
         ; movsxd rcx, eax
         ; mov QWORD [rbx + OFF_FLAG_N as i32], rcx
@@ -303,7 +303,7 @@ pub(crate) struct ChainExit {
 pub type InsnHelper = extern "C" fn(*mut CpuState, u32);
 
 pub struct Emitter {
-    pub ops: VecAssembler<X64Relocation>,
+    pub ops: Asm,
     base: usize,
     /// Address of the exit trampoline (eax = exit code).
     exit_addr: usize,
@@ -355,10 +355,19 @@ pub struct Emitter {
 }
 
 impl Emitter {
-    pub(crate) fn new(base: usize, exit_addr: usize, lookup_addr: usize, lookup_mask: u64, pc: u64) -> Emitter {
+    /// An emitter for the block at guest `pc`, assembling into `ops` (reset here) for host
+    /// address `base`.
+    pub(crate) fn new(
+        mut ops: Asm,
+        base: usize,
+        exit_addr: usize,
+        lookup_addr: usize,
+        lookup_mask: u64,
+        pc: u64,
+    ) -> Emitter {
+        ops.reset(base);
         Emitter {
-            // Sized for a typical block, so that assembling it does not keep reallocating.
-            ops: VecAssembler::new_with_capacity(base, 4096, 16, 0, 16, 16, 16),
+            ops,
             base,
             exit_addr,
             lookup_addr,

@@ -22,6 +22,7 @@
 // conversions that clippy reports as useless; they are generated code, not ours.
 #![allow(clippy::useless_conversion)]
 
+pub mod asm;
 pub mod block;
 pub mod branch;
 pub mod cache;
@@ -157,6 +158,8 @@ pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
 
 pub(crate) struct JitState {
     pub(crate) cache: CodeCache,
+    /// The assembling buffer, reused by every translation.
+    pub(crate) asm: asm::Asm,
     blocks: BTreeMap<u64, Block>,
     by_host: BTreeMap<usize, u64>,
     /// Patched chain sites per target guest pc: (address of the rel32, its stub).
@@ -195,6 +198,7 @@ impl Jit {
         Ok(Jit {
             state: Mutex::new(JitState {
                 cache,
+                asm: asm::Asm::new(0),
                 blocks: BTreeMap::new(),
                 by_host: BTreeMap::new(),
                 incoming: HashMap::new(),
