@@ -15,14 +15,74 @@
 //! - Global labels (`->name`) are not supported (only the trampolines use them, and they keep
 //!   `VecAssembler`): using one makes [`Asm::finish`] fail.
 //!
-//! The bytes are the same as `VecAssembler` produces: relocations are computed by dynasmrt's
-//! own `PatchLoc` (unit-tested against `VecAssembler` below).
+//! The bytes are the same as `VecAssembler` produces (relocations are computed as dynasmrt's
+//! `PatchLoc` does, unit-tested against `VecAssembler` below).
 
-use dynasmrt::components::{LabelRegistry, PatchLoc};
+use dynasmrt::components::LabelRegistry;
+use dynasmrt::relocations::{Relocation, RelocationKind};
 use dynasmrt::x64::X64Relocation;
-use dynasmrt::{AssemblyOffset, DynamicLabel, DynasmApi, DynasmError, DynasmLabelApi, LabelKind};
+use dynasmrt::{AssemblyOffset, DynamicLabel, DynasmApi, DynasmError, DynasmLabelApi, LabelKind, TargetKind};
 
-type Patch = PatchLoc<X64Relocation>;
+/// A reference to patch: dynasm's encoded relocation (`code`: kind in bits 7:6, field size
+/// 1 << bits 1:0 bytes), the buffer offset just after the instruction (`at`), how far back
+/// the field starts and what the value is relative to, as dynasmrt's `PatchLoc`.
+#[derive(Clone, Copy)]
+struct Reloc {
+    at: usize,
+    target_offset: isize,
+    field_offset: u8,
+    ref_offset: u8,
+    code: u8,
+}
+
+impl Reloc {
+    fn new(at: usize, target_offset: isize, field_offset: u8, ref_offset: u8, code: u8) -> Reloc {
+        Reloc { at, target_offset, field_offset, ref_offset, code }
+    }
+
+    /// The encoded form of a `Relocation` value (for the trait methods that pass one).
+    fn encode(kind: X64Relocation) -> u8 {
+        let k = match kind.kind() {
+            RelocationKind::Relative => 0,
+            RelocationKind::AbsToRel => 1,
+            RelocationKind::RelToAbs => 2,
+            RelocationKind::Absolute => 3,
+        };
+        k << 6 | kind.size().trailing_zeros() as u8
+    }
+
+    /// Write the field for `target` (a buffer offset for labels, an address for values)
+    /// with the code at address `base`; false when the value does not fit (as
+    /// dynasmrt's `PatchLoc::patch`).
+    #[inline]
+    fn patch(&self, buf: &mut [u8], base: usize, target: usize) -> bool {
+        let here = self.at.wrapping_sub(self.ref_offset as usize);
+        let value = match self.code >> 6 {
+            0 => target.wrapping_sub(here),
+            1 => target.wrapping_add(base),
+            2 => target.wrapping_sub(here).wrapping_sub(base),
+            _ => target,
+        } as isize
+            + self.target_offset;
+        let field = self.at - self.field_offset as usize;
+        match self.code & 3 {
+            0 => match i8::try_from(value) {
+                Ok(v) => buf[field] = v as u8,
+                Err(_) => return false,
+            },
+            1 => match i16::try_from(value) {
+                Ok(v) => buf[field..field + 2].copy_from_slice(&v.to_le_bytes()),
+                Err(_) => return false,
+            },
+            2 => match i32::try_from(value) {
+                Ok(v) => buf[field..field + 4].copy_from_slice(&v.to_le_bytes()),
+                Err(_) => return false,
+            },
+            _ => buf[field..field + 8].copy_from_slice(&(value as i64).to_le_bytes()),
+        }
+        true
+    }
+}
 
 pub struct Asm {
     buf: Vec<u8>,
@@ -31,11 +91,11 @@ pub struct Asm {
     /// Dynamic label definitions.
     labels: LabelRegistry,
     /// References to dynamic labels not yet defined when they were emitted.
-    dyn_refs: Vec<(Patch, DynamicLabel)>,
+    dyn_refs: Vec<(Reloc, DynamicLabel)>,
     /// Last definition of each local label name.
     locals: Vec<(&'static str, usize)>,
     /// Forward references to local labels, waiting for the name's next definition.
-    forward: Vec<(&'static str, Patch)>,
+    forward: Vec<(&'static str, Reloc)>,
     /// The first error (an impossible relocation, a label defined twice or never, a global
     /// label); reported by [`Asm::finish`].
     error: Option<DynasmError>,
@@ -56,10 +116,14 @@ impl Default for Asm {
     }
 }
 
-/// Same name: the same literal (usually the same pointer), else the same text.
+/// Same label name: the same literal (usually the same pointer), else the same text. Names
+/// are short; comparing them here avoids a `memcmp` call per candidate.
 #[inline]
 fn same(a: &'static str, b: &'static str) -> bool {
-    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+    if a.len() != b.len() {
+        return false;
+    }
+    a.as_ptr() == b.as_ptr() || a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 impl Asm {
@@ -99,10 +163,10 @@ impl Asm {
             return Err(DynasmError::UnknownLabel(LabelKind::Local(name)));
         }
         for k in 0..self.dyn_refs.len() {
-            let (ref loc, id) = self.dyn_refs[k];
+            let (r, id) = self.dyn_refs[k];
             let target = self.labels.resolve_dynamic(id)?;
-            if loc.patch(&mut self.buf[loc.range(0)], self.base, target.0).is_err() {
-                return Err(DynasmError::ImpossibleRelocation(dynasmrt::TargetKind::Dynamic(id)));
+            if !r.patch(&mut self.buf, self.base, target.0) {
+                return Err(DynasmError::ImpossibleRelocation(TargetKind::Dynamic(id)));
             }
         }
         self.dyn_refs.clear();
@@ -115,9 +179,29 @@ impl Asm {
     }
 
     #[inline]
-    fn patch(&mut self, loc: &Patch, target: usize, kind: impl FnOnce() -> dynasmrt::TargetKind) {
-        if loc.patch(&mut self.buf[loc.range(0)], self.base, target).is_err() && self.error.is_none() {
+    fn patch(&mut self, r: Reloc, target: usize, kind: impl FnOnce() -> TargetKind) {
+        if !r.patch(&mut self.buf, self.base, target) && self.error.is_none() {
             self.error = Some(DynasmError::ImpossibleRelocation(kind()));
+        }
+    }
+
+    fn forward_ref(&mut self, name: &'static str, r: Reloc) {
+        self.forward.push((name, r));
+    }
+
+    fn backward_ref(&mut self, name: &'static str, r: Reloc) {
+        match self.locals.iter().find(|l| same(l.0, name)) {
+            Some(&(_, target)) => self.patch(r, target, || TargetKind::Local(name)),
+            None => {
+                self.error.get_or_insert(DynasmError::UnknownLabel(LabelKind::Local(name)));
+            }
+        }
+    }
+
+    fn dynamic_ref(&mut self, id: DynamicLabel, r: Reloc) {
+        match self.labels.resolve_dynamic(id) {
+            Ok(target) => self.patch(r, target.0, || TargetKind::Dynamic(id)),
+            Err(_) => self.dyn_refs.push((r, id)),
         }
     }
 }
@@ -157,6 +241,8 @@ impl DynasmApi for Asm {
     }
 }
 
+/// The `*_reloc` methods (what `dynasm!` calls, with the encoded relocation) take the fast
+/// path; the `*_relocation` ones (a decoded `X64Relocation`) re-encode it and do the same.
 impl DynasmLabelApi for Asm {
     type Relocation = X64Relocation;
 
@@ -169,8 +255,8 @@ impl DynasmLabelApi for Asm {
         let mut k = 0;
         while k < self.forward.len() {
             if same(self.forward[k].0, name) {
-                let (_, loc) = self.forward.swap_remove(k);
-                self.patch(&loc, offset, || dynasmrt::TargetKind::Local(name));
+                let (_, r) = self.forward.swap_remove(k);
+                self.patch(r, offset, || TargetKind::Local(name));
             } else {
                 k += 1;
             }
@@ -188,6 +274,34 @@ impl DynasmLabelApi for Asm {
         }
     }
 
+    #[inline]
+    fn forward_reloc(&mut self, name: &'static str, target_offset: isize, field_offset: u8, ref_offset: u8, kind: u8) {
+        let r = Reloc::new(self.buf.len(), target_offset, field_offset, ref_offset, kind);
+        self.forward_ref(name, r);
+    }
+
+    #[inline]
+    fn backward_reloc(&mut self, name: &'static str, target_offset: isize, field_offset: u8, ref_offset: u8, kind: u8) {
+        let r = Reloc::new(self.buf.len(), target_offset, field_offset, ref_offset, kind);
+        self.backward_ref(name, r);
+    }
+
+    fn global_reloc(&mut self, name: &'static str, _: isize, _: u8, _: u8, _: u8) {
+        self.error.get_or_insert(DynasmError::UnknownLabel(LabelKind::Global(name)));
+    }
+
+    #[inline]
+    fn dynamic_reloc(&mut self, id: DynamicLabel, target_offset: isize, field_offset: u8, ref_offset: u8, kind: u8) {
+        let r = Reloc::new(self.buf.len(), target_offset, field_offset, ref_offset, kind);
+        self.dynamic_ref(id, r);
+    }
+
+    #[inline]
+    fn value_reloc(&mut self, value: usize, field_offset: u8, ref_offset: u8, kind: u8) {
+        let r = Reloc::new(self.buf.len(), 0, field_offset, ref_offset, kind);
+        self.patch(r, value, || TargetKind::Value(value));
+    }
+
     fn forward_relocation(
         &mut self,
         name: &'static str,
@@ -196,8 +310,7 @@ impl DynasmLabelApi for Asm {
         ref_offset: u8,
         kind: X64Relocation,
     ) {
-        let loc = PatchLoc::new(self.offset(), target_offset, field_offset, ref_offset, kind);
-        self.forward.push((name, loc));
+        self.forward_reloc(name, target_offset, field_offset, ref_offset, Reloc::encode(kind));
     }
 
     fn backward_relocation(
@@ -208,13 +321,7 @@ impl DynasmLabelApi for Asm {
         ref_offset: u8,
         kind: X64Relocation,
     ) {
-        let loc = PatchLoc::new(self.offset(), target_offset, field_offset, ref_offset, kind);
-        match self.locals.iter().find(|l| same(l.0, name)) {
-            Some(&(_, target)) => self.patch(&loc, target, || dynasmrt::TargetKind::Local(name)),
-            None => {
-                self.error.get_or_insert(DynasmError::UnknownLabel(LabelKind::Local(name)));
-            }
-        }
+        self.backward_reloc(name, target_offset, field_offset, ref_offset, Reloc::encode(kind));
     }
 
     fn global_relocation(&mut self, name: &'static str, _: isize, _: u8, _: u8, _: X64Relocation) {
@@ -229,16 +336,11 @@ impl DynasmLabelApi for Asm {
         ref_offset: u8,
         kind: X64Relocation,
     ) {
-        let loc = PatchLoc::new(self.offset(), target_offset, field_offset, ref_offset, kind);
-        match self.labels.resolve_dynamic(id) {
-            Ok(target) => self.patch(&loc, target.0, || dynasmrt::TargetKind::Dynamic(id)),
-            Err(_) => self.dyn_refs.push((loc, id)),
-        }
+        self.dynamic_reloc(id, target_offset, field_offset, ref_offset, Reloc::encode(kind));
     }
 
     fn value_relocation(&mut self, value: usize, field_offset: u8, ref_offset: u8, kind: X64Relocation) {
-        let loc = PatchLoc::new(self.offset(), 0, field_offset, ref_offset, kind);
-        self.patch(&loc, value, || dynasmrt::TargetKind::Value(value));
+        self.value_reloc(value, field_offset, ref_offset, Reloc::encode(kind));
     }
 }
 
@@ -286,6 +388,16 @@ mod tests {
             let (b1, b2) = (a.new_dynamic_label(), a.new_dynamic_label());
             sample(&mut a, b1, b2);
             assert_eq!(a.finish().unwrap(), &want[..]);
+        }
+    }
+
+    #[test]
+    fn relocation_encoding_round_trips() {
+        for kind in 0..4u8 {
+            for size in 0..4u8 {
+                let code = kind << 6 | size;
+                assert_eq!(Reloc::encode(X64Relocation::from_encoding(code)), code);
+            }
         }
     }
 
