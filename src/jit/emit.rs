@@ -17,7 +17,7 @@
 //! A translator that returns `Err(Undefined)` must not have emitted code.
 
 use super::asm::Asm;
-use crate::arch::Insn;
+use crate::arch::{Insn, Row};
 use crate::cpu::*;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
@@ -352,51 +352,89 @@ pub struct Emitter {
     followed: bool,
     /// Conditional branches the block has continued through on their not-taken side.
     fallthroughs: u32,
+    /// The words of the block's straight-line prefix from its start, decoded once by the
+    /// block former's prescan (`block::choose_swaps`) and used again when translating them.
+    pub(crate) prescan: Vec<(u32, Option<&'static Row>)>,
 }
 
 impl Emitter {
-    /// An emitter for the block at guest `pc`, assembling into `ops` (reset here) for host
-    /// address `base`.
-    pub(crate) fn new(
-        mut ops: Asm,
-        base: usize,
-        exit_addr: usize,
-        lookup_addr: usize,
-        lookup_mask: u64,
-        pc: u64,
-    ) -> Emitter {
-        ops.reset(base);
+    /// An emitter for blocks that exit through `exit_addr` and probe the lookup table at
+    /// `lookup_addr`; [`Emitter::begin`] starts each block.
+    pub(crate) fn new(exit_addr: usize, lookup_addr: usize, lookup_mask: u64) -> Emitter {
         Emitter {
-            ops,
-            base,
+            ops: Asm::new(0),
+            base: 0,
             exit_addr,
             lookup_addr,
             lookup_mask,
-            block_pc: pc,
-            pc,
+            block_pc: 0,
+            pc: 0,
             insn: Insn(0),
-            chains: Vec::with_capacity(4),
+            chains: Vec::with_capacity(8),
             interrupt_stub: None,
             host_flags: None,
             flags_live: None,
             map: MAPPED,
-            host_tab: {
-                let mut t = [0u8; 32];
-                for (n, h) in MAPPED {
-                    t[n as usize] = h;
-                }
-                t
-            },
-            swaps: Vec::new(),
+            host_tab: Self::global_host_tab(),
+            swaps: Vec::with_capacity(4),
             head: 0,
             head_interrupt_stub: None,
-            self_links: Vec::new(),
+            self_links: Vec::with_capacity(4),
             pending_skip: None,
             next_pc: None,
             followed: false,
             fallthroughs: 0,
-            pc_map: Vec::new(),
+            pc_map: Vec::with_capacity(64),
+            prescan: Vec::with_capacity(64),
         }
+    }
+
+    /// [`MAPPED`] by guest register number (0 = not mapped).
+    fn global_host_tab() -> [u8; 32] {
+        let mut t = [0u8; 32];
+        for (n, h) in MAPPED {
+            t[n as usize] = h;
+        }
+        t
+    }
+
+    /// Start the block at guest `pc`, to be placed at host address `base`: every per-block
+    /// field starts afresh (the struct is rebuilt whole, so none can be forgotten), only the
+    /// buffers' allocations are kept.
+    pub(crate) fn begin(&mut self, base: usize, pc: u64) {
+        let mut ops = std::mem::take(&mut self.ops);
+        ops.reset(base);
+        fn clear<T>(v: &mut Vec<T>) -> Vec<T> {
+            let mut v = std::mem::take(v);
+            v.clear();
+            v
+        }
+        *self = Emitter {
+            ops,
+            base,
+            exit_addr: self.exit_addr,
+            lookup_addr: self.lookup_addr,
+            lookup_mask: self.lookup_mask,
+            block_pc: pc,
+            pc,
+            insn: Insn(0),
+            chains: clear(&mut self.chains),
+            interrupt_stub: None,
+            host_flags: None,
+            flags_live: None,
+            map: MAPPED,
+            host_tab: Self::global_host_tab(),
+            swaps: clear(&mut self.swaps),
+            head: 0,
+            head_interrupt_stub: None,
+            self_links: clear(&mut self.self_links),
+            pending_skip: None,
+            next_pc: None,
+            followed: false,
+            fallthroughs: 0,
+            pc_map: clear(&mut self.pc_map),
+            prescan: clear(&mut self.prescan),
+        };
     }
 
     /// Absolute host address of the current emission point.

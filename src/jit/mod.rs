@@ -158,8 +158,8 @@ pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
 
 pub(crate) struct JitState {
     pub(crate) cache: CodeCache,
-    /// The assembling buffer, reused by every translation.
-    pub(crate) asm: asm::Asm,
+    /// The emitter, reused by every translation (created by the first).
+    pub(crate) emitter: Option<emit::Emitter>,
     blocks: BTreeMap<u64, Block>,
     by_host: BTreeMap<usize, u64>,
     /// Patched chain sites per target guest pc: (address of the rel32, its stub).
@@ -198,7 +198,7 @@ impl Jit {
         Ok(Jit {
             state: Mutex::new(JitState {
                 cache,
-                asm: asm::Asm::new(0),
+                emitter: None,
                 blocks: BTreeMap::new(),
                 by_host: BTreeMap::new(),
                 incoming: HashMap::new(),
