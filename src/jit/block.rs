@@ -163,6 +163,7 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
         swaps,
         head,
         self_links,
+        incoming: Vec::new(),
     })
 }
 
