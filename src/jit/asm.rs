@@ -84,6 +84,15 @@ impl Reloc {
     }
 }
 
+/// Opcodes of [`Asm::alu_rr`]: `<op> r/m, reg`.
+pub mod alu {
+    pub const ADD: u8 = 0x01;
+    pub const OR: u8 = 0x09;
+    pub const AND: u8 = 0x21;
+    pub const SUB: u8 = 0x29;
+    pub const XOR: u8 = 0x31;
+}
+
 pub struct Asm {
     buf: Vec<u8>,
     /// Address the code will run at (the start of `buf`).
@@ -171,6 +180,62 @@ impl Asm {
         }
         self.dyn_refs.clear();
         Ok(&self.buf)
+    }
+
+    /// `mov dst, src` (64-bit `w`, else 32-bit) between general registers, encoded as
+    /// `dynasm!` encodes `mov Rq(dst), Rq(src)` / `mov Rd(dst), Rd(src)` (REX always, opcode
+    /// 89), without its generic runtime encoder: the guest-register moves are the most
+    /// frequent instructions the translator emits.
+    #[inline]
+    pub fn mov_rr(&mut self, w: bool, dst: u8, src: u8) {
+        let rex = 0x40 | (w as u8) << 3 | (src >> 3 & 1) << 2 | (dst >> 3 & 1);
+        self.buf.extend_from_slice(&[rex, 0x89, 0xc0 | (src & 7) << 3 | (dst & 7)]);
+    }
+
+    /// `<op> dst, src` for the two-register ALU forms whose `dynasm!` encoding is `opcode`
+    /// /r with `dst` in r/m ([`alu`] opcodes), as `mov_rr`.
+    #[inline]
+    pub fn alu_rr(&mut self, opcode: u8, w: bool, dst: u8, src: u8) {
+        let rex = 0x40 | (w as u8) << 3 | (src >> 3 & 1) << 2 | (dst >> 3 & 1);
+        self.buf.extend_from_slice(&[rex, opcode, 0xc0 | (src & 7) << 3 | (dst & 7)]);
+    }
+
+    /// `mov Rd(dst), imm32` as `dynasm!` encodes it (REX, B8+r).
+    #[inline]
+    pub fn mov_r32_imm(&mut self, dst: u8, imm: u32) {
+        let i = imm.to_le_bytes();
+        self.buf.extend_from_slice(&[0x40 | (dst >> 3 & 1), 0xb8 | (dst & 7), i[0], i[1], i[2], i[3]]);
+    }
+
+    /// `mov Rq(dst), imm32` (sign-extended) as `dynasm!` encodes it (REX.W, C7 /0).
+    #[inline]
+    pub fn mov_r64_simm32(&mut self, dst: u8, imm: i32) {
+        let i = imm.to_le_bytes();
+        self.buf.extend_from_slice(&[0x48 | (dst >> 3 & 1), 0xc7, 0xc0 | (dst & 7), i[0], i[1], i[2], i[3]]);
+    }
+
+    /// `mov Rq(dst), QWORD imm64` as `dynasm!` encodes it (REX.W, B8+r).
+    #[inline]
+    pub fn mov_r64_imm64(&mut self, dst: u8, imm: u64) {
+        self.buf.extend_from_slice(&[0x48 | (dst >> 3 & 1), 0xb8 | (dst & 7)]);
+        self.buf.extend_from_slice(&imm.to_le_bytes());
+    }
+
+    /// `mov dst, [rbx + disp]` (64-bit `w`, else 32-bit), as `dynasm!` encodes
+    /// `mov Rq(dst), QWORD [rbx + disp]` with a runtime `disp` (REX always, disp32).
+    #[inline]
+    pub fn load_rbx(&mut self, w: bool, dst: u8, disp: i32) {
+        let rex = 0x40 | (w as u8) << 3 | (dst >> 3 & 1) << 2;
+        let d = disp.to_le_bytes();
+        self.buf.extend_from_slice(&[rex, 0x8b, 0x83 | (dst & 7) << 3, d[0], d[1], d[2], d[3]]);
+    }
+
+    /// `mov QWORD [rbx + disp], src`, as `dynasm!` encodes it with a runtime `disp`.
+    #[inline]
+    pub fn store_rbx(&mut self, disp: i32, src: u8) {
+        let rex = 0x48 | (src >> 3 & 1) << 2;
+        let d = disp.to_le_bytes();
+        self.buf.extend_from_slice(&[rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
     /// The bytes emitted so far (references to labels not yet defined are unpatched).
@@ -388,6 +453,74 @@ mod tests {
             let (b1, b2) = (a.new_dynamic_label(), a.new_dynamic_label());
             sample(&mut a, b1, b2);
             assert_eq!(a.finish().unwrap(), &want[..]);
+        }
+    }
+
+    /// The hand-encoded moves are byte for byte what `dynasm!` emits for the same operands.
+    #[test]
+    fn moves_match_dynasm() {
+        let bytes = |f: &dyn Fn(&mut VecAssembler<X64Relocation>)| {
+            let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+            f(&mut v);
+            v.finalize().unwrap()
+        };
+        let mut a = Asm::new(0);
+        for x in 0..16u8 {
+            for y in 0..16u8 {
+                a.reset(0);
+                a.mov_rr(true, x, y);
+                a.mov_rr(false, x, y);
+                let want = bytes(&|v| dynasm!(v; .arch x64; mov Rq(x), Rq(y); mov Rd(x), Rd(y)));
+                assert_eq!(a.code(), &want[..], "mov r{x}, r{y}");
+            }
+            for y in 0..16u8 {
+                a.reset(0);
+                for w in [true, false] {
+                    for op in [alu::ADD, alu::OR, alu::AND, alu::SUB, alu::XOR] {
+                        a.alu_rr(op, w, x, y);
+                    }
+                }
+                let want = bytes(&|v| {
+                    dynasm!(v
+                        ; .arch x64
+                        ; add Rq(x), Rq(y); or Rq(x), Rq(y); and Rq(x), Rq(y); sub Rq(x), Rq(y); xor Rq(x), Rq(y)
+                        ; add Rd(x), Rd(y); or Rd(x), Rd(y); and Rd(x), Rd(y); sub Rd(x), Rd(y); xor Rd(x), Rd(y)
+                    )
+                });
+                assert_eq!(a.code(), &want[..], "alu r{x}, r{y}");
+            }
+            for imm in [0u64, 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x1_0000_0000, u64::MAX, 0x8000_0000_0000_0000]
+            {
+                a.reset(0);
+                a.mov_r32_imm(x, imm as u32);
+                a.mov_r64_simm32(x, imm as i32);
+                a.mov_r64_imm64(x, imm);
+                let want = bytes(&|v| {
+                    dynasm!(v
+                        ; .arch x64
+                        ; mov Rd(x), imm as i32
+                        ; mov Rq(x), imm as i32
+                        ; mov Rq(x), QWORD imm as i64
+                    )
+                });
+                assert_eq!(a.code(), &want[..], "mov r{x}, {imm:#x}");
+            }
+            for disp in [0, 8, 127, 128, 0x100, 0x2f8, 0x1000, -8, i32::MAX, i32::MIN] {
+                a.reset(0);
+                a.load_rbx(true, x, disp);
+                a.load_rbx(false, x, disp);
+                a.store_rbx(disp, x);
+                let want = bytes(&|v| {
+                    dynasm!(v
+                        ; .arch x64
+                        ; .alias cpu, rbx
+                        ; mov Rq(x), QWORD [cpu + disp]
+                        ; mov Rd(x), DWORD [cpu + disp]
+                        ; mov QWORD [cpu + disp], Rq(x)
+                    )
+                });
+                assert_eq!(a.code(), &want[..], "r{x}, disp {disp}");
+            }
         }
     }
 

@@ -456,10 +456,8 @@ impl Emitter {
         for &(old, new) in swaps {
             let Some(k) = self.map.iter().position(|m| m.0 == old) else { continue };
             let h = self.map[k].1;
-            dasm!(self.ops
-                ; mov QWORD [cpu + off_x(old)], Rq(h)
-                ; mov Rq(h), QWORD [cpu + off_x(new)]
-            );
+            self.ops.store_rbx(off_x(old), h);
+            self.ops.load_rbx(true, h, off_x(new));
             self.map[k].0 = new;
             self.host_tab[old as usize] = 0;
             self.host_tab[new as usize] = h;
@@ -474,27 +472,21 @@ impl Emitter {
     fn restore_global(&mut self) {
         for k in 0..self.swaps.len() {
             let (old, new, h) = self.swaps[k];
-            dasm!(self.ops
-                ; mov QWORD [cpu + off_x(new)], Rq(h)
-                ; mov Rq(h), QWORD [cpu + off_x(old)]
-            );
+            self.ops.store_rbx(off_x(new), h);
+            self.ops.load_rbx(true, h, off_x(old));
         }
     }
 
     /// Load X`n` (64-bit, `sf`) or W`n` (32-bit, zero-extended) into host register `h`.
+    /// (The moves are `Asm`'s hand-encoded forms of `mov Rq(h), Rq(g)` and
+    /// `mov Rq(h), QWORD [cpu + off_x(n)]`, same bytes.)
     pub fn load_x(&mut self, h: u8, n: u32, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
-            dasm!(self.ops; xor Rd(h), Rd(h));
+            self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
         } else if let Some(g) = self.host_of(n) {
-            if sf {
-                dasm!(self.ops; mov Rq(h), Rq(g));
-            } else {
-                dasm!(self.ops; mov Rd(h), Rd(g));
-            }
-        } else if sf {
-            dasm!(self.ops; mov Rq(h), QWORD [cpu + off_x(n)]);
+            self.ops.mov_rr(sf, h, g);
         } else {
-            dasm!(self.ops; mov Rd(h), DWORD [cpu + off_x(n)]);
+            self.ops.load_rbx(sf, h, off_x(n));
         }
     }
 
@@ -505,12 +497,12 @@ impl Emitter {
             return;
         }
         if !sf {
-            dasm!(self.ops; mov Rd(h), Rd(h));
+            self.ops.mov_rr(false, h, h);
         }
         if let Some(g) = self.host_of(n) {
-            dasm!(self.ops; mov Rq(g), Rq(h));
+            self.ops.mov_rr(true, g, h);
         } else {
-            dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(h));
+            self.ops.store_rbx(off_x(n), h);
         }
     }
 
@@ -526,14 +518,14 @@ impl Emitter {
     /// Store every mapped guest register to `CpuState::x` (before a helper call).
     pub fn flush_mapped(&mut self) {
         for (n, g) in self.map {
-            dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(g));
+            self.ops.store_rbx(off_x(n), g);
         }
     }
 
     /// Reload every mapped guest register from `CpuState::x` (after a helper call).
     pub fn reload_mapped(&mut self) {
         for (n, g) in self.map {
-            dasm!(self.ops; mov Rq(g), QWORD [cpu + off_x(n)]);
+            self.ops.load_rbx(true, g, off_x(n));
         }
     }
 
@@ -551,15 +543,17 @@ impl Emitter {
     }
 
     /// `mov h, imm` with the shortest encoding.
+    /// (`Asm`'s hand-encoded forms of `xor Rd(h), Rd(h)`, `mov Rd(h), imm32`,
+    /// `mov Rq(h), imm32` and `mov Rq(h), QWORD imm64`, same bytes.)
     pub fn mov_imm(&mut self, h: u8, value: u64) {
         if value == 0 {
-            dasm!(self.ops; xor Rd(h), Rd(h));
+            self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
         } else if value <= u32::MAX as u64 {
-            dasm!(self.ops; mov Rd(h), value as i32);
+            self.ops.mov_r32_imm(h, value as u32);
         } else if (value as i64) >= i32::MIN as i64 && (value as i64) <= i32::MAX as i64 {
-            dasm!(self.ops; mov Rq(h), value as i32);
+            self.ops.mov_r64_simm32(h, value as i32);
         } else {
-            dasm!(self.ops; mov Rq(h), QWORD value as i64);
+            self.ops.mov_r64_imm64(h, value);
         }
     }
 
