@@ -273,16 +273,12 @@ impl Jit {
                     }
                     let host = {
                         let mut st = self.lock();
-                        let gen = st.generation;
-                        let host = match self.lookup_or_translate(&mut st, pc) {
+                        let chain = (code == exit::CHAIN).then(|| (cpu.chain_site as usize, st.generation));
+                        match self.lookup_or_translate(&mut st, pc, chain) {
                             Some(h) => h,
                             // The pc itself cannot be fetched: a prefetch abort.
                             None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: pc },
-                        };
-                        if code == exit::CHAIN && gen == st.generation {
-                            Self::patch_chain(&mut st, cpu.chain_site as usize, pc, host);
                         }
-                        host
                     };
                     code = self.enter(cpu, host);
                 }
@@ -345,13 +341,24 @@ impl Jit {
         f(cpu as *mut CpuState, host)
     }
 
-    fn lookup_or_translate(&self, st: &mut JitState, pc: u64) -> Option<usize> {
-        if let Some(b) = st.blocks.get(&pc) {
-            // A lookup miss for a translated block: its slot was taken by another target.
-            // Take it back, so the inline probe of the next indirect branch here hits.
-            let host = b.host;
-            self.set_lookup(pc, host);
-            return Some(host);
+    /// The host address of the block at `pc`, translating it if needed. `chain`: the direct
+    /// jump (address of its rel32, and the generation it was recorded in) that exited with
+    /// CHAIN to get here; it is patched to the block unless the cache was reset meanwhile.
+    fn lookup_or_translate(&self, st: &mut JitState, pc: u64, chain: Option<(usize, u64)>) -> Option<usize> {
+        {
+            let JitState { blocks, cache, stats, generation, .. } = &mut *st;
+            if let Some(b) = blocks.get_mut(&pc) {
+                // A lookup miss for a translated block: its slot was taken by another target.
+                // Take it back, so the inline probe of the next indirect branch here hits.
+                let host = b.host;
+                self.set_lookup(pc, host);
+                if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
+                    if let Some(stub) = Self::patch_site(cache, stats, site, host) {
+                        b.incoming.push((site, stub));
+                    }
+                }
+                return Some(host);
+            }
         }
         if st.cache.free_bytes() < 256 << 10 {
             self.reset_cache(st);
@@ -360,7 +367,12 @@ impl Jit {
         let host = b.host;
         for k in 0..b.self_links.len() {
             let site = host + b.self_links[k];
-            if let Some(stub) = Self::patch_site(st, site, host + b.head) {
+            if let Some(stub) = Self::patch_site(&st.cache, &mut st.stats, site, host + b.head) {
+                b.incoming.push((site, stub));
+            }
+        }
+        if let Some((site, _)) = chain.filter(|c| c.1 == st.generation) {
+            if let Some(stub) = Self::patch_site(&st.cache, &mut st.stats, site, host) {
                 b.incoming.push((site, stub));
             }
         }
@@ -392,23 +404,11 @@ impl Jit {
         }
     }
 
-    /// Point the `jmp` whose rel32 is at `site` to `host` (the block of `target`, which is in
-    /// `blocks`), and record it in that block for invalidation.
-    fn patch_chain(st: &mut JitState, site: usize, target: u64, host: usize) {
-        if !st.blocks.contains_key(&target) {
-            return;
-        }
-        if let Some(stub) = Self::patch_site(st, site, host) {
-            if let Some(b) = st.blocks.get_mut(&target) {
-                b.incoming.push((site, stub));
-            }
-        }
-    }
-
-    /// Point the `jmp` whose rel32 is at `site` to `host`; returns the address it pointed to
-    /// (its stub), or `None` when `site` is not a patchable site of ours.
-    fn patch_site(st: &mut JitState, site: usize, host: usize) -> Option<usize> {
-        if !site.is_multiple_of(4) || !st.cache.contains(site) {
+    /// Point the `jmp` whose rel32 is at `site` to `host` (a block, which records the site in
+    /// `Block::incoming` for invalidation); returns the address it pointed to (its stub), or
+    /// `None` when `site` is not a patchable site of ours.
+    fn patch_site(cache: &CodeCache, stats: &mut Stats, site: usize, host: usize) -> Option<usize> {
+        if !site.is_multiple_of(4) || !cache.contains(site) {
             return None;
         }
         let rel = host as i64 - (site as i64 + 4);
@@ -423,7 +423,7 @@ impl Jit {
             std::ptr::write_volatile(site as *mut i32, rel as i32);
             stub
         };
-        st.stats.chains_patched += 1;
+        stats.chains_patched += 1;
         Some(stub)
     }
 
