@@ -93,6 +93,31 @@ fn sampled_words_decode() {
     }
 }
 
+/// The table's meaning, with no index: the first row of the word's group that matches.
+fn decode_linear(w: u32) -> Option<&'static Row> {
+    let g = Group::of(w)?;
+    qemu_aarch64_lite::arch::table::group_rows(g).iter().flat_map(|rows| rows.iter()).find(|r| r.matches(w))
+}
+
+/// The indexed decoder picks the same row as a linear first-match scan: for random words, and
+/// for random words matching each row (where the index buckets and sub-buckets matter most).
+#[test]
+fn decode_is_first_match() {
+    let mut rng = Rng(7);
+    let same = |w: u32| {
+        let (got, want) = (decode(w).map(|r| r.name), decode_linear(w).map(|r| r.name));
+        assert_eq!(got, want, "{w:08x}");
+    };
+    for _ in 0..1_000_000 {
+        same(rng.next() as u32);
+    }
+    for r in all_rows() {
+        for _ in 0..200 {
+            same(r.value | (rng.next() as u32 & !r.mask));
+        }
+    }
+}
+
 #[test]
 #[ignore = "exhaustive: run with --release -- --ignored"]
 fn all_words_decode() {

@@ -4,7 +4,7 @@
 use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
 use super::{Block, Jit, JitState};
-use crate::arch::{decode, Insn, Op};
+use crate::arch::{decode, Insn, Op, Row};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 /// Longest block, in guest instructions.
@@ -21,17 +21,30 @@ pub fn fetch(pc: u64) -> Option<u32> {
 /// Translate the block at `pc` into the cache (flushing it first if it is full).
 pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> {
     let base = st.cache.next_addr();
-    let (code, block) = assemble(jit, st, pc, base)?;
-    let Some(at) = st.cache.commit(&code) else {
-        eprintln!("qemu-aarch64-lite: code cache exhausted");
-        std::process::abort();
+    let mut e = st
+        .emitter
+        .take()
+        .unwrap_or_else(|| Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64));
+    e.begin(base, pc);
+    let block = assemble(&mut e, st, pc, base);
+    let block = match (block, e.ops.finish()) {
+        (Some(mut block), Ok(code)) => {
+            block.host_len = code.len();
+            let Some(at) = st.cache.commit(code) else {
+                eprintln!("qemu-aarch64-lite: code cache exhausted");
+                std::process::abort();
+            };
+            debug_assert_eq!(at, base);
+            st.stats.blocks_translated += 1;
+            if jit.log.in_asm || jit.log.out_asm {
+                jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, code));
+            }
+            Some(block)
+        }
+        _ => None,
     };
-    debug_assert_eq!(at, base);
-    st.stats.blocks_translated += 1;
-    if jit.log.in_asm || jit.log.out_asm {
-        jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, &code));
-    }
-    Some(block)
+    st.emitter = Some(e);
+    block
 }
 
 /// The `-d in_asm` / `-d out_asm` text of a translated block, in QEMU's layout: `IN:` then one
@@ -73,19 +86,26 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
     s
 }
 
-fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u8>, Block)> {
-    let mut e = Emitter::new(base, jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64, pc);
+/// Translate the block at `pc` with `e` (the code stays in `e.ops`; the block's `host_len`
+/// is filled in by the caller).
+fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Block> {
     e.prologue();
-    let swaps = choose_swaps(pc);
-    e.enter_swaps(&swaps);
-    let (pins, n_pins) = super::vcache::choose_pins(pc);
+    let (swaps, n_swaps) = choose_swaps(pc, &mut e.prescan);
+    e.enter_swaps(&swaps[..n_swaps]);
+    let (pins, n_pins) = super::vcache::choose_pins(&e.prescan);
     e.vc_pin(&pins[..n_pins]);
     let mut cur = pc;
     let mut n = 0usize;
     let mut last = pc;
     loop {
-        let word = match fetch(cur) {
-            Some(w) => w,
+        // From the prescan when it got here, else fetched and decoded now.
+        let k = cur.wrapping_sub(pc) / 4;
+        let fetched = match e.prescan.get(k as usize) {
+            Some(&(word, row)) if cur >= pc => Some((word, row)),
+            _ => fetch(cur).map(|w| (w, decode(w))),
+        };
+        let (word, row) = match fetched {
+            Some(f) => f,
             None if n == 0 => return None,
             None => {
                 // The next instruction is not fetchable: end here; the fault is raised when
@@ -95,7 +115,7 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
             }
         };
         if e.pending_skip.is_some_and(|(t, _)| t == cur) {
-            bind_skip(&mut e);
+            bind_skip(e);
         }
         e.pc = cur;
         e.insn = Insn(word);
@@ -103,11 +123,11 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
         e.pc_map.push((off, cur));
         // Host flags describe NZCV only right after the flag-setting instruction itself.
         e.flags_live = e.host_flags.take();
-        let flow = match decode(word) {
+        let flow = match row {
             Some(row) => {
                 let puts = e.vc.puts;
-                vcache_before(&mut e, row.op, Insn(word));
-                let flow = translate_insn(&mut e, row.op, Insn(word));
+                vcache_before(e, row.op, Insn(word));
+                let flow = translate_insn(e, row.op, Insn(word));
                 if matches!(row.op, Op::Simd(_)) && e.vc.puts == puts {
                     // written in CpuState without the cache (or not at all)
                     e.vc_forget(Insn(word).rd());
@@ -135,28 +155,28 @@ fn assemble(jit: &Jit, st: &mut JitState, pc: u64, base: usize) -> Option<(Vec<u
     }
     if let Some((target, _)) = e.pending_skip {
         // The block ended inside a skipped region: the skip lands on a plain exit.
-        bind_skip(&mut e);
+        bind_skip(e);
         e.goto_direct(target);
     }
     e.emit_cold_calls();
     e.emit_chain_stubs();
     st.stats.insns_translated += n as u64;
-    let pc_map = std::mem::take(&mut e.pc_map);
-    let swaps = std::mem::take(&mut e.swaps);
+    // Exact-size copies: the emitter keeps its buffers for the next block.
+    let pc_map = e.pc_map.clone();
+    let swaps = e.swaps.clone();
     let self_links = e.self_links.iter().map(|l| l.0).collect();
     let head = e.head;
-    let code = e.ops.finalize().ok()?;
-    let block = Block {
+    Some(Block {
         guest_pc: pc,
         guest_len: (last.max(cur) - pc) + 4,
         host: base,
-        host_len: code.len(),
+        host_len: 0,
         pc_map,
         swaps,
         head,
         self_links,
-    };
-    Some((code, block))
+        incoming: Vec::new(),
+    })
 }
 
 /// Bind the label of the pending forward skip here; the two paths meet with NZCV only in
@@ -197,13 +217,20 @@ const MIN_SWAP_USES: u32 = 4;
 /// The counts are a heuristic only: correctness does not depend on them, because inside the
 /// block every register access goes through the block's own mapping (a spilled register
 /// simply lives in `CpuState::x` there), and every exit undoes the swaps.
-fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
+///
+/// Every word scanned (from `pc` on, one per 4 bytes) goes to `prescan` with its decoded row,
+/// so that the block former does not fetch and decode it again. Returns the swaps (old, new)
+/// and how many there are.
+fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u32, u32); MAX_SWAPS], usize) {
     let mut uses = [0u32; 32];
     let mut at = pc;
     let mut conds = 0;
+    prescan.clear();
     for _ in 0..MAX_BLOCK_INSNS {
         let Some(word) = fetch(at) else { break };
-        let Some(row) = decode(word) else { break };
+        let row = decode(word);
+        prescan.push((word, row));
+        let Some(row) = row else { break };
         let i = Insn(word);
         match row.op {
             Op::DpImm(op) => {
@@ -244,11 +271,24 @@ fn choose_swaps(pc: u64) -> Vec<(u32, u32)> {
         }
         at += 4;
     }
-    let mut wanted: Vec<u32> =
-        (5..=30).filter(|&r| super::emit::host_reg(r).is_none() && uses[r as usize] >= MIN_SWAP_USES).collect();
-    wanted.sort_by_key(|&r| std::cmp::Reverse(uses[r as usize]));
+    // Most used first, ties by register number (the order a stable sort of 5..=30 gives).
+    let mut wanted = [0u32; 26];
+    let mut n_wanted = 0;
+    for r in 5..=30 {
+        if super::emit::host_reg(r).is_none() && uses[r as usize] >= MIN_SWAP_USES {
+            wanted[n_wanted] = r;
+            n_wanted += 1;
+        }
+    }
+    wanted[..n_wanted].sort_unstable_by_key(|&r| (std::cmp::Reverse(uses[r as usize]), r));
     let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);
-    free.zip(wanted).take(MAX_SWAPS).collect()
+    let mut swaps = [(0, 0); MAX_SWAPS];
+    let mut n = 0;
+    for (s, pair) in swaps.iter_mut().zip(free.zip(wanted[..n_wanted].iter().copied())) {
+        *s = pair;
+        n += 1;
+    }
+    (swaps, n)
 }
 
 /// Dispatch one instruction to its group's translator.

@@ -2,6 +2,7 @@
 //! extended register), add/sub with carry, conditional compare and select, 1- and 2-source,
 //! 3-source (multiply) instructions.
 
+use super::asm::alu;
 use super::emit::{dasm, reg::*, Emitter, FlagKind, Flow, TResult, Undefined, R31};
 use crate::arch::table::DpRegOp;
 use crate::arch::Insn;
@@ -99,11 +100,7 @@ fn direct_reg_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
         if op != Orr {
             return false;
         }
-        if sf {
-            dasm!(e.ops; mov Rq(hd), Rq(hm));
-        } else {
-            dasm!(e.ops; mov Rd(hd), Rd(hm));
-        }
+        e.ops.mov_rr(sf, hd, hm);
         return true;
     }
     let Some(hn) = e.host_of(n) else { return false };
@@ -111,24 +108,16 @@ fn direct_reg_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
         if d == m {
             return false;
         }
-        if sf {
-            dasm!(e.ops; mov Rq(hd), Rq(hn));
-        } else {
-            dasm!(e.ops; mov Rd(hd), Rd(hn));
-        }
+        e.ops.mov_rr(sf, hd, hn);
     }
-    match (op, sf) {
-        (And, true) => dasm!(e.ops; and Rq(hd), Rq(hm)),
-        (And, false) => dasm!(e.ops; and Rd(hd), Rd(hm)),
-        (Orr, true) => dasm!(e.ops; or Rq(hd), Rq(hm)),
-        (Orr, false) => dasm!(e.ops; or Rd(hd), Rd(hm)),
-        (Eor, true) => dasm!(e.ops; xor Rq(hd), Rq(hm)),
-        (Eor, false) => dasm!(e.ops; xor Rd(hd), Rd(hm)),
-        (AddShifted, true) => dasm!(e.ops; add Rq(hd), Rq(hm)),
-        (AddShifted, false) => dasm!(e.ops; add Rd(hd), Rd(hm)),
-        (_, true) => dasm!(e.ops; sub Rq(hd), Rq(hm)),
-        (_, false) => dasm!(e.ops; sub Rd(hd), Rd(hm)),
-    }
+    let opcode = match op {
+        And => alu::AND,
+        Orr => alu::OR,
+        Eor => alu::XOR,
+        AddShifted => alu::ADD,
+        _ => alu::SUB,
+    };
+    e.ops.alu_rr(opcode, sf, hd, hm);
     true
 }
 

@@ -16,10 +16,10 @@
 //! Rule for translators: check every UNDEFINED condition *before* emitting anything, then emit.
 //! A translator that returns `Err(Undefined)` must not have emitted code.
 
-use crate::arch::Insn;
+use super::asm::Asm;
+use crate::arch::{Insn, Row};
 use crate::cpu::*;
-use dynasmrt::x64::X64Relocation;
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 /// The project's `dynasm!` wrapper: x64, with `cpu` = rbx.
 macro_rules! dasm {
@@ -235,7 +235,7 @@ pub(crate) fn host_cc(kind: FlagKind, cond: u32) -> Option<X86Cc> {
 }
 
 /// eax = NZCV (bits 31:28) from the split flags in the CpuState at rbx. Clobbers rcx.
-pub(crate) fn emit_materialize_nzcv(ops: &mut VecAssembler<X64Relocation>) {
+pub(crate) fn emit_materialize_nzcv<A: DynasmApi>(ops: &mut A) {
     dasm!(ops
         ; mov rax, QWORD [rbx + OFF_FLAG_N as i32]
         ; shr rax, 63
@@ -255,7 +255,7 @@ pub(crate) fn emit_materialize_nzcv(ops: &mut VecAssembler<X64Relocation>) {
 }
 
 /// Split the NZCV value in eax (bits 31:28) into the CpuState at rbx. Clobbers rcx.
-pub(crate) fn emit_split_nzcv(ops: &mut VecAssembler<X64Relocation>) {
+pub(crate) fn emit_split_nzcv<A: DynasmApi>(ops: &mut A) {
     dasm!(ops
         ; movsxd rcx, eax
         ; mov QWORD [rbx + OFF_FLAG_N as i32], rcx
@@ -303,7 +303,7 @@ pub(crate) struct ChainExit {
 pub type InsnHelper = extern "C" fn(*mut CpuState, u32);
 
 pub struct Emitter {
-    pub ops: VecAssembler<X64Relocation>,
+    pub ops: Asm,
     base: usize,
     /// Address of the exit trampoline (eax = exit code).
     exit_addr: usize,
@@ -358,45 +358,95 @@ pub struct Emitter {
     pub(crate) cold: Vec<super::vcache::ColdCall>,
     /// The V-register cache state at the loop head (`Emitter::vc_pin`).
     pub(crate) vc_head: super::vcache::VCache,
+    /// The words of the block's straight-line prefix from its start, decoded once by the
+    /// block former's prescan (`block::choose_swaps`) and used again when translating them.
+    pub(crate) prescan: Vec<(u32, Option<&'static Row>)>,
 }
 
 impl Emitter {
-    pub(crate) fn new(base: usize, exit_addr: usize, lookup_addr: usize, lookup_mask: u64, pc: u64) -> Emitter {
+    /// An emitter for blocks that exit through `exit_addr` and probe the lookup table at
+    /// `lookup_addr`; [`Emitter::begin`] starts each block.
+    pub(crate) fn new(exit_addr: usize, lookup_addr: usize, lookup_mask: u64) -> Emitter {
         Emitter {
-            // Sized for a typical block, so that assembling it does not keep reallocating.
-            ops: VecAssembler::new_with_capacity(base, 4096, 16, 0, 16, 16, 16),
-            base,
+            ops: Asm::new(0),
+            base: 0,
             exit_addr,
             lookup_addr,
             lookup_mask,
-            block_pc: pc,
-            pc,
+            block_pc: 0,
+            pc: 0,
             insn: Insn(0),
-            chains: Vec::with_capacity(4),
+            chains: Vec::with_capacity(8),
             interrupt_stub: None,
             host_flags: None,
             flags_live: None,
             map: MAPPED,
-            host_tab: {
-                let mut t = [0u8; 32];
-                for (n, h) in MAPPED {
-                    t[n as usize] = h;
-                }
-                t
-            },
-            swaps: Vec::new(),
+            host_tab: Self::global_host_tab(),
+            swaps: Vec::with_capacity(4),
             head: 0,
             head_interrupt_stub: None,
-            self_links: Vec::new(),
+            self_links: Vec::with_capacity(4),
             pending_skip: None,
             next_pc: None,
             followed: false,
             fallthroughs: 0,
             vc: super::vcache::VCache::new(),
-            cold: Vec::new(),
+            cold: Vec::with_capacity(8),
             vc_head: super::vcache::VCache::new(),
-            pc_map: Vec::new(),
+            pc_map: Vec::with_capacity(64),
+            prescan: Vec::with_capacity(64),
         }
+    }
+
+    /// [`MAPPED`] by guest register number (0 = not mapped).
+    fn global_host_tab() -> [u8; 32] {
+        let mut t = [0u8; 32];
+        for (n, h) in MAPPED {
+            t[n as usize] = h;
+        }
+        t
+    }
+
+    /// Start the block at guest `pc`, to be placed at host address `base`: every per-block
+    /// field starts afresh (the struct is rebuilt whole, so none can be forgotten), only the
+    /// buffers' allocations are kept.
+    pub(crate) fn begin(&mut self, base: usize, pc: u64) {
+        let mut ops = std::mem::take(&mut self.ops);
+        ops.reset(base);
+        fn clear<T>(v: &mut Vec<T>) -> Vec<T> {
+            let mut v = std::mem::take(v);
+            v.clear();
+            v
+        }
+        *self = Emitter {
+            ops,
+            base,
+            exit_addr: self.exit_addr,
+            lookup_addr: self.lookup_addr,
+            lookup_mask: self.lookup_mask,
+            block_pc: pc,
+            pc,
+            insn: Insn(0),
+            chains: clear(&mut self.chains),
+            interrupt_stub: None,
+            host_flags: None,
+            flags_live: None,
+            map: MAPPED,
+            host_tab: Self::global_host_tab(),
+            swaps: clear(&mut self.swaps),
+            head: 0,
+            head_interrupt_stub: None,
+            self_links: clear(&mut self.self_links),
+            pending_skip: None,
+            next_pc: None,
+            followed: false,
+            fallthroughs: 0,
+            vc: super::vcache::VCache::new(),
+            cold: clear(&mut self.cold),
+            vc_head: super::vcache::VCache::new(),
+            pc_map: clear(&mut self.pc_map),
+            prescan: clear(&mut self.prescan),
+        };
     }
 
     /// Absolute host address of the current emission point.
@@ -418,10 +468,8 @@ impl Emitter {
         for &(old, new) in swaps {
             let Some(k) = self.map.iter().position(|m| m.0 == old) else { continue };
             let h = self.map[k].1;
-            dasm!(self.ops
-                ; mov QWORD [cpu + off_x(old)], Rq(h)
-                ; mov Rq(h), QWORD [cpu + off_x(new)]
-            );
+            self.ops.store_rbx(off_x(old), h);
+            self.ops.load_rbx(true, h, off_x(new));
             self.map[k].0 = new;
             self.host_tab[old as usize] = 0;
             self.host_tab[new as usize] = h;
@@ -436,27 +484,21 @@ impl Emitter {
     fn restore_global(&mut self) {
         for k in 0..self.swaps.len() {
             let (old, new, h) = self.swaps[k];
-            dasm!(self.ops
-                ; mov QWORD [cpu + off_x(new)], Rq(h)
-                ; mov Rq(h), QWORD [cpu + off_x(old)]
-            );
+            self.ops.store_rbx(off_x(new), h);
+            self.ops.load_rbx(true, h, off_x(old));
         }
     }
 
     /// Load X`n` (64-bit, `sf`) or W`n` (32-bit, zero-extended) into host register `h`.
+    /// (The moves are `Asm`'s hand-encoded forms of `mov Rq(h), Rq(g)` and
+    /// `mov Rq(h), QWORD [cpu + off_x(n)]`, same bytes.)
     pub fn load_x(&mut self, h: u8, n: u32, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
-            dasm!(self.ops; xor Rd(h), Rd(h));
+            self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
         } else if let Some(g) = self.host_of(n) {
-            if sf {
-                dasm!(self.ops; mov Rq(h), Rq(g));
-            } else {
-                dasm!(self.ops; mov Rd(h), Rd(g));
-            }
-        } else if sf {
-            dasm!(self.ops; mov Rq(h), QWORD [cpu + off_x(n)]);
+            self.ops.mov_rr(sf, h, g);
         } else {
-            dasm!(self.ops; mov Rd(h), DWORD [cpu + off_x(n)]);
+            self.ops.load_rbx(sf, h, off_x(n));
         }
     }
 
@@ -467,12 +509,12 @@ impl Emitter {
             return;
         }
         if !sf {
-            dasm!(self.ops; mov Rd(h), Rd(h));
+            self.ops.mov_rr(false, h, h);
         }
         if let Some(g) = self.host_of(n) {
-            dasm!(self.ops; mov Rq(g), Rq(h));
+            self.ops.mov_rr(true, g, h);
         } else {
-            dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(h));
+            self.ops.store_rbx(off_x(n), h);
         }
     }
 
@@ -488,14 +530,14 @@ impl Emitter {
     /// Store every mapped guest register to `CpuState::x` (before a helper call).
     pub fn flush_mapped(&mut self) {
         for (n, g) in self.map {
-            dasm!(self.ops; mov QWORD [cpu + off_x(n)], Rq(g));
+            self.ops.store_rbx(off_x(n), g);
         }
     }
 
     /// Reload every mapped guest register from `CpuState::x` (after a helper call).
     pub fn reload_mapped(&mut self) {
         for (n, g) in self.map {
-            dasm!(self.ops; mov Rq(g), QWORD [cpu + off_x(n)]);
+            self.ops.load_rbx(true, g, off_x(n));
         }
     }
 
@@ -513,15 +555,17 @@ impl Emitter {
     }
 
     /// `mov h, imm` with the shortest encoding.
+    /// (`Asm`'s hand-encoded forms of `xor Rd(h), Rd(h)`, `mov Rd(h), imm32`,
+    /// `mov Rq(h), imm32` and `mov Rq(h), QWORD imm64`, same bytes.)
     pub fn mov_imm(&mut self, h: u8, value: u64) {
         if value == 0 {
-            dasm!(self.ops; xor Rd(h), Rd(h));
+            self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
         } else if value <= u32::MAX as u64 {
-            dasm!(self.ops; mov Rd(h), value as i32);
+            self.ops.mov_r32_imm(h, value as u32);
         } else if (value as i64) >= i32::MIN as i64 && (value as i64) <= i32::MAX as i64 {
-            dasm!(self.ops; mov Rq(h), value as i32);
+            self.ops.mov_r64_simm32(h, value as i32);
         } else {
-            dasm!(self.ops; mov Rq(h), QWORD value as i64);
+            self.ops.mov_r64_imm64(h, value);
         }
     }
 

@@ -22,6 +22,7 @@
 // conversions that clippy reports as useless; they are generated code, not ours.
 #![allow(clippy::useless_conversion)]
 
+pub mod asm;
 pub mod block;
 pub mod branch;
 pub mod cache;
@@ -41,7 +42,7 @@ pub mod vcache;
 use crate::cpu::CpuState;
 use cache::CodeCache;
 use emit::exit;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -118,6 +119,9 @@ pub struct Block {
     /// when the block enters the cache, unlinked like chains on invalidation).
     pub head: usize,
     pub self_links: Vec<usize>,
+    /// Patched jumps into this block (its own back-edges included): (address of the rel32,
+    /// the stub it pointed to before), restored when the block is invalidated.
+    pub incoming: Vec<(usize, usize)>,
 }
 
 /// Statistics, for `-d` logging and benchmarks.
@@ -159,10 +163,14 @@ pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
 
 pub(crate) struct JitState {
     pub(crate) cache: CodeCache,
+    /// The emitter, reused by every translation (created by the first).
+    pub(crate) emitter: Option<emit::Emitter>,
     blocks: BTreeMap<u64, Block>,
-    by_host: BTreeMap<usize, u64>,
-    /// Patched chain sites per target guest pc: (address of the rel32, its stub).
-    incoming: HashMap<u64, Vec<(usize, usize)>>,
+    /// (host address, guest pc) of the blocks in the order they were placed, so sorted by
+    /// host address (the cache only grows until it is reset, which clears this). Entries of
+    /// invalidated blocks stay until they outnumber the live ones (`fault_site` checks that the
+    /// block at the guest pc is still the one at that host address).
+    by_host: Vec<(usize, u64)>,
     /// Bumped on every flush: a chain site recorded before a flush is stale.
     generation: u64,
     pub(crate) stats: Stats,
@@ -197,9 +205,9 @@ impl Jit {
         Ok(Jit {
             state: Mutex::new(JitState {
                 cache,
+                emitter: None,
                 blocks: BTreeMap::new(),
-                by_host: BTreeMap::new(),
-                incoming: HashMap::new(),
+                by_host: Vec::new(),
                 generation: 0,
                 stats: Stats::default(),
             }),
@@ -267,16 +275,12 @@ impl Jit {
                     }
                     let host = {
                         let mut st = self.lock();
-                        let gen = st.generation;
-                        let host = match self.lookup_or_translate(&mut st, pc) {
+                        let chain = (code == exit::CHAIN).then(|| (cpu.chain_site as usize, st.generation));
+                        match self.lookup_or_translate(&mut st, pc, chain) {
                             Some(h) => h,
                             // The pc itself cannot be fetched: a prefetch abort.
                             None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: pc },
-                        };
-                        if code == exit::CHAIN && gen == st.generation {
-                            Self::patch_chain(&mut st, cpu.chain_site as usize, pc, host);
                         }
-                        host
                     };
                     code = self.enter(cpu, host);
                 }
@@ -342,24 +346,44 @@ impl Jit {
         code
     }
 
-    fn lookup_or_translate(&self, st: &mut JitState, pc: u64) -> Option<usize> {
-        if let Some(b) = st.blocks.get(&pc) {
-            // A lookup miss for a translated block: its slot was taken by another target.
-            // Take it back, so the inline probe of the next indirect branch here hits.
-            let host = b.host;
-            self.set_lookup(pc, host);
-            return Some(host);
+    /// The host address of the block at `pc`, translating it if needed. `chain`: the direct
+    /// jump (address of its rel32, and the generation it was recorded in) that exited with
+    /// CHAIN to get here; it is patched to the block unless the cache was reset meanwhile.
+    fn lookup_or_translate(&self, st: &mut JitState, pc: u64, chain: Option<(usize, u64)>) -> Option<usize> {
+        {
+            let JitState { blocks, cache, stats, generation, .. } = &mut *st;
+            if let Some(b) = blocks.get_mut(&pc) {
+                // A lookup miss for a translated block: its slot was taken by another target.
+                // Take it back, so the inline probe of the next indirect branch here hits.
+                let host = b.host;
+                self.set_lookup(pc, host);
+                if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
+                    if let Some(stub) = Self::patch_site(cache, stats, site, host) {
+                        b.incoming.push((site, stub));
+                    }
+                }
+                return Some(host);
+            }
         }
         if st.cache.free_bytes() < 256 << 10 {
             self.reset_cache(st);
         }
-        let b = block::translate(self, st, pc)?;
+        let mut b = block::translate(self, st, pc)?;
         let host = b.host;
-        for &site in &b.self_links {
-            Self::patch_chain(st, host + site, pc, host + b.head);
+        for k in 0..b.self_links.len() {
+            let site = host + b.self_links[k];
+            if let Some(stub) = Self::patch_site(&st.cache, &mut st.stats, site, host + b.head) {
+                b.incoming.push((site, stub));
+            }
+        }
+        if let Some((site, _)) = chain.filter(|c| c.1 == st.generation) {
+            if let Some(stub) = Self::patch_site(&st.cache, &mut st.stats, site, host) {
+                b.incoming.push((site, stub));
+            }
         }
         self.set_lookup(pc, host);
-        st.by_host.insert(host, pc);
+        debug_assert!(st.by_host.last().is_none_or(|&(h, _)| h < host));
+        st.by_host.push((host, pc));
         st.blocks.insert(pc, b);
         Some(host)
     }
@@ -368,11 +392,14 @@ impl Jit {
         &self.lookup[((pc >> 2) & (LOOKUP_SIZE as u64 - 1)) as usize]
     }
 
+    /// Release stores, in this order (plain stores on x86, where SeqCst ones are `xchg`s that
+    /// wait for the just-written block to drain from the store buffer): a reader (inline probe
+    /// or `run_inner`) that sees `!pc` in `guest` sees this `host`.
     fn set_lookup(&self, pc: u64, host: usize) {
         let e = self.slot(pc);
-        e.guest.store(LOOKUP_EMPTY, Ordering::SeqCst);
-        e.host.store(host as u64, Ordering::SeqCst);
-        e.guest.store(!pc, Ordering::SeqCst);
+        e.guest.store(LOOKUP_EMPTY, Ordering::Release);
+        e.host.store(host as u64, Ordering::Release);
+        e.guest.store(!pc, Ordering::Release);
     }
 
     fn clear_lookup(&self, pc: u64) {
@@ -382,14 +409,16 @@ impl Jit {
         }
     }
 
-    /// Point the `jmp` whose rel32 is at `site` to `host` (the block of `target`).
-    fn patch_chain(st: &mut JitState, site: usize, target: u64, host: usize) {
-        if !site.is_multiple_of(4) || !st.cache.contains(site) {
-            return;
+    /// Point the `jmp` whose rel32 is at `site` to `host` (a block, which records the site in
+    /// `Block::incoming` for invalidation); returns the address it pointed to (its stub), or
+    /// `None` when `site` is not a patchable site of ours.
+    fn patch_site(cache: &CodeCache, stats: &mut Stats, site: usize, host: usize) -> Option<usize> {
+        if !site.is_multiple_of(4) || !cache.contains(site) {
+            return None;
         }
         let rel = host as i64 - (site as i64 + 4);
         if rel < i32::MIN as i64 || rel > i32::MAX as i64 {
-            return;
+            return None;
         }
         // SAFETY: `site` is the 4-byte aligned rel32 of a `jmp` inside our cache, recorded by
         // the emitter in the current generation; a 4-byte aligned store is atomic on x86.
@@ -399,8 +428,8 @@ impl Jit {
             std::ptr::write_volatile(site as *mut i32, rel as i32);
             stub
         };
-        st.incoming.entry(target).or_default().push((site, stub));
-        st.stats.chains_patched += 1;
+        stats.chains_patched += 1;
+        Some(stub)
     }
 
     /// Drop every translation and reuse the cache (only while no other thread runs guest
@@ -414,7 +443,6 @@ impl Jit {
         }
         st.blocks.clear();
         st.by_host.clear();
-        st.incoming.clear();
         st.cache.reset();
         st.generation += 1;
         st.stats.flushes += 1;
@@ -434,16 +462,20 @@ impl Jit {
             .map(|(&pc, _)| pc)
             .collect();
         for pc in dead {
-            if let Some(b) = st.blocks.remove(&pc) {
-                st.by_host.remove(&b.host);
-            }
             self.clear_lookup(pc);
-            for (site, stub) in st.incoming.remove(&pc).unwrap_or_default() {
-                let rel = stub as i64 - (site as i64 + 4);
-                // SAFETY: restoring a rel32 we patched earlier to its original stub.
-                unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
+            if let Some(b) = st.blocks.remove(&pc) {
+                for &(site, stub) in &b.incoming {
+                    let rel = stub as i64 - (site as i64 + 4);
+                    // SAFETY: restoring a rel32 we patched earlier to its original stub.
+                    unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
+                }
             }
             st.stats.invalidations += 1;
+        }
+        // Drop the host-map entries of dead blocks once they are the majority.
+        if st.by_host.len() > 2 * st.blocks.len() + 64 {
+            let JitState { by_host, blocks, .. } = &mut *st;
+            by_host.retain(|&(host, pc)| blocks.get(&pc).is_some_and(|b| b.host == host));
         }
     }
 
@@ -461,10 +493,11 @@ impl Jit {
     /// swaps of its block (empty when `host_pc` is in no block).
     fn fault_site(&self, host_pc: usize) -> (Option<u64>, Vec<(u32, u32, u8)>) {
         let st = self.lock();
-        let Some((&start, &gpc)) = st.by_host.range(..=host_pc).next_back() else {
+        let k = st.by_host.partition_point(|&(h, _)| h <= host_pc);
+        let Some(&(start, gpc)) = k.checked_sub(1).map(|k| &st.by_host[k]) else {
             return (None, Vec::new());
         };
-        let Some(b) = st.blocks.get(&gpc) else {
+        let Some(b) = st.blocks.get(&gpc).filter(|b| b.host == start) else {
             return (None, Vec::new());
         };
         if host_pc >= start + b.host_len {

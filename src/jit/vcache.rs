@@ -22,7 +22,7 @@
 use super::emit::{dasm, Emitter, InsnHelper};
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
-use crate::arch::{decode, Op};
+use crate::arch::{Op, Row};
 use crate::cpu::off_v;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
@@ -58,17 +58,16 @@ impl VCache {
 const MAX_PINS: usize = 8;
 
 /// The V registers worth loading into the cache before the loop head: those that the cached
-/// scalar FP operations of the block's straight-line prefix read before writing them (a loop
-/// carries them from one iteration to the next), in order of first use. Stops where the
-/// cache would be cleared anyway (AdvSIMD) or the straight line ends.
-pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
+/// scalar FP and AdvSIMD operations of the block's straight-line prefix (`prescan`, decoded
+/// by `block::choose_swaps`) read before writing them (a loop carries them from one
+/// iteration to the next), in order of first use. Stops at structure loads and where the
+/// straight line ends.
+pub(crate) fn choose_pins(prescan: &[(u32, Option<&'static Row>)]) -> ([u8; MAX_PINS], usize) {
     let mut pins = [0u8; MAX_PINS];
     let mut n = 0;
     let mut written = 0u32;
-    let mut at = pc;
-    for _ in 0..super::block::MAX_BLOCK_INSNS {
-        let Some(word) = super::block::fetch(at) else { break };
-        let Some(row) = decode(word) else { break };
+    for &(word, row) in prescan {
+        let Some(row) = row else { break };
         let i = Insn(word);
         let read = |v: u32, pins: &mut [u8; MAX_PINS], n: &mut usize| {
             if written & 1 << v == 0 && *n < MAX_PINS && !pins[..*n].contains(&(v as u8)) {
@@ -119,7 +118,6 @@ pub(crate) fn choose_pins(pc: u64) -> ([u8; MAX_PINS], usize) {
             }
             _ => {}
         }
-        at += 4;
     }
     (pins, n)
 }

@@ -139,10 +139,16 @@ pub fn all_rows() -> impl Iterator<Item = &'static Row> {
         .flat_map(|g| group_rows(g).iter().flat_map(|rows| rows.iter()))
 }
 
-/// Lazily built index: bucket by word bits 31:20 -> the rows (in order) that can match.
+/// Lazily built index: bucket by word bits 31:20 -> the rows (in order) that can match. A
+/// bucket with more than [`SPLIT_ROWS`] rows (the FP and AdvSIMD spaces) is split again by
+/// bits 15:10, so that decoding a word tests a handful of rows.
 struct Index {
-    buckets: Vec<OnceLock<Box<[&'static Row]>>>,
+    buckets: Vec<OnceLock<Bucket>>,
 }
+
+/// The rows that can match a word with a given bits 31:20: one list, or one per value of
+/// bits 15:10.
+type Bucket = Box<[Box<[&'static Row]>]>;
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
@@ -150,25 +156,43 @@ fn index() -> &'static Index {
 }
 
 const BUCKET_SHIFT: u32 = 20;
+/// Rows above which a bucket is split by bits 15:10.
+const SPLIT_ROWS: usize = 6;
+const SUB_SHIFT: u32 = 10;
+const SUB_MASK: u32 = 0x3f << SUB_SHIFT;
 
-/// Decode a word: the first matching row, or `None` (UNDEFINED / not implemented).
-pub fn decode(word: u32) -> Option<&'static Row> {
-    let key = word >> BUCKET_SHIFT;
-    let rows = index().buckets[key as usize].get_or_init(|| {
-        let top = key << BUCKET_SHIFT;
-        let topmask = !0u32 << BUCKET_SHIFT;
-        let mut v = Vec::new();
-        if let Some(g) = Group::of(top) {
-            for part in group_rows(g) {
-                for r in part.iter() {
-                    if (r.value ^ top) & r.mask & topmask == 0 {
-                        v.push(r);
-                    }
+/// The rows of the table, in order, that can match a word whose bits under `known` equal
+/// those of `bits`.
+fn candidates(bits: u32, known: u32) -> Box<[&'static Row]> {
+    let mut v = Vec::new();
+    if let Some(g) = Group::of(bits) {
+        for part in group_rows(g) {
+            for r in part.iter() {
+                if (r.value ^ bits) & r.mask & known == 0 {
+                    v.push(r);
                 }
             }
         }
-        v.into_boxed_slice()
-    });
+    }
+    v.into_boxed_slice()
+}
+
+fn build_bucket(key: u32) -> Bucket {
+    let top = key << BUCKET_SHIFT;
+    let topmask = !0u32 << BUCKET_SHIFT;
+    let all = candidates(top, topmask);
+    if all.len() <= SPLIT_ROWS {
+        return Box::new([all]);
+    }
+    (0..64u32).map(|sub| candidates(top | sub << SUB_SHIFT, topmask | SUB_MASK)).collect()
+}
+
+/// Decode a word: the first matching row, or `None` (UNDEFINED / not implemented).
+#[inline]
+pub fn decode(word: u32) -> Option<&'static Row> {
+    let key = word >> BUCKET_SHIFT;
+    let bucket = index().buckets[key as usize].get_or_init(|| build_bucket(key));
+    let rows = if bucket.len() == 1 { &bucket[0] } else { &bucket[((word & SUB_MASK) >> SUB_SHIFT) as usize] };
     rows.iter().copied().find(|r| r.matches(word))
 }
 
