@@ -3,7 +3,7 @@
 //! 3-source (multiply) instructions.
 
 use super::asm::alu;
-use super::emit::{dasm, reg::*, Emitter, FlagKind, Flow, TResult, Undefined, R31};
+use super::emit::{dasm, host_cc, reg::*, Emitter, FlagKind, Flow, TResult, Undefined, X86Cc, R31};
 use crate::arch::table::DpRegOp;
 use crate::arch::Insn;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
@@ -282,6 +282,30 @@ fn cond_compare(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
 fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     let sf = i.sf();
+    // Right after a flag setter, select on the live x86 flags: operands loaded with moves
+    // only (XZR as `mov r, 0`), CSINC's +1 as LEA, CSINV's NOT (none of which touches the
+    // flags), then one CMOV. CSNEG's NEG would clobber them.
+    if op != Csneg {
+        if let Some(cc) = e.flags_live.and_then(|k| host_cc(k, i.cond_hi())) {
+            for (h, r) in [(RDX, i.rn()), (RSI, i.rm())] {
+                if r == 31 {
+                    dasm!(e.ops; mov Rd(h), 0);
+                } else {
+                    e.load_x(h, r, sf, R31::Zr);
+                }
+            }
+            match op {
+                Csinc => dasm!(e.ops; lea rsi, [rsi + 1]),
+                Csinv => dasm!(e.ops; not rsi),
+                _ => {}
+            }
+            if cc != X86Cc::Always {
+                cmov(e, cc.inverse(), RDX, RSI);
+            }
+            e.store_x(i.rd(), RDX, sf, R31::Zr);
+            return Ok(Flow::Continue);
+        }
+    }
     e.load_x(RDX, i.rn(), sf, R31::Zr);
     e.load_x(RSI, i.rm(), sf, R31::Zr);
     match op {
@@ -294,6 +318,27 @@ fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     dasm!(e.ops; cmovz rdx, rsi);
     e.store_x(i.rd(), RDX, sf, R31::Zr);
     Ok(Flow::Continue)
+}
+
+/// `cmov<cc> dst, src` (64-bit).
+fn cmov(e: &mut Emitter, cc: X86Cc, dst: u8, src: u8) {
+    match cc {
+        X86Cc::E => dasm!(e.ops; cmove Rq(dst), Rq(src)),
+        X86Cc::Ne => dasm!(e.ops; cmovne Rq(dst), Rq(src)),
+        X86Cc::Ae | X86Cc::Nc => dasm!(e.ops; cmovae Rq(dst), Rq(src)),
+        X86Cc::B | X86Cc::C => dasm!(e.ops; cmovb Rq(dst), Rq(src)),
+        X86Cc::S => dasm!(e.ops; cmovs Rq(dst), Rq(src)),
+        X86Cc::Ns => dasm!(e.ops; cmovns Rq(dst), Rq(src)),
+        X86Cc::O => dasm!(e.ops; cmovo Rq(dst), Rq(src)),
+        X86Cc::No => dasm!(e.ops; cmovno Rq(dst), Rq(src)),
+        X86Cc::A => dasm!(e.ops; cmova Rq(dst), Rq(src)),
+        X86Cc::Be => dasm!(e.ops; cmovbe Rq(dst), Rq(src)),
+        X86Cc::Ge => dasm!(e.ops; cmovge Rq(dst), Rq(src)),
+        X86Cc::L => dasm!(e.ops; cmovl Rq(dst), Rq(src)),
+        X86Cc::G => dasm!(e.ops; cmovg Rq(dst), Rq(src)),
+        X86Cc::Le => dasm!(e.ops; cmovle Rq(dst), Rq(src)),
+        X86Cc::Always => dasm!(e.ops; mov Rq(dst), Rq(src)),
+    }
 }
 
 /// UDIV/SDIV: division by zero gives 0; INT_MIN / -1 gives INT_MIN (no trap).

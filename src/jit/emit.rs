@@ -830,10 +830,13 @@ impl Emitter {
         skip
     }
 
-    /// x86 CF = Arm C (for ADC), or NOT C (`invert`, for SBC's borrow).
+    /// x86 CF = Arm C (for ADC), or NOT C (`invert`, for SBC's borrow). `flag_c` is 0 or 1
+    /// and is read as the byte it was stored as (a wider load from a byte store defeats
+    /// store-to-load forwarding: a stall of a dozen cycles right after a compare).
     pub fn carry_to_host(&mut self, invert: bool) {
-        dasm!(self.ops; bt DWORD [cpu + OFF_FLAG_C as i32], 0);
-        if invert {
+        // CF = (flag_c < 1) = NOT C
+        dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 1);
+        if !invert {
             dasm!(self.ops; cmc);
         }
     }
