@@ -65,6 +65,16 @@ fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     if !matches!(op, Ands | Bics) && direct_shifted_op(e, op, sf, i) {
         return Ok(Flow::Continue);
     }
+    // MOV (register), the ORR Xd, XZR, Xm alias: one load or move into Rd's home.
+    if op == Orr && i.rn() == 31 && i.imm6() == 0 && i.rd() != 31 {
+        if let Some(hd) = e.host_of(i.rd()) {
+            e.load_x(hd, i.rm(), sf, R31::Zr);
+        } else {
+            e.load_x(RAX, i.rm(), sf, R31::Zr);
+            e.store_x(i.rd(), RAX, sf, R31::Zr);
+        }
+        return Ok(Flow::Continue);
+    }
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     emit_shift(e, RCX, sf, i.shift(), i.imm6());
     if matches!(op, Bic | Orn | Eon | Bics) {
