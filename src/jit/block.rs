@@ -225,6 +225,13 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     let mut uses = [0u32; 32];
     let mut at = pc;
     let mut conds = 0;
+    // A conditional branch back to the block start makes the block a loop: a register its
+    // body names once is then named once per iteration, and the swap costs only at entry
+    // and exit.
+    let mut looping = false;
+    // Uses up to the back-edge: what the loop body names (code after the loop, on the
+    // not-taken side, may still name the registers given away: it finds them in CpuState).
+    let mut loop_uses = [0u32; 32];
     prescan.clear();
     for _ in 0..MAX_BLOCK_INSNS {
         let Some(word) = fetch(at) else { break };
@@ -258,6 +265,13 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
                 };
                 // A skip stays inside the block, and so does the not-taken side of the first
                 // conditional branches (superblock): scan on.
+                if target == pc && !looping {
+                    looping = true;
+                    if matches!(op, BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
+                        uses[i.rt() as usize] += 1;
+                    }
+                    loop_uses = uses;
+                }
                 if !super::emit::skip_ok(at, target) {
                     conds += 1;
                     if conds > super::emit::MAX_FALLTHROUGHS {
@@ -271,11 +285,14 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         }
         at += 4;
     }
+    if looping {
+        uses = loop_uses;
+    }
     // Most used first, ties by register number (the order a stable sort of 5..=30 gives).
     let mut wanted = [0u32; 26];
     let mut n_wanted = 0;
     for r in 5..=30 {
-        if super::emit::host_reg(r).is_none() && uses[r as usize] >= MIN_SWAP_USES {
+        if super::emit::host_reg(r).is_none() && uses[r as usize] >= if looping { 1 } else { MIN_SWAP_USES } {
             wanted[n_wanted] = r;
             n_wanted += 1;
         }
