@@ -84,7 +84,20 @@ pub struct CpuState {
     /// trampoline found them (a block may hold other guest registers in them: see
     /// `jit::block`'s register swaps).
     pub fault_regs: [u64; 9],
+    pub _pad2: u64,
+    /// Constants for translated code (never guest-visible), 16-byte aligned for SSE memory
+    /// operands: see [`FP_CONST`].
+    pub fp_const: [u128; 4],
 }
+
+/// `CpuState::fp_const`: [0] single-precision magnitude mask (0x7FFFFFFF per lane), [1] the
+/// smallest normal single (0x00800000 per lane), [2] and [3] the same for doubles.
+pub const FP_CONST: [u128; 4] = [
+    0x7FFF_FFFF_7FFF_FFFF_7FFF_FFFF_7FFF_FFFF,
+    0x0080_0000_0080_0000_0080_0000_0080_0000,
+    0x7FFF_FFFF_FFFF_FFFF_7FFF_FFFF_FFFF_FFFF,
+    0x0010_0000_0000_0000_0010_0000_0000_0000,
+];
 
 pub const OFF_X: usize = 0;
 pub const OFF_SP: usize = 31 * 8;
@@ -107,6 +120,7 @@ pub const OFF_FLAG_Z: usize = 920;
 pub const OFF_FLAG_C: usize = 928;
 pub const OFF_FLAG_V: usize = 929;
 pub const OFF_FAULT_REGS: usize = 936;
+pub const OFF_FP_CONST: usize = 1024;
 /// `scratch[3]`: host rsp inside translated code.
 pub const OFF_HOST_RSP: usize = OFF_SCRATCH + 24;
 
@@ -132,6 +146,8 @@ const _: () = {
     assert!(std::mem::offset_of!(CpuState, flag_c) == OFF_FLAG_C);
     assert!(std::mem::offset_of!(CpuState, flag_v) == OFF_FLAG_V);
     assert!(std::mem::offset_of!(CpuState, fault_regs) == OFF_FAULT_REGS);
+    assert!(std::mem::offset_of!(CpuState, fp_const) == OFF_FP_CONST);
+    assert!(OFF_FP_CONST.is_multiple_of(16));
 };
 
 /// Byte offset of X`n` (n = 31 is SP).
@@ -169,6 +185,8 @@ impl Default for CpuState {
             flag_v: 0,
             _pad1: [0; 6],
             fault_regs: [0; 9],
+            _pad2: 0,
+            fp_const: FP_CONST,
         }
     }
 }
@@ -216,6 +234,8 @@ impl CpuState {
             flag_v: self.flag_v,
             _pad1: [0; 6],
             fault_regs: [0; 9],
+            _pad2: 0,
+            fp_const: FP_CONST,
         }
     }
 }

@@ -22,7 +22,7 @@ use super::emit::{dasm, reg, Emitter, R31};
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, OFF_FPCR};
+use crate::cpu::{off_v, OFF_FPCR, OFF_FP_CONST};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -899,26 +899,16 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
         dasm!(e.ops; cmpunordps xmm1, xmm0);
     }
     if matches!(op, SimdOp::Fmul | SimdOp::Fdiv) {
+        // |lane| == smallest normal, with the masks of CpuState::fp_const
+        let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
         dasm!(e.ops
-            ; pcmpeqd xmm2, xmm2
-            ; movdqa xmm3, xmm2
+            ; movaps xmm2, xmm0
+            ; andps xmm2, [cpu + k]
         );
         if double {
-            dasm!(e.ops
-                ; psrlq xmm2, 1
-                ; psrlq xmm3, 63
-                ; psllq xmm3, 52
-                ; pand xmm2, xmm0
-                ; pcmpeqq xmm2, xmm3
-            );
+            dasm!(e.ops; pcmpeqq xmm2, [cpu + k + 16]);
         } else {
-            dasm!(e.ops
-                ; psrld xmm2, 1
-                ; psrld xmm3, 31
-                ; pslld xmm3, 23
-                ; pand xmm2, xmm0
-                ; pcmpeqd xmm2, xmm3
-            );
+            dasm!(e.ops; pcmpeqd xmm2, [cpu + k + 16]);
         }
         dasm!(e.ops; por xmm1, xmm2);
     }
