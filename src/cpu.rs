@@ -87,16 +87,22 @@ pub struct CpuState {
     pub _pad2: u64,
     /// Constants for translated code (never guest-visible), 16-byte aligned for SSE memory
     /// operands: see [`FP_CONST`].
-    pub fp_const: [u128; 4],
+    pub fp_const: [u128; 8],
 }
 
 /// `CpuState::fp_const`: [0] single-precision magnitude mask (0x7FFFFFFF per lane), [1] the
-/// smallest normal single (0x00800000 per lane), [2] and [3] the same for doubles.
-pub const FP_CONST: [u128; 4] = [
+/// smallest normal single (0x00800000 per lane), [2] and [3] the same for doubles; PSHUFB
+/// masks for LD4/ST4 of 16 bytes: [4] the 4x4 byte transpose (its own inverse), [5] gathering
+/// the halfwords of two 4-member structures by member, [6] its inverse; [7] unused.
+pub const FP_CONST: [u128; 8] = [
     0x7FFF_FFFF_7FFF_FFFF_7FFF_FFFF_7FFF_FFFF,
     0x0080_0000_0080_0000_0080_0000_0080_0000,
     0x7FFF_FFFF_FFFF_FFFF_7FFF_FFFF_FFFF_FFFF,
     0x0010_0000_0000_0000_0010_0000_0000_0000,
+    u128::from_le_bytes([0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15]),
+    u128::from_le_bytes([0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15]),
+    u128::from_le_bytes([0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15]),
+    0,
 ];
 
 pub const OFF_X: usize = 0;
