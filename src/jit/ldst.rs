@@ -222,52 +222,134 @@ fn emit_store_at(e: &mut Emitter, src: u8, base: u8, disp: i32, size: u32) {
 /// left to the general path. Rt is not XZR and not the base (no writeback here anyway).
 #[allow(clippy::too_many_arguments)]
 fn direct_reg_offset(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, m: u32, option: u32, shift: u32) -> bool {
-    if option & 3 != 3 || m == 31 {
+    if option & 3 != 3 || m == 31 || shift > 3 || matches!(acc, Access::Prefetch) {
         return false;
     }
-    let (Some(hb), Some(hi), Some(ht)) = (e.host_of(n), e.host_of(m), e.host_of(t)) else { return false };
+    let (Some(hb), Some(hi)) = (e.host_of(n), e.host_of(m)) else { return false };
+    if t == 31 && !matches!(acc, Access::Store) {
+        return false;
+    }
+    let ht = if t == 31 { None } else { e.host_of(t) };
     // rax = base + index * scale (one LEA), then the access through rax
     match shift {
         0 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi)]),
         1 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 2]),
         2 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 4]),
-        3 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 8]),
-        _ => return false,
+        _ => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 8]),
     }
-    match acc {
-        Access::Store => emit_store_at(e, ht, RAX, 0, size),
-        Access::Load { signed, dst64 } => emit_load_at(e, ht, RAX, 0, size, signed, dst64),
-        Access::Prefetch => {}
+    match (acc, ht) {
+        (Access::Store, Some(h)) => emit_store_at(e, h, RAX, 0, size),
+        (Access::Store, None) => {
+            e.load_x(RCX, t, true, R31::Zr);
+            emit_store_at(e, RCX, RAX, 0, size);
+        }
+        (Access::Load { signed, dst64 }, Some(h)) => emit_load_at(e, h, RAX, 0, size, signed, dst64),
+        (Access::Load { signed, dst64 }, None) => {
+            emit_load_at(e, RCX, RAX, 0, size, signed, dst64);
+            e.store_x(t, RCX, dst64, R31::Zr);
+        }
+        (Access::Prefetch, _) => {}
     }
     true
 }
 
-/// A GPR load or store (immediate offset, pre- or post-index) whose base and transfer
-/// registers live in host registers: one x86 access addressing [base + offset] directly, then
-/// the writeback. A faulting access changes nothing (the writeback comes after it). False
-/// (nothing emitted) for XZR, register offsets, and a load whose writeback would overwrite
-/// what it loaded (Rt = Rn, unpredictable).
+/// A GPR load or store (immediate offset, pre- or post-index) whose base register lives in
+/// a host register: one x86 access addressing [base + offset] directly (straight from or to
+/// Rt's host register when it has one, else through rcx; XZR stores zero), then the
+/// writeback. A faulting access changes nothing (the writeback comes after it). False
+/// (nothing emitted) for a base in memory, register offsets of registers in memory, a load
+/// into XZR, and a load whose writeback would overwrite what it loaded (Rt = Rn,
+/// unpredictable).
 fn direct_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: Mode) -> bool {
-    if t == 31 {
-        return false;
-    }
     let (disp, wb) = match mode {
         Mode::Offset(o) => (o, None),
         Mode::Pre(o) => (o, Some(o)),
         Mode::Post(o) => (0, Some(o)),
-        Mode::Reg(m, option, shift) => return direct_reg_offset(e, acc, size, t, n, m, option, shift),
+        Mode::Reg(m, option, shift) => {
+            return direct_reg_offset(e, acc, size, t, n, m, option, shift);
+        }
     };
     if wb.is_some() && t == n {
         return false;
     }
-    let (Some(hb), Some(ht)) = (e.host_of(n), e.host_of(t)) else { return false };
+    let Some(hb) = e.host_of(n) else { return false };
+    let ht = if t == 31 { None } else { e.host_of(t) };
     match acc {
-        Access::Store => emit_store_at(e, ht, hb, disp as i32, size),
-        Access::Load { signed, dst64 } => emit_load_at(e, ht, hb, disp as i32, size, signed, dst64),
+        Access::Store => {
+            let src = ht.unwrap_or_else(|| {
+                e.load_x(RCX, t, true, R31::Zr);
+                RCX
+            });
+            emit_store_at(e, src, hb, disp as i32, size);
+        }
+        Access::Load { signed, dst64 } => {
+            if t == 31 {
+                return false;
+            }
+            match ht {
+                Some(ht) => emit_load_at(e, ht, hb, disp as i32, size, signed, dst64),
+                None => {
+                    emit_load_at(e, RCX, hb, disp as i32, size, signed, dst64);
+                    e.store_x(t, RCX, dst64, R31::Zr);
+                }
+            }
+        }
         Access::Prefetch => return false,
     }
     if let Some(w) = wb {
         dasm!(e.ops; add Rq(hb), w as i32);
+    }
+    true
+}
+
+/// LDP/STP (and LDNP/STNP, LDPSW) of general registers with the base in a host register:
+/// the two accesses address [base + offset] directly, registers in host registers are
+/// loaded or stored straight (else through rcx/rdx), then the writeback. Loads go through
+/// rcx/rdx whenever a destination is the base, so the second access still sees the old base.
+/// False (nothing emitted) for a base in memory or a writeback into a loaded register.
+#[allow(clippy::too_many_arguments)]
+fn direct_pair(e: &mut Emitter, store: bool, size: u32, signed: bool, dst64: bool, i: Insn, mode: Mode) -> bool {
+    let (t, t2, n) = (i.rt(), i.rt2(), i.rn());
+    let (disp, wb) = match mode {
+        Mode::Offset(o) => (o as i32, None),
+        Mode::Pre(o) => (o as i32, Some(o as i32)),
+        Mode::Post(o) => (0, Some(o as i32)),
+        Mode::Reg(..) => return false,
+    };
+    if !store && wb.is_some() && (t == n || t2 == n) {
+        return false;
+    }
+    let Some(hb) = e.host_of(n) else { return false };
+    let bytes = 1i32 << size;
+    let host = |e: &Emitter, r: u32| if r == 31 { None } else { e.host_of(r) };
+    if store {
+        let a = host(e, t).unwrap_or_else(|| {
+            e.load_x(RCX, t, true, R31::Zr);
+            RCX
+        });
+        let b = host(e, t2).unwrap_or_else(|| {
+            e.load_x(RDX, t2, true, R31::Zr);
+            RDX
+        });
+        emit_store_at(e, a, hb, disp, size);
+        emit_store_at(e, b, hb, disp + bytes, size);
+    } else {
+        let through = t == n || t2 == n;
+        for (k, (r, tmp)) in [(t, RCX), (t2, RDX)].into_iter().enumerate() {
+            let d = disp + k as i32 * bytes;
+            match host(e, r) {
+                Some(h) if !through => emit_load_at(e, h, hb, d, size, signed, dst64),
+                _ => emit_load_at(e, tmp, hb, d, size, signed, dst64),
+            }
+        }
+        for (r, tmp) in [(t, RCX), (t2, RDX)] {
+            if through || host(e, r).is_none() {
+                e.store_x(r, tmp, dst64, R31::Zr);
+            }
+        }
+    }
+    if let Some(w) = wb {
+        dasm!(e.ops; add Rq(hb), w);
     }
     true
 }
@@ -486,6 +568,9 @@ fn pair_gpr(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
     };
     let mode = pair_mode(i, size);
     let bytes = 1i32 << size;
+    if direct_pair(e, op == LdStOp::Stp, size, signed, dst64, i, mode) {
+        return Ok(Flow::Continue);
+    }
     emit_address(e, i.rn(), mode);
     if op == LdStOp::Stp {
         e.load_x(RCX, i.rt(), true, R31::Zr);
