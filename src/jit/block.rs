@@ -261,7 +261,14 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
                 let target = match op {
                     BrOp::BCond | BrOp::Cbz | BrOp::Cbnz => at.wrapping_add((i.imm19() << 2) as u64),
                     BrOp::Tbz | BrOp::Tbnz => at.wrapping_add((i.imm14() << 2) as u64),
-                    _ => break,
+                    _ => {
+                        // an unconditional branch back to the start closes a loop too
+                        if op == BrOp::B && at.wrapping_add((i.imm26() << 2) as u64) == pc && !looping {
+                            looping = true;
+                            loop_uses = uses;
+                        }
+                        break;
+                    }
                 };
                 // A skip stays inside the block, and so does the not-taken side of the first
                 // conditional branches (superblock): scan on.
