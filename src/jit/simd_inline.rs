@@ -369,16 +369,14 @@ fn emit_pairwise(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
         return false; // PACKUSDW
     }
     if q {
-        dasm!(e.ops
-            ; movdqu xmm0, [cpu + off_v(n)]
-            ; movdqu xmm1, [cpu + off_v(m)]
-        );
+        load_v(e, 0, n);
+        load_v(e, 1, m);
     } else {
         // One register holding Vn<63:0> : Vm<63:0>; the pairs of the low 64 bits of the
         // result come from it, the upper 64 bits are discarded.
+        load_v_low(e, 0, n);
+        load_v_low(e, 1, m);
         dasm!(e.ops
-            ; movq xmm0, QWORD [cpu + off_v(n)]
-            ; movq xmm1, QWORD [cpu + off_v(m)]
             ; punpcklqdq xmm0, xmm1
             ; movdqa xmm1, xmm0
         );
@@ -831,16 +829,17 @@ fn emit_ext(e: &mut Emitter, i: Insn) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let pos = i.bits(14, 11) as i8;
     if q {
+        load_v(e, 0, n);
+        load_v(e, 1, m);
         dasm!(e.ops
-            ; movdqu xmm0, [cpu + off_v(n)]
-            ; movdqu xmm1, [cpu + off_v(m)]
             ; palignr xmm1, xmm0, pos
-            ; movdqu [cpu + off_v(d)], xmm1
+            ; movdqa xmm0, xmm1
         );
+        store_vd(e, d, true, 0);
     } else {
+        load_v_low(e, 0, n);
+        load_v_low(e, 1, m);
         dasm!(e.ops
-            ; movq xmm0, QWORD [cpu + off_v(n)]
-            ; movq xmm1, QWORD [cpu + off_v(m)]
             ; punpcklqdq xmm0, xmm1
             ; psrldq xmm0, pos
         );
