@@ -90,9 +90,10 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
 /// is filled in by the caller).
 fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Block> {
     e.prologue();
-    let (swaps, n_swaps) = choose_swaps(pc, &mut e.prescan);
+    let (swaps, n_swaps, fp) = choose_swaps(pc, &mut e.prescan);
     e.enter_swaps(&swaps[..n_swaps]);
-    let (pins, n_pins) = super::vcache::choose_pins(&e.prescan);
+    // V registers to pin only when the prefix has scalar FP or AdvSIMD work at all
+    let (pins, n_pins) = if fp { super::vcache::choose_pins(&e.prescan) } else { ([0; 8], 0) };
     e.vc_pin(&pins[..n_pins]);
     let mut cur = pc;
     let mut n = 0usize;
@@ -221,7 +222,7 @@ const MIN_SWAP_USES: u32 = 4;
 /// Every word scanned (from `pc` on, one per 4 bytes) goes to `prescan` with its decoded row,
 /// so that the block former does not fetch and decode it again. Returns the swaps (old, new)
 /// and how many there are.
-fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u32, u32); MAX_SWAPS], usize) {
+fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u32, u32); MAX_SWAPS], usize, bool) {
     let mut uses = [0u32; 32];
     let mut at = pc;
     let mut conds = 0;
@@ -229,6 +230,8 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     // body names once is then named once per iteration, and the swap costs only at entry
     // and exit.
     let mut looping = false;
+    // whether the prefix has scalar FP or AdvSIMD data processing (for `vcache::choose_pins`)
+    let mut fp = false;
     // Uses up to the back-edge: what the loop body names (code after the loop, on the
     // not-taken side, may still name the registers given away: it finds them in CpuState).
     let mut loop_uses = [0u32; 32];
@@ -254,7 +257,7 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
                 uses[i.rm() as usize] += 1;
             }
             Op::LdStSimd(_) => uses[i.rn() as usize] += 1,
-            Op::Fp(_) | Op::Simd(_) => {}
+            Op::Fp(_) | Op::Simd(_) => fp = true,
             Op::Br(op) => {
                 // Scan on past a forward skip that stays inside the block.
                 use crate::arch::table::BrOp;
@@ -312,7 +315,7 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         *s = pair;
         n += 1;
     }
-    (swaps, n)
+    (swaps, n, fp)
 }
 
 /// Dispatch one instruction to its group's translator.
