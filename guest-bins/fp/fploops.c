@@ -94,6 +94,27 @@ __attribute__((noinline)) static float fzloop(int n) {
     return acc + a;
 }
 
+// FP compares steering branches and selects, with NaNs among the operands (the inline
+// compare's slow path must leave the host flags a fused branch reads) and FZ set half way
+__attribute__((noinline)) static uint64_t compares(const double *v, int n) {
+    uint64_t h = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double a = v[i], b = v[j];
+            if (i == n / 2 && j == 0) set_fpcr(1 << 24);
+            h = h * 31 + (a <= b) + 2 * (a < b) + 4 * (a > b) + 8 * (a >= b) + 16 * (a == b) + 32 * (a != b);
+            if (a <= b) h += 64;
+            if (a < b) h ^= 0x55;
+            if (!(a >= b)) h += 7;
+            if (!(a > b)) h ^= 0x1234;
+            float fa = (float)a, fb = (float)b;
+            h += fa < fb ? 3 : 5;
+            if (fa <= fb) h = h * 3;
+        }
+    set_fpcr(0);
+    return h;
+}
+
 int main(void) {
     uint64_t h = 1469598103934665603ull;
     for (int y = 0; y < 24; y++)
@@ -117,6 +138,11 @@ int main(void) {
         r = b64(sqrts(inputs[k] + 2.0, 200));
         printf("sqrts %016llx %02llx\n", (unsigned long long)r, (unsigned long long)get_fpsr());
     }
+    static const double cv[] = {0.0, -0.0, 1.0, -1.0, 1e-310, -1e-310, 1e300, __builtin_inf(), -__builtin_inf(),
+                                __builtin_nan(""), -__builtin_nan(""), __builtin_nans(""), 2.5, 1e-40};
+    set_fpsr(0);
+    uint64_t ch = compares(cv, sizeof cv / sizeof cv[0]);
+    printf("compares %016llx %02llx\n", (unsigned long long)ch, (unsigned long long)get_fpsr());
     set_fpsr(0);
     uint32_t z = b32(fzloop(100));
     printf("fzloop %08x %02llx\n", z, (unsigned long long)get_fpsr());

@@ -160,6 +160,10 @@ pub enum FlagKind {
     Sub,
     /// ANDS/BICS/TST: C = V = 0.
     Logic,
+    /// FCMP/FCMPE by UCOMISS/UCOMISD: N = CF, Z = ZF, C = NOT CF, V = 0 on the inline
+    /// (ordered) path; the slow path re-creates ZF = Z and CF = N (= NOT C for every compare
+    /// result), so only conditions that do not read V are fused (`host_cc`).
+    Fcmp,
 }
 
 /// x86 condition codes used for fused branches.
@@ -212,6 +216,18 @@ impl X86Cc {
 /// one exists (Arm C after a subtraction is NOT borrow: HS = AE, HI = A).
 pub(crate) fn host_cc(kind: FlagKind, cond: u32) -> Option<X86Cc> {
     use X86Cc::*;
+    if kind == FlagKind::Fcmp {
+        return Some(match cond {
+            0b0000 => E,           // EQ: Z
+            0b0001 => Ne,          // NE
+            0b0010 | 0b0101 => Ae, // CS: C = NOT CF; PL: N = CF clear
+            0b0011 | 0b0100 => B,  // CC; MI
+            0b1000 => A,           // HI: C and not Z
+            0b1001 => Be,          // LS
+            0b1110 | 0b1111 => Always,
+            _ => return None, // VS, VC, GE, LT, GT, LE read V
+        });
+    }
     Some(match (cond, kind) {
         (0b0000, _) => E,
         (0b0001, _) => Ne,
@@ -591,7 +607,7 @@ impl Emitter {
                 ; setae BYTE [cpu + OFF_FLAG_C as i32]
                 ; seto BYTE [cpu + OFF_FLAG_V as i32]
             ),
-            FlagKind::Logic => dasm!(self.ops; mov WORD [cpu + OFF_FLAG_C as i32], 0),
+            FlagKind::Logic | FlagKind::Fcmp => dasm!(self.ops; mov WORD [cpu + OFF_FLAG_C as i32], 0),
         }
         // The stores below leave the x86 flags intact; so must everything the instruction emits
         // after this call (only `store_x` of the result follows, which is plain moves).

@@ -12,7 +12,7 @@
 //!   NaNs; FMOV never does): FMOV (register, immediate, general: W<->S, X<->D, X<->V.D[1]),
 //!   FABS, FNEG, FCSEL.
 
-use super::emit::{dasm, reg, Emitter, InsnHelper, R31};
+use super::emit::{dasm, reg, Emitter, FlagKind, InsnHelper, R31};
 use crate::arch::pseudo::vfp_expand_imm;
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
@@ -292,15 +292,20 @@ fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     } else {
         dasm!(e.ops; ucomiss Rx(xn), Rx(xm));
     }
+    // Only flag-preserving instructions from here on: a B.cond or CSEL that follows may test
+    // the x86 flags directly (FlagKind::Fcmp).
     dasm!(e.ops
         ; jp =>slow
         ; setne cl
         ; setae BYTE [cpu + OFF_FLAG_C as i32]
-        ; sbb rax, rax
+        ; mov eax, 0
+        ; mov rdx, -1
+        ; cmovb rax, rdx
         ; mov QWORD [cpu + OFF_FLAG_N as i32], rax
         ; movzx ecx, cl
         ; mov QWORD [cpu + OFF_FLAG_Z as i32], rcx
         ; mov BYTE [cpu + OFF_FLAG_V as i32], 0
     );
     e.cold_call_flags(slow, helper, i.0);
+    e.host_flags = Some(FlagKind::Fcmp);
 }

@@ -23,7 +23,7 @@ use super::emit::{dasm, Emitter, InsnHelper};
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
 use crate::arch::{Op, Row};
-use crate::cpu::off_v;
+use crate::cpu::{off_v, OFF_FLAG_N, OFF_FLAG_Z};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
 /// First xmm register of the cache, and how many there are (xmm0-xmm5 are scratch).
@@ -301,6 +301,19 @@ impl Emitter {
                 Cold::Flags(f, word) => {
                     self.insn = Insn(word);
                     self.call_insn_helper_flags(f);
+                    // The fast path leaves UCOMIS flags for a fused B.cond/CSEL
+                    // (FlagKind::Fcmp): re-create ZF = Z and CF = N (= NOT C after any FP
+                    // compare) from the stored flags, through AH and SAHF.
+                    dasm!(self.ops
+                        ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
+                        ; sete cl
+                        ; shl cl, 6
+                        ; mov rax, QWORD [cpu + OFF_FLAG_N as i32]
+                        ; shr rax, 63
+                        ; or al, cl
+                        ; mov ah, al
+                        ; sahf
+                    );
                 }
                 Cold::Simd(f, word, op) => {
                     dasm!(self.ops; mov esi, word as i32; mov edx, op as i32);
