@@ -20,6 +20,10 @@ pub const NZCV_V: u32 = 1 << 28;
 pub const FPCR_AHP: u32 = 1 << 26;
 pub const FPCR_DN: u32 = 1 << 25;
 pub const FPCR_FZ: u32 = 1 << 24;
+/// AHP, DN, FZ and RMode (26:22): with any of them set the host's default IEEE mode (round
+/// to nearest, no flushing, NaN propagation) is not the Arm one, so the fast FP paths step
+/// aside.
+pub const FPCR_NON_IEEE: u32 = FPCR_AHP | FPCR_DN | FPCR_FZ | 3 << FPCR_RMODE_SHIFT;
 pub const FPCR_RMODE_SHIFT: u32 = 22;
 pub const FPCR_FZ16: u32 = 1 << 19;
 /// FPCR bits writable on this ARMv8.0 core: AHP, DN, FZ, RMode. FZ16 needs FEAT_FP16; the

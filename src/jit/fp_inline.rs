@@ -16,11 +16,8 @@ use super::emit::{dasm, reg, Emitter, FlagKind, InsnHelper, R31};
 use crate::arch::pseudo::vfp_expand_imm;
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, FPCR_FZ, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR};
+use crate::cpu::{off_v, FPCR_FZ, FPCR_NON_IEEE, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-
-/// FPCR bits that must be clear for the inline arithmetic: AHP, DN, FZ, RMode.
-const FPCR_SPECIAL: i32 = 0x07C0_0000;
 
 /// Emit `op` inline with `helper` as the slow path; false when this row has no inline form
 /// (nothing emitted then). `helper` is the row's exact helper, already validated by
@@ -53,7 +50,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
         ; jnz =>slow
     );
     let (xn, xm) = (e.vc_get(n), e.vc_get(m));
@@ -150,7 +147,7 @@ fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let double = i.ftype() == 1;
     let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
         ; jnz =>slow
     );
     let xn = e.vc_get(n);
@@ -174,12 +171,7 @@ fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
     let sf = i.sf();
     match op {
         FpOp::FmovToGen => {
-            let x = e.vc_get(n);
-            if sf {
-                dasm!(e.ops; movq rax, Rx(x));
-            } else {
-                dasm!(e.ops; movd eax, Rx(x));
-            }
+            low_to_rax(e, n, sf);
             e.store_x(d, reg::RAX, true, R31::Zr);
         }
         FpOp::FmovToGenHi => {
@@ -195,6 +187,16 @@ fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
             dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], rax);
             e.vc_forget(d);
         }
+    }
+}
+
+/// rax = the low 64 bits (`double`) or eax = the low 32 bits of V`v` (through the cache).
+fn low_to_rax(e: &mut Emitter, v: u32, double: bool) {
+    let x = e.vc_get(v);
+    if double {
+        dasm!(e.ops; movq rax, Rx(x));
+    } else {
+        dasm!(e.ops; movd eax, Rx(x));
     }
 }
 
@@ -214,14 +216,6 @@ fn put_from_rax(e: &mut Emitter, d: u32, double: bool) {
 fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     let double = i.ftype() == 1;
-    let load = |e: &mut Emitter, v: u32| {
-        let x = e.vc_get(v);
-        if double {
-            dasm!(e.ops; movq rax, Rx(x));
-        } else {
-            dasm!(e.ops; movd eax, Rx(x));
-        }
-    };
     match op {
         FpOp::FmovReg => {
             let x = e.vc_get(n);
@@ -236,7 +230,7 @@ fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
             return;
         }
         FpOp::Fabs | FpOp::Fneg => {
-            load(e, n);
+            low_to_rax(e, n, double);
             match (op, double) {
                 (FpOp::Fabs, true) => dasm!(e.ops; btr rax, 63),
                 (FpOp::Fabs, false) => dasm!(e.ops; btr eax, 31),

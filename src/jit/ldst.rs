@@ -230,13 +230,8 @@ fn direct_reg_offset(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, m:
         return false;
     }
     let ht = if t == 31 { None } else { e.host_of(t) };
-    // rax = base + index * scale (one LEA), then the access through rax
-    match shift {
-        0 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi)]),
-        1 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 2]),
-        2 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 4]),
-        _ => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 8]),
-    }
+    // rax = base + index * scale, then the access through rax
+    emit_scaled_address(e, hb, hi, shift);
     match (acc, ht) {
         (Access::Store, Some(h)) => emit_store_at(e, h, RAX, 0, size),
         (Access::Store, None) => {
@@ -433,13 +428,7 @@ fn fp_address(e: &mut Emitter, n: u32, mode: Mode) -> (u8, i32) {
             Mode::Post(_) => return (hb, 0),
             Mode::Reg(m, option, shift) if option & 3 == 3 && m != 31 && shift <= 4 => {
                 if let Some(hi) = e.host_of(m) {
-                    match shift {
-                        0 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi)]),
-                        1 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 2]),
-                        2 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 4]),
-                        3 => dasm!(e.ops; lea rax, [Rq(hb) + Rq(hi) * 8]),
-                        _ => dasm!(e.ops; mov rax, Rq(hi); shl rax, 4; add rax, Rq(hb)),
-                    }
+                    emit_scaled_address(e, hb, hi, shift);
                     return (RAX, 0);
                 }
             }
@@ -448,6 +437,18 @@ fn fp_address(e: &mut Emitter, n: u32, mode: Mode) -> (u8, i32) {
     }
     emit_address(e, n, mode);
     (RAX, 0)
+}
+
+/// rax = host register `base` + host register `index` << `shift` (0 to 4): one LEA for the
+/// scales x86 has, a shift and an add for 16 (Q registers).
+fn emit_scaled_address(e: &mut Emitter, base: u8, index: u8, shift: u32) {
+    match shift {
+        0 => dasm!(e.ops; lea rax, [Rq(base) + Rq(index)]),
+        1 => dasm!(e.ops; lea rax, [Rq(base) + Rq(index) * 2]),
+        2 => dasm!(e.ops; lea rax, [Rq(base) + Rq(index) * 4]),
+        3 => dasm!(e.ops; lea rax, [Rq(base) + Rq(index) * 8]),
+        _ => dasm!(e.ops; mov rax, Rq(index); shl rax, 4; add rax, Rq(base)),
+    }
 }
 
 /// The writeback after an access addressed by [`fp_address`].

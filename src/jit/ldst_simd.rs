@@ -126,13 +126,7 @@ fn try_ld4_st4(e: &mut Emitter, i: Insn) -> bool {
             ; movdqu xmm3, [rax + 48]
         );
         if let Some(g) = gather {
-            let c = k_off(g);
-            dasm!(e.ops
-                ; pshufb xmm0, [cpu + c]
-                ; pshufb xmm1, [cpu + c]
-                ; pshufb xmm2, [cpu + c]
-                ; pshufb xmm3, [cpu + c]
-            );
+            pshufb_each(e, [0, 1, 2, 3], k_off(g));
         }
         transpose4(e);
         // registers: member 0 in xmm0, 1 in xmm1, 2 in xmm4, 3 in xmm3
@@ -152,13 +146,7 @@ fn try_ld4_st4(e: &mut Emitter, i: Insn) -> bool {
         transpose4(e);
         // block 0 in xmm0, 1 in xmm1, 2 in xmm4, 3 in xmm3
         if let Some(g) = scatter {
-            let c = k_off(g);
-            dasm!(e.ops
-                ; pshufb xmm0, [cpu + c]
-                ; pshufb xmm1, [cpu + c]
-                ; pshufb xmm4, [cpu + c]
-                ; pshufb xmm3, [cpu + c]
-            );
+            pshufb_each(e, [0, 1, 4, 3], k_off(g));
         }
         dasm!(e.ops
             ; movdqu [rax], xmm0
@@ -177,6 +165,13 @@ fn try_ld4_st4(e: &mut Emitter, i: Insn) -> bool {
         e.store_x(n, reg::RAX, true, R31::Sp);
     }
     true
+}
+
+/// PSHUFB each of the xmm registers `regs` with the 16-byte mask at [cpu + `mask`].
+fn pshufb_each(e: &mut Emitter, regs: [u8; 4], mask: i32) {
+    for x in regs {
+        dasm!(e.ops; pshufb Rx(x), [cpu + mask]);
+    }
 }
 
 /// Transpose the 4x4 matrix of 32-bit groups in xmm0..xmm3 (rows) into xmm0, xmm1, xmm4,

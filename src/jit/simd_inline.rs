@@ -22,7 +22,7 @@ use super::emit::{dasm, reg, Emitter, R31};
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, OFF_FPCR, OFF_FP_CONST};
+use crate::cpu::{off_v, FPCR_NON_IEEE, OFF_FPCR, OFF_FP_CONST};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -43,9 +43,6 @@ fn features() -> Features {
         sse42: std::arch::is_x86_feature_detected!("sse4.2"),
     })
 }
-
-/// FPCR bits that must be clear for the FP inline path: AHP, DN, FZ, RMode.
-const FPCR_SPECIAL: i32 = 0x07C0_0000;
 
 /// One SSE operation `xmm0 = xmm0 OP xmm1` (or, for the unary kinds, `xmm0 = OP xmm0`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -266,6 +263,17 @@ fn load_v(e: &mut Emitter, x: u8, v: u32) {
     }
 }
 
+/// xmm0 = Vn, xmm1 = Vm: whole registers for Q = 1, the low 64 bits (rest zero) for Q = 0.
+fn load_nm(e: &mut Emitter, n: u32, m: u32, q: bool) {
+    if q {
+        load_v(e, 0, n);
+        load_v(e, 1, m);
+    } else {
+        load_v_low(e, 0, n);
+        load_v_low(e, 1, m);
+    }
+}
+
 /// xmm`x` = the low 64 bits of V`v`, the rest zero (from the cache when it holds V`v`).
 fn load_v_low(e: &mut Emitter, x: u8, v: u32) {
     match e.vc_peek(v) {
@@ -368,14 +376,10 @@ fn emit_pairwise(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     if size == 1 && !f.sse41 {
         return false; // PACKUSDW
     }
-    if q {
-        load_v(e, 0, n);
-        load_v(e, 1, m);
-    } else {
+    load_nm(e, n, m, q);
+    if !q {
         // One register holding Vn<63:0> : Vm<63:0>; the pairs of the low 64 bits of the
         // result come from it, the upper 64 bits are discarded.
-        load_v_low(e, 0, n);
-        load_v_low(e, 1, m);
         dasm!(e.ops
             ; punpcklqdq xmm0, xmm1
             ; movdqa xmm1, xmm0
@@ -791,17 +795,11 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
     let mask: i32 = if double || !q { 0b0011 } else { 0b1111 };
     let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
         ; jnz =>slow
     );
     // Q = 0: the upper halves as zero, so that no inactive lane raises a host flag (fpflags).
-    if q {
-        load_v(e, 0, n);
-        load_v(e, 1, m);
-    } else {
-        load_v_low(e, 0, n);
-        load_v_low(e, 1, m);
-    }
+    load_nm(e, n, m, q);
     dasm!(e.ops
         ; movdqa xmm2, xmm0
     );
@@ -828,23 +826,19 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
 fn emit_ext(e: &mut Emitter, i: Insn) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let pos = i.bits(14, 11) as i8;
+    load_nm(e, n, m, q);
     if q {
-        load_v(e, 0, n);
-        load_v(e, 1, m);
         dasm!(e.ops
             ; palignr xmm1, xmm0, pos
             ; movdqa xmm0, xmm1
         );
-        store_vd(e, d, true, 0);
     } else {
-        load_v_low(e, 0, n);
-        load_v_low(e, 1, m);
         dasm!(e.ops
             ; punpcklqdq xmm0, xmm1
             ; psrldq xmm0, pos
         );
-        store_vd(e, d, false, 0);
     }
+    store_vd(e, d, q, 0);
 }
 
 /// FADD/FSUB/FMUL/FDIV (vector, single or double) inline when FPCR has round-to-nearest and
@@ -862,23 +856,18 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
     let mask: i32 = if q { 0b1111 } else { 0b0011 };
     let slow = e.ops.new_dynamic_label();
     dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_SPECIAL
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
         ; jnz =>slow
     );
-    if q {
-        load_v(e, 0, n);
-        load_v(e, 1, m);
-    } else {
-        load_v_low(e, 0, n);
-        load_v_low(e, 1, m);
-        if op == SimdOp::Fdiv {
-            dasm!(e.ops
-                ; pcmpeqd xmm2, xmm2
-                ; psrld xmm2, 2
-                ; pslldq xmm2, 8
-                ; por xmm1, xmm2
-            );
-        }
+    load_nm(e, n, m, q);
+    if !q && op == SimdOp::Fdiv {
+        // the divisor's inactive upper lanes become 0x3FFFFFFF (about 2.0): 0/0 raises Invalid
+        dasm!(e.ops
+            ; pcmpeqd xmm2, xmm2
+            ; psrld xmm2, 2
+            ; pslldq xmm2, 8
+            ; por xmm1, xmm2
+        );
     }
     match (op, double) {
         (SimdOp::Fadd, false) => dasm!(e.ops; addps xmm0, xmm1),

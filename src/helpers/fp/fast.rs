@@ -7,7 +7,7 @@
 //! software path.
 
 use super::FpSize;
-use crate::cpu::FPSR_IXC;
+use crate::cpu::{FPCR_NON_IEEE, FPSR_IXC};
 
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -17,8 +17,6 @@ pub enum Op {
     Div,
 }
 
-/// FPCR bits that must be clear: AHP, DN, FZ, RMode (26:22).
-const FPCR_SPECIAL: u32 = 0x07C0_0000;
 /// MXCSR: all exceptions masked, round to nearest, flags clear.
 const MXCSR_DEFAULT: u32 = 0x1F80;
 const MXCSR_PE: u32 = 1 << 5;
@@ -56,7 +54,7 @@ fn safe_result(sz: FpSize, x: u64) -> bool {
 /// `a op b` if the fast path applies.
 #[inline]
 pub fn binop(sz: FpSize, op: Op, a: u64, b: u64, fpcr: u32, fpsr: &mut u32) -> Option<u64> {
-    if fpcr & FPCR_SPECIAL != 0 || matches!(sz, FpSize::H) || !normal(sz, a) || !normal(sz, b) {
+    if fpcr & FPCR_NON_IEEE != 0 || matches!(sz, FpSize::H) || !normal(sz, a) || !normal(sz, b) {
         return None;
     }
     // std caches the CPUID answer: this is a load and a bit test.
@@ -177,7 +175,7 @@ fn host_binop_flags(sz: FpSize, op: Op, a: u64, b: u64) -> (u64, u32) {
 /// sqrt(a) if the fast path applies (a positive normal; the result is then always normal).
 #[inline]
 pub fn sqrt(sz: FpSize, a: u64, fpcr: u32, fpsr: &mut u32) -> Option<u64> {
-    if fpcr & FPCR_SPECIAL != 0 || matches!(sz, FpSize::H) || !normal(sz, a) {
+    if fpcr & FPCR_NON_IEEE != 0 || matches!(sz, FpSize::H) || !normal(sz, a) {
         return None;
     }
     let sign = match sz {
