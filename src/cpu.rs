@@ -97,7 +97,9 @@ pub struct CpuState {
 /// `CpuState::fp_const`: [0] single-precision magnitude mask (0x7FFFFFFF per lane), [1] the
 /// smallest normal single (0x00800000 per lane), [2] and [3] the same for doubles; PSHUFB
 /// masks for LD4/ST4 of 16 bytes: [4] the 4x4 byte transpose (its own inverse), [5] gathering
-/// the halfwords of two 4-member structures by member, [6] its inverse; [7] unused.
+/// the halfwords of two 4-member structures by member, [6] its inverse; [7] 0x3FFFFFFF (about
+/// 2.0 as a single, 1.99... as a double) in the upper two 32-bit lanes: the divisor's inactive
+/// lanes of a 64-bit vector FDIV.
 pub const FP_CONST: [u128; 8] = [
     0x7FFF_FFFF_7FFF_FFFF_7FFF_FFFF_7FFF_FFFF,
     0x0080_0000_0080_0000_0080_0000_0080_0000,
@@ -106,7 +108,7 @@ pub const FP_CONST: [u128; 8] = [
     u128::from_le_bytes([0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15]),
     u128::from_le_bytes([0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15]),
     u128::from_le_bytes([0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15]),
-    0,
+    0x3FFF_FFFF_3FFF_FFFF_0000_0000_0000_0000,
 ];
 
 pub const OFF_X: usize = 0;

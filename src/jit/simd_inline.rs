@@ -24,7 +24,7 @@ use crate::arch::table::SimdOp;
 use crate::arch::Insn;
 use crate::cpu::{off_v, FPCR_NON_IEEE, OFF_FPCR, OFF_FP_CONST};
 use crate::helpers::simd::simd_helper;
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
 
 /// Host SIMD features the inline forms may need.
@@ -33,6 +33,7 @@ struct Features {
     ssse3: bool,
     sse41: bool,
     sse42: bool,
+    avx: bool,
 }
 
 fn features() -> Features {
@@ -41,6 +42,7 @@ fn features() -> Features {
         ssse3: std::arch::is_x86_feature_detected!("ssse3"),
         sse41: std::arch::is_x86_feature_detected!("sse4.1"),
         sse42: std::arch::is_x86_feature_detected!("sse4.2"),
+        avx: std::arch::is_x86_feature_detected!("avx"),
     })
 }
 
@@ -300,7 +302,7 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         if !f.sse41 {
             return false;
         }
-        emit_fp(e, op, i);
+        emit_fp(e, op, i, f);
         return true;
     }
     match op {
@@ -336,12 +338,75 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         return false;
     };
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    if f.avx && s.binary() && emit_vex(e, s, d, n, m, q) {
+        return true;
+    }
     load_v(e, 0, n);
     if s.binary() {
         load_v(e, 1, m);
     }
     emit_sse(e, s);
     store_vd(e, d, q, 0);
+    true
+}
+
+/// The AVX form of a binary `Sse` operation: Vd = Vn OP Vm straight from the cached operands
+/// into Vd's cache register (Q = 0: VMOVQ then zeroes the upper half). ORN, which has no
+/// single VEX instruction, is left to the caller (false, nothing emitted).
+fn emit_vex(e: &mut Emitter, s: Sse, d: u32, n: u32, m: u32, q: bool) -> bool {
+    use Sse::*;
+    if matches!(s, Orn) {
+        return false;
+    }
+    let (a, b) = (e.vc_get(n), e.vc_get(m));
+    let x = e.vc_target(d);
+    match s {
+        Paddb => dasm!(e.ops; vpaddb Rx(x), Rx(a), Rx(b)),
+        Paddw => dasm!(e.ops; vpaddw Rx(x), Rx(a), Rx(b)),
+        Paddd => dasm!(e.ops; vpaddd Rx(x), Rx(a), Rx(b)),
+        Paddq => dasm!(e.ops; vpaddq Rx(x), Rx(a), Rx(b)),
+        Psubb => dasm!(e.ops; vpsubb Rx(x), Rx(a), Rx(b)),
+        Psubw => dasm!(e.ops; vpsubw Rx(x), Rx(a), Rx(b)),
+        Psubd => dasm!(e.ops; vpsubd Rx(x), Rx(a), Rx(b)),
+        Psubq => dasm!(e.ops; vpsubq Rx(x), Rx(a), Rx(b)),
+        Pand => dasm!(e.ops; vpand Rx(x), Rx(a), Rx(b)),
+        Por => dasm!(e.ops; vpor Rx(x), Rx(a), Rx(b)),
+        Pxor => dasm!(e.ops; vpxor Rx(x), Rx(a), Rx(b)),
+        // vpandn: NOT first source AND second source
+        Bic => dasm!(e.ops; vpandn Rx(x), Rx(b), Rx(a)),
+        Pcmpeqb => dasm!(e.ops; vpcmpeqb Rx(x), Rx(a), Rx(b)),
+        Pcmpeqw => dasm!(e.ops; vpcmpeqw Rx(x), Rx(a), Rx(b)),
+        Pcmpeqd => dasm!(e.ops; vpcmpeqd Rx(x), Rx(a), Rx(b)),
+        Pcmpeqq => dasm!(e.ops; vpcmpeqq Rx(x), Rx(a), Rx(b)),
+        Pcmpgtb => dasm!(e.ops; vpcmpgtb Rx(x), Rx(a), Rx(b)),
+        Pcmpgtw => dasm!(e.ops; vpcmpgtw Rx(x), Rx(a), Rx(b)),
+        Pcmpgtd => dasm!(e.ops; vpcmpgtd Rx(x), Rx(a), Rx(b)),
+        Pcmpgtq => dasm!(e.ops; vpcmpgtq Rx(x), Rx(a), Rx(b)),
+        Pmullw => dasm!(e.ops; vpmullw Rx(x), Rx(a), Rx(b)),
+        Pmulld => dasm!(e.ops; vpmulld Rx(x), Rx(a), Rx(b)),
+        Pmaxsb => dasm!(e.ops; vpmaxsb Rx(x), Rx(a), Rx(b)),
+        Pmaxsw => dasm!(e.ops; vpmaxsw Rx(x), Rx(a), Rx(b)),
+        Pmaxsd => dasm!(e.ops; vpmaxsd Rx(x), Rx(a), Rx(b)),
+        Pmaxub => dasm!(e.ops; vpmaxub Rx(x), Rx(a), Rx(b)),
+        Pmaxuw => dasm!(e.ops; vpmaxuw Rx(x), Rx(a), Rx(b)),
+        Pmaxud => dasm!(e.ops; vpmaxud Rx(x), Rx(a), Rx(b)),
+        Pminsb => dasm!(e.ops; vpminsb Rx(x), Rx(a), Rx(b)),
+        Pminsw => dasm!(e.ops; vpminsw Rx(x), Rx(a), Rx(b)),
+        Pminsd => dasm!(e.ops; vpminsd Rx(x), Rx(a), Rx(b)),
+        Pminub => dasm!(e.ops; vpminub Rx(x), Rx(a), Rx(b)),
+        Pminuw => dasm!(e.ops; vpminuw Rx(x), Rx(a), Rx(b)),
+        Pminud => dasm!(e.ops; vpminud Rx(x), Rx(a), Rx(b)),
+        _ => {
+            // no single VEX instruction: the SSE body on copies
+            dasm!(e.ops; movdqa xmm0, Rx(a); movdqa xmm1, Rx(b));
+            emit_sse(e, s);
+            dasm!(e.ops; movdqa Rx(x), xmm0);
+        }
+    }
+    if !q {
+        dasm!(e.ops; vmovq Rx(x), Rx(x));
+    }
+    e.vc_put(d, x, if q { 128 } else { 64 });
     true
 }
 
@@ -850,7 +915,7 @@ fn emit_ext(e: &mut Emitter, i: Insn) {
 /// (the host flags already raised are a subset of the Arm ones). Q = 0: the upper halves are
 /// loaded as zero, so the inactive lanes compute 0 op 0, which raises nothing (for FDIV the
 /// divisor's upper lanes are made 0x3FFFFFFF, about 2.0, so that 0/0 cannot raise Invalid).
-fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
+fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let double = i.bit(22);
     let mask: i32 = if q { 0b1111 } else { 0b0011 };
@@ -859,6 +924,10 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
         ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
         ; jnz =>slow
     );
+    if f.avx {
+        emit_fp_avx(e, op, i, slow);
+        return;
+    }
     load_nm(e, n, m, q);
     if !q && op == SimdOp::Fdiv {
         // the divisor's inactive upper lanes become 0x3FFFFFFF (about 2.0): 0/0 raises Invalid
@@ -906,5 +975,75 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn) {
         ; jnz =>slow
     );
     store_vd(e, d, q, 0);
+    e.cold_call_simd(slow, simd_helper, i.0, op as u32);
+}
+
+/// [`emit_fp`] with AVX, after the FPCR test: three-operand VEX forms straight from the cached
+/// operands into Vd's cache register, so a cached loop body copies nothing. The slow path
+/// recomputes from `CpuState::v`, which still holds the old Vd (it is stored after the guard),
+/// and reloads the cache. Q = 0: an operand not known to be zero above its low 64 bits is
+/// copied with VMOVQ (which zeroes the rest), and FDIV's divisor gets the ~2.0 upper lanes of
+/// `fp_const[7]`.
+fn emit_fp_avx(e: &mut Emitter, op: SimdOp, i: Insn, slow: DynamicLabel) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let double = i.bit(22);
+    let (xn, xm) = (e.vc_get(n), e.vc_get(m));
+    let (a, b) = if q {
+        (xn, xm)
+    } else {
+        let a = if e.vc_width(xn) <= 64 {
+            xn
+        } else {
+            dasm!(e.ops; vmovq xmm0, Rx(xn));
+            0
+        };
+        let b = if op == SimdOp::Fdiv {
+            dasm!(e.ops
+                ; vmovq xmm1, Rx(xm)
+                ; vpor xmm1, xmm1, [cpu + OFF_FP_CONST as i32 + 7 * 16]
+            );
+            1
+        } else if e.vc_width(xm) <= 64 {
+            xm
+        } else {
+            dasm!(e.ops; vmovq xmm1, Rx(xm));
+            1
+        };
+        (a, b)
+    };
+    let xd = e.vc_target(d);
+    match (op, double) {
+        (SimdOp::Fadd, false) => dasm!(e.ops; vaddps Rx(xd), Rx(a), Rx(b)),
+        (SimdOp::Fsub, false) => dasm!(e.ops; vsubps Rx(xd), Rx(a), Rx(b)),
+        (SimdOp::Fmul, false) => dasm!(e.ops; vmulps Rx(xd), Rx(a), Rx(b)),
+        (_, false) => dasm!(e.ops; vdivps Rx(xd), Rx(a), Rx(b)),
+        (SimdOp::Fadd, true) => dasm!(e.ops; vaddpd Rx(xd), Rx(a), Rx(b)),
+        (SimdOp::Fsub, true) => dasm!(e.ops; vsubpd Rx(xd), Rx(a), Rx(b)),
+        (SimdOp::Fmul, true) => dasm!(e.ops; vmulpd Rx(xd), Rx(a), Rx(b)),
+        (_, true) => dasm!(e.ops; vdivpd Rx(xd), Rx(a), Rx(b)),
+    }
+    // xmm1 = NaN lanes, OR (FMUL/FDIV) lanes whose magnitude is the smallest normal.
+    if double {
+        dasm!(e.ops; vcmpunordpd xmm1, Rx(xd), Rx(xd));
+    } else {
+        dasm!(e.ops; vcmpunordps xmm1, Rx(xd), Rx(xd));
+    }
+    if matches!(op, SimdOp::Fmul | SimdOp::Fdiv) {
+        let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
+        dasm!(e.ops; vandps xmm2, Rx(xd), [cpu + k]);
+        if double {
+            dasm!(e.ops; vpcmpeqq xmm2, xmm2, [cpu + k + 16]);
+        } else {
+            dasm!(e.ops; vpcmpeqd xmm2, xmm2, [cpu + k + 16]);
+        }
+        dasm!(e.ops; vpor xmm1, xmm1, xmm2);
+    }
+    let mask: i32 = if q { 0b1111 } else { 0b0011 };
+    dasm!(e.ops
+        ; movmskps eax, xmm1
+        ; test eax, mask
+        ; jnz =>slow
+    );
+    e.vc_put(d, xd, if q { 128 } else { 64 });
     e.cold_call_simd(slow, simd_helper, i.0, op as u32);
 }
