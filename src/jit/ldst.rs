@@ -353,26 +353,29 @@ fn direct_pair(e: &mut Emitter, store: bool, size: u32, signed: bool, dst64: boo
 /// one 16-byte store (store-to-load forwarding stays intact for the next 16-byte read), and
 /// into the V-register cache (`jit::vcache`).
 fn emit_load_fp(e: &mut Emitter, t: u32, base: u8, disp: i32, size: u32) {
+    // Straight into Vt's cache register: a fault leaves translated code, and CpuState::v
+    // (write-through) still holds the old Vt.
+    let x = e.vc_target(t);
     let width = match size {
         4 => {
-            dasm!(e.ops; movups xmm0, [Rq(base) + disp]);
+            dasm!(e.ops; movups Rx(x), [Rq(base) + disp]);
             128
         }
         3 => {
-            dasm!(e.ops; movq xmm0, QWORD [Rq(base) + disp]);
+            dasm!(e.ops; movq Rx(x), QWORD [Rq(base) + disp]);
             64
         }
         2 => {
-            dasm!(e.ops; movd xmm0, DWORD [Rq(base) + disp]);
+            dasm!(e.ops; movd Rx(x), DWORD [Rq(base) + disp]);
             32
         }
         _ => {
             emit_load_at(e, RCX, base, disp, size, false, true);
-            dasm!(e.ops; movd xmm0, ecx);
+            dasm!(e.ops; movd Rx(x), ecx);
             32
         }
     };
-    e.vc_put(t, 0, width);
+    e.vc_put(t, x, width);
 }
 
 /// Store the low `1 << size` bytes of V`t` at [Rq(base) + disp] (from the V-register cache when

@@ -354,12 +354,23 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
 /// into Vd's cache register (Q = 0: VMOVQ then zeroes the upper half). ORN, which has no
 /// single VEX instruction, is left to the caller (false, nothing emitted).
 fn emit_vex(e: &mut Emitter, s: Sse, d: u32, n: u32, m: u32, q: bool) -> bool {
-    use Sse::*;
-    if matches!(s, Orn) {
+    if matches!(s, Sse::Orn) {
         return false;
     }
     let (a, b) = (e.vc_get(n), e.vc_get(m));
     let x = e.vc_target(d);
+    vex_op(e, s, x, a, b);
+    if !q {
+        dasm!(e.ops; vmovq Rx(x), Rx(x));
+    }
+    e.vc_put(d, x, if q { 128 } else { 64 });
+    true
+}
+
+/// xmm`x` = xmm`a` OP xmm`b` for a binary [`Sse`] operation, as one VEX instruction where
+/// there is one, else the SSE body on copies in xmm0 and xmm1 (which may clobber xmm2).
+fn vex_op(e: &mut Emitter, s: Sse, x: u8, a: u8, b: u8) {
+    use Sse::*;
     match s {
         Paddb => dasm!(e.ops; vpaddb Rx(x), Rx(a), Rx(b)),
         Paddw => dasm!(e.ops; vpaddw Rx(x), Rx(a), Rx(b)),
@@ -403,11 +414,6 @@ fn emit_vex(e: &mut Emitter, s: Sse, d: u32, n: u32, m: u32, q: bool) -> bool {
             dasm!(e.ops; movdqa Rx(x), xmm0);
         }
     }
-    if !q {
-        dasm!(e.ops; vmovq Rx(x), Rx(x));
-    }
-    e.vc_put(d, x, if q { 128 } else { 64 });
-    true
 }
 
 /// ADDP, UMAXP, UMINP, SMAXP, SMINP (vector): pair k of the concatenation Vm:Vn (Vn in the
@@ -440,6 +446,10 @@ fn emit_pairwise(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     };
     if size == 1 && !f.sse41 {
         return false; // PACKUSDW
+    }
+    if f.avx {
+        emit_pairwise_avx(e, combine, i);
+        return true;
     }
     load_nm(e, n, m, q);
     if !q {
@@ -488,6 +498,57 @@ fn emit_pairwise(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     emit_sse(e, combine);
     store_vd(e, d, q, 0);
     true
+}
+
+/// [`emit_pairwise`] with AVX: the even and odd elements gathered straight from the cached
+/// operands (Q = 0: first joined as Vn<63:0> : Vm<63:0> in xmm5), combined into Vd's cache
+/// register.
+fn emit_pairwise_avx(e: &mut Emitter, combine: Sse, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let (mut a, mut b) = (e.vc_get(n), e.vc_get(m));
+    if !q {
+        dasm!(e.ops; vpunpcklqdq xmm5, Rx(a), Rx(b));
+        (a, b) = (5, 5);
+    }
+    match i.size() {
+        0 => dasm!(e.ops
+            ; vpcmpeqw xmm4, xmm4, xmm4
+            ; vpsrlw xmm4, xmm4, 8
+            ; vpand xmm0, xmm4, Rx(a)
+            ; vpand xmm1, xmm4, Rx(b)
+            ; vpackuswb xmm0, xmm0, xmm1
+            ; vpsrlw xmm2, Rx(a), 8
+            ; vpsrlw xmm3, Rx(b), 8
+            ; vpackuswb xmm2, xmm2, xmm3
+        ),
+        1 => dasm!(e.ops
+            ; vpcmpeqd xmm4, xmm4, xmm4
+            ; vpsrld xmm4, xmm4, 16
+            ; vpand xmm0, xmm4, Rx(a)
+            ; vpand xmm1, xmm4, Rx(b)
+            ; vpackusdw xmm0, xmm0, xmm1
+            ; vpsrld xmm2, Rx(a), 16
+            ; vpsrld xmm3, Rx(b), 16
+            ; vpackusdw xmm2, xmm2, xmm3
+        ),
+        // (not VSHUFPS: dynasm 5.1 encodes it with its two sources swapped)
+        2 => dasm!(e.ops
+            ; movaps xmm0, Rx(a)
+            ; movaps xmm2, Rx(a)
+            ; shufps xmm0, Rx(b), 0x88u8 as i8
+            ; shufps xmm2, Rx(b), 0xDDu8 as i8
+        ),
+        _ => dasm!(e.ops
+            ; vpunpcklqdq xmm0, Rx(a), Rx(b)
+            ; vpunpckhqdq xmm2, Rx(a), Rx(b)
+        ),
+    }
+    let x = e.vc_target(d);
+    vex_op(e, combine, x, 0, 2);
+    if !q {
+        dasm!(e.ops; vmovq Rx(x), Rx(x));
+    }
+    e.vc_put(d, x, if q { 128 } else { 64 });
 }
 
 /// CMHI, CMHS, CMGE, CMTST (vector, register) and CMEQ/CMGT/CMGE/CMLT/CMLE (vector, zero):
