@@ -262,30 +262,56 @@ fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     Ok(Flow::Continue)
 }
 
-/// CCMN/CCMP (register and immediate).
+/// CCMN/CCMP (register and immediate). The condition is tested on the live x86 flags when
+/// the previous instruction left them; both paths end with x86 flags describing the new NZCV
+/// (the comparison's own, or `nzcv` made with SAHF), so a following B.cond or CSEL fuses.
 fn cond_compare(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     let sf = i.sf();
     let nzcv = i.bits(3, 0);
     let sub = matches!(op, CcmpReg | CcmpImm);
-    e.eval_cond(i.cond_hi());
-    dasm!(e.ops; jz >skip);
-    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    let cond = i.cond_hi();
+    if cond >= 0b1110 {
+        // AL/NV: always the comparison
+        compare(e, op, i, sf, sub);
+        return Ok(Flow::Continue);
+    }
+    let cc = e.cond_cc(cond);
+    let skip = e.jcc_unless(cc);
+    compare(e, op, i, sf, sub);
+    dasm!(e.ops; jmp >done; =>skip);
+    synth_flags(e, nzcv, sub);
+    e.set_flags_imm(nzcv);
+    dasm!(e.ops; done:);
+    e.host_flags = Some(if sub { FlagKind::Sub } else { FlagKind::Add });
+    Ok(Flow::Continue)
+}
+
+/// The comparison of CCMN/CCMP: Rn +/- (Rm or imm5), flags saved.
+fn compare(e: &mut Emitter, op: DpRegOp, i: Insn, sf: bool, sub: bool) {
+    use DpRegOp::*;
     if matches!(op, CcmnImm | CcmpImm) {
         e.mov_imm(RCX, i.bits(20, 16) as u64);
     } else {
         e.load_x(RCX, i.rm(), sf, R31::Zr);
     }
+    e.load_x(RAX, i.rn(), sf, R31::Zr);
     emit_add_sub(e, sf, sub, true);
-    dasm!(e.ops
-        ; jmp >done
-        ; skip:
-    );
-    e.set_flags_imm(nzcv);
-    dasm!(e.ops; done:);
-    // On the skip path the x86 flags do not describe NZCV.
-    e.host_flags = None;
-    Ok(Flow::Continue)
+}
+
+/// x86 flags describing NZCV = `nzcv` as a subtraction (`sub`, CF = NOT C) or an addition
+/// (CF = C) leaves them: OF = V from an 8-bit add, then SF, ZF and CF by SAHF. Clobbers rax.
+fn synth_flags(e: &mut Emitter, nzcv: u32, sub: bool) {
+    let (n, z, c, v) = ((nzcv >> 3) & 1, (nzcv >> 2) & 1, (nzcv >> 1) & 1, nzcv & 1);
+    let cf = if sub { c ^ 1 } else { c };
+    let bits = ((n << 7) | (z << 6) | 0b10 | cf) as i8;
+    if v == 1 {
+        // 0x7f + 1 overflows
+        dasm!(e.ops; mov eax, 0x7f; add al, 1);
+    } else {
+        dasm!(e.ops; xor eax, eax);
+    }
+    dasm!(e.ops; mov ah, bits; sahf);
 }
 
 /// CSEL/CSINC/CSINV/CSNEG.

@@ -840,7 +840,7 @@ impl Emitter {
     }
 
     /// `j<not cc>` to a new label, which the caller binds after its code for "cc holds".
-    fn jcc_unless(&mut self, cc: X86Cc) -> dynasmrt::DynamicLabel {
+    pub(crate) fn jcc_unless(&mut self, cc: X86Cc) -> dynasmrt::DynamicLabel {
         let skip = self.ops.new_dynamic_label();
         self.jcc_label(cc.inverse(), skip);
         skip
