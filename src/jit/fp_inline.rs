@@ -55,21 +55,34 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     );
     let (xn, xm) = (e.vc_get(n), e.vc_get(m));
     let width = if double { 64 } else { 32 };
-    // r = the new V register: the operation on the low elements, the rest zero. With AVX and
-    // a Vn known to be zero above its low element (written by a scalar operation in this
-    // block), one three-operand instruction straight into Vd's cache register; else xmm0 =
-    // Vn's low element alone, then the operation (which keeps the rest).
-    let r = if avx() && e.vc_width(xn) <= width {
+    // r = the new V register: the operation on the low elements, the rest zero. With AVX, one
+    // three-operand instruction straight into Vd's cache register; its upper part comes from
+    // the first source, so a Vn not known to be zero above its low element (written by a
+    // scalar operation in this block) is first copied into xmm0 without it (off the result's
+    // dependency chain, unlike clearing the result afterwards). Else xmm0 = Vn's low element
+    // alone, then the two-operand SSE form (which keeps the rest).
+    let r = if avx() {
+        let a = if e.vc_width(xn) > width {
+            if double {
+                dasm!(e.ops; vmovq xmm0, Rx(xn));
+            } else {
+                // lane 0 of Vn, lanes 1-3 zeroed
+                dasm!(e.ops; vinsertps xmm0, Rx(xn), Rx(xn), 0x0e);
+            }
+            0
+        } else {
+            xn
+        };
         let xd = e.vc_target(d);
         match (op, double) {
-            (FpOp::Fadd, true) => dasm!(e.ops; vaddsd Rx(xd), Rx(xn), Rx(xm)),
-            (FpOp::Fsub, true) => dasm!(e.ops; vsubsd Rx(xd), Rx(xn), Rx(xm)),
-            (FpOp::Fmul, true) => dasm!(e.ops; vmulsd Rx(xd), Rx(xn), Rx(xm)),
-            (_, true) => dasm!(e.ops; vdivsd Rx(xd), Rx(xn), Rx(xm)),
-            (FpOp::Fadd, false) => dasm!(e.ops; vaddss Rx(xd), Rx(xn), Rx(xm)),
-            (FpOp::Fsub, false) => dasm!(e.ops; vsubss Rx(xd), Rx(xn), Rx(xm)),
-            (FpOp::Fmul, false) => dasm!(e.ops; vmulss Rx(xd), Rx(xn), Rx(xm)),
-            (_, false) => dasm!(e.ops; vdivss Rx(xd), Rx(xn), Rx(xm)),
+            (FpOp::Fadd, true) => dasm!(e.ops; vaddsd Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fsub, true) => dasm!(e.ops; vsubsd Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fmul, true) => dasm!(e.ops; vmulsd Rx(xd), Rx(a), Rx(xm)),
+            (_, true) => dasm!(e.ops; vdivsd Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fadd, false) => dasm!(e.ops; vaddss Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fsub, false) => dasm!(e.ops; vsubss Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fmul, false) => dasm!(e.ops; vmulss Rx(xd), Rx(a), Rx(xm)),
+            (_, false) => dasm!(e.ops; vdivss Rx(xd), Rx(a), Rx(xm)),
         }
         xd
     } else {
