@@ -183,18 +183,41 @@ fn emit_fmov_gen(e: &mut Emitter, op: FpOp, i: Insn) {
     let (d, n) = (i.rd(), i.rn());
     let sf = i.sf();
     match op {
-        FpOp::FmovToGen => {
-            low_to_rax(e, n, sf);
-            e.store_x(d, reg::RAX, true, R31::Zr);
-        }
+        FpOp::FmovToGen => match e.host_of(d).filter(|_| d != 31) {
+            // straight into Rd's host register (MOVD zero-extends, as a W write does)
+            Some(h) => {
+                let x = e.vc_get(n);
+                if sf {
+                    dasm!(e.ops; movq Rq(h), Rx(x));
+                } else {
+                    dasm!(e.ops; movd Rd(h), Rx(x));
+                }
+            }
+            None => {
+                low_to_rax(e, n, sf);
+                e.store_x(d, reg::RAX, true, R31::Zr);
+            }
+        },
         FpOp::FmovToGenHi => {
             dasm!(e.ops; mov rax, QWORD [cpu + off_v(n) + 8]);
             e.store_x(d, reg::RAX, true, R31::Zr);
         }
-        FpOp::FmovFromGen => {
-            e.load_x(reg::RAX, n, sf, R31::Zr);
-            put_from_rax(e, d, sf);
-        }
+        FpOp::FmovFromGen => match e.host_of(n).filter(|_| n != 31) {
+            // straight from Rn's host register into Vd's cache register
+            Some(h) => {
+                let x = e.vc_target(d);
+                if sf {
+                    dasm!(e.ops; movq Rx(x), Rq(h));
+                } else {
+                    dasm!(e.ops; movd Rx(x), Rd(h));
+                }
+                e.vc_put(d, x, if sf { 64 } else { 32 });
+            }
+            None => {
+                e.load_x(reg::RAX, n, sf, R31::Zr);
+                put_from_rax(e, d, sf);
+            }
+        },
         _ => {
             e.load_x(reg::RAX, n, true, R31::Zr);
             dasm!(e.ops; mov QWORD [cpu + off_v(d) + 8], rax);
@@ -213,14 +236,15 @@ fn low_to_rax(e: &mut Emitter, v: u32, double: bool) {
     }
 }
 
-/// V`d` = rax (`double`) or eax, zero-extended to 128 bits (through xmm0, into the cache).
+/// V`d` = rax (`double`) or eax, zero-extended to 128 bits (straight into its cache register).
 fn put_from_rax(e: &mut Emitter, d: u32, double: bool) {
+    let x = e.vc_target(d);
     if double {
-        dasm!(e.ops; movq xmm0, rax);
-        e.vc_put(d, 0, 64);
+        dasm!(e.ops; movq Rx(x), rax);
+        e.vc_put(d, x, 64);
     } else {
-        dasm!(e.ops; movd xmm0, eax);
-        e.vc_put(d, 0, 32);
+        dasm!(e.ops; movd Rx(x), eax);
+        e.vc_put(d, x, 32);
     }
 }
 
@@ -236,6 +260,16 @@ fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
             if e.vc_width(x) <= width {
                 // already zero above the low element: a plain copy
                 e.vc_put(d, x, width);
+            } else if double {
+                // MOVQ xmm, xmm zeroes the upper half
+                let xd = e.vc_target(d);
+                dasm!(e.ops; movq Rx(xd), Rx(x));
+                e.vc_put(d, xd, width);
+            } else if avx() {
+                // lane 0 of Vn, lanes 1-3 zeroed
+                let xd = e.vc_target(d);
+                dasm!(e.ops; vinsertps Rx(xd), Rx(x), Rx(x), 0x0e);
+                e.vc_put(d, xd, width);
             } else {
                 low_element(e, x, double);
                 e.vc_put(d, 0, width);
