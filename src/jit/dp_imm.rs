@@ -71,7 +71,32 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     }
     let datasize = if sf { 64 } else { 32 };
     let (imm, _) = decode_bit_masks(i.n(), i.imms(), i.immr(), true, datasize).ok_or(Undefined)?;
-    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    // The work register: Rd's host register (SP's for Rd = 31) for the forms without flags,
+    // so that no copy through rax follows; rax otherwise.
+    let w = match (op, e.host_of(i.rd())) {
+        (AndImm | OrrImm | EorImm, Some(h)) => h,
+        _ => RAX,
+    };
+    if w != RAX && op == AndImm && i.rn() != 31 {
+        // the zero-extending masks are one move
+        let mask = if sf { imm } else { imm & 0xFFFF_FFFF };
+        let zext = match mask {
+            0xFF => Some(8),
+            0xFFFF => Some(16),
+            0xFFFF_FFFF => Some(32),
+            _ => None,
+        };
+        if let Some(bits) = zext {
+            e.load_x(w, i.rn(), true, R31::Zr);
+            match bits {
+                8 => dasm!(e.ops; movzx Rd(w), Rb(w)),
+                16 => dasm!(e.ops; movzx Rd(w), Rw(w)),
+                _ => dasm!(e.ops; mov Rd(w), Rd(w)),
+            }
+            return Ok(Flow::Continue);
+        }
+    }
+    e.load_x(w, i.rn(), sf, R31::Zr);
     // An immediate that sign-extends from 32 bits (64-bit forms) or any 32-bit one (32-bit
     // forms, where only the low half matters) is an operand of the x86 instruction itself.
     let imm32 = if sf {
@@ -80,20 +105,23 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
         Some(imm as u32 as i32)
     };
     match (op, sf, imm32) {
-        (AndImm | AndsImm, true, Some(v)) => dasm!(e.ops; and rax, v),
-        (AndImm | AndsImm, false, Some(v)) => dasm!(e.ops; and eax, v),
-        (OrrImm, true, Some(v)) => dasm!(e.ops; or rax, v),
-        (OrrImm, false, Some(v)) => dasm!(e.ops; or eax, v),
-        (EorImm, true, Some(v)) => dasm!(e.ops; xor rax, v),
-        (EorImm, false, Some(v)) => dasm!(e.ops; xor eax, v),
+        (AndImm | AndsImm, true, Some(v)) => dasm!(e.ops; and Rq(w), v),
+        (AndImm | AndsImm, false, Some(v)) => dasm!(e.ops; and Rd(w), v),
+        (OrrImm, true, Some(v)) => dasm!(e.ops; or Rq(w), v),
+        (OrrImm, false, Some(v)) => dasm!(e.ops; or Rd(w), v),
+        (EorImm, true, Some(v)) => dasm!(e.ops; xor Rq(w), v),
+        (EorImm, false, Some(v)) => dasm!(e.ops; xor Rd(w), v),
         (_, _, _) => {
             e.mov_imm(RCX, imm);
             match op {
-                AndImm | AndsImm => dasm!(e.ops; and rax, rcx),
-                OrrImm => dasm!(e.ops; or rax, rcx),
-                _ => dasm!(e.ops; xor rax, rcx),
+                AndImm | AndsImm => dasm!(e.ops; and Rq(w), rcx),
+                OrrImm => dasm!(e.ops; or Rq(w), rcx),
+                _ => dasm!(e.ops; xor Rq(w), rcx),
             }
         }
+    }
+    if w != RAX {
+        return Ok(Flow::Continue);
     }
     if op == AndsImm {
         e.save_flags(FlagKind::Logic, sf);
@@ -195,41 +223,46 @@ fn bitfield_shifts(e: &mut Emitter, op: DpImmOp, i: Insn, sf: bool) -> bool {
     if !extract && !lsl {
         return false;
     }
-    e.load_x(RAX, i.rn(), sf, R31::Zr);
+    // The work register: Rd's host register when it has one (Rd = 31 is ZR here), else rax.
+    let w = e.host_of(i.rd()).filter(|_| i.rd() != 31).unwrap_or(RAX);
+    e.load_x(w, i.rn(), sf, R31::Zr);
     if lsl {
         let sh = (ds - r) as i8;
         if sf {
-            dasm!(e.ops; shl rax, sh);
+            dasm!(e.ops; shl Rq(w), sh);
         } else {
-            dasm!(e.ops; shl eax, sh);
+            dasm!(e.ops; shl Rd(w), sh);
         }
     } else if op == DpImmOp::Sbfm {
         // bits s..r to the top, then arithmetic shift down to bit 0
         let (up, down) = ((ds - 1 - s) as i8, (ds - 1 - s + r) as i8);
-        if sf {
-            dasm!(e.ops; shl rax, up; sar rax, down);
-        } else {
-            dasm!(e.ops; shl eax, up; sar eax, down);
+        match (sf, up) {
+            (true, 0) => dasm!(e.ops; sar Rq(w), down),
+            (false, 0) => dasm!(e.ops; sar Rd(w), down),
+            (true, _) => dasm!(e.ops; shl Rq(w), up; sar Rq(w), down),
+            (false, _) => dasm!(e.ops; shl Rd(w), up; sar Rd(w), down),
         }
     } else {
         let width = s - r + 1;
         if r != 0 {
             if sf {
-                dasm!(e.ops; shr rax, r as i8);
+                dasm!(e.ops; shr Rq(w), r as i8);
             } else {
-                dasm!(e.ops; shr eax, r as i8);
+                dasm!(e.ops; shr Rd(w), r as i8);
             }
         }
         if width < 32 {
-            dasm!(e.ops; and eax, ((1u32 << width) - 1) as i32);
+            dasm!(e.ops; and Rd(w), ((1u32 << width) - 1) as i32);
         } else if width == 32 && sf {
-            dasm!(e.ops; mov eax, eax);
+            dasm!(e.ops; mov Rd(w), Rd(w));
         } else if width < ds {
             e.mov_imm(RCX, (1u64 << width) - 1);
-            dasm!(e.ops; and rax, rcx);
+            dasm!(e.ops; and Rq(w), rcx);
         }
     }
-    e.store_x(i.rd(), RAX, sf, R31::Zr);
+    if w == RAX {
+        e.store_x(i.rd(), RAX, sf, R31::Zr);
+    }
     true
 }
 

@@ -131,32 +131,24 @@ fn direct_reg_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
     true
 }
 
-/// AND/BIC/ORR/ORN/EOR/EON/ADD/SUB (shifted register, no flags) on registers that all live
-/// in host registers: rcx = the shifted (and, for BIC/ORN/EON, inverted) Rm, then `op hd, rcx`
-/// after `mov hd, hn` when Rd is not Rn. Register 31 (XZR here) does not qualify. False
-/// (nothing emitted) otherwise.
+/// AND/BIC/ORR/ORN/EOR/EON/ADD/SUB (shifted register, no flags) with Rd in a host register
+/// (Rn and Rm anywhere): rcx = the shifted (and, for BIC/ORN/EON, inverted) Rm, then
+/// `op hd, rcx` after Rn is loaded into hd when Rd is not Rn. Register 31 (XZR here) does not
+/// qualify. False (nothing emitted) otherwise.
 fn direct_shifted_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
     use DpRegOp::*;
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     if d == 31 || n == 31 || m == 31 {
         return false;
     }
-    let (Some(hd), Some(hn), Some(hm)) = (e.host_of(d), e.host_of(n), e.host_of(m)) else { return false };
-    if sf {
-        dasm!(e.ops; mov rcx, Rq(hm));
-    } else {
-        dasm!(e.ops; mov ecx, Rd(hm));
-    }
+    let Some(hd) = e.host_of(d) else { return false };
+    e.load_x(RCX, m, sf, R31::Zr);
     emit_shift(e, RCX, sf, i.shift(), i.imm6());
     if matches!(op, Bic | Orn | Eon) {
         dasm!(e.ops; not rcx);
     }
     if d != n {
-        if sf {
-            dasm!(e.ops; mov Rq(hd), Rq(hn));
-        } else {
-            dasm!(e.ops; mov Rd(hd), Rd(hn));
-        }
+        e.load_x(hd, n, sf, R31::Zr);
     }
     // 32-bit forms zero-extend into the 64-bit host register, as W writes do.
     match (op, sf) {

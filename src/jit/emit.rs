@@ -512,16 +512,24 @@ impl Emitter {
         if n == 31 && r31 == R31::Zr {
             self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
         } else if let Some(g) = self.host_of(n) {
-            self.ops.mov_rr(sf, h, g);
+            // (a 64-bit move onto itself is nothing; a 32-bit one zero-extends)
+            if g != h || !sf {
+                self.ops.mov_rr(sf, h, g);
+            }
         } else {
             self.ops.load_rbx(sf, h, off_x(n));
         }
     }
 
-    /// Store host register `h` to X`n` (`sf`) or W`n` (32-bit: the upper half becomes zero).
-    /// Writing register 31 as ZR discards the value.
+    /// Store host register `h` to X`n` (`sf`) or W`n` (32-bit: the upper half becomes zero;
+    /// `h` itself may be left as it was). Writing register 31 as ZR discards the value.
     pub fn store_x(&mut self, n: u32, h: u8, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
+            return;
+        }
+        if let (false, Some(g)) = (sf, self.host_of(n)) {
+            // a 32-bit move zero-extends
+            self.ops.mov_rr(false, g, h);
             return;
         }
         if !sf {
