@@ -765,26 +765,46 @@ fn emit_element_move(e: &mut Emitter, op: SimdOp, i: Insn) {
 }
 
 /// MOVI, MVNI and FMOV (vector, immediate): Vd = a translate-time constant
-/// (`AdvSIMDExpandImm`, inverted for MVNI). The ORR/BIC forms, which read Vd, and encodings
-/// without an expansion are left to the helper.
+/// (`AdvSIMDExpandImm`, inverted for MVNI); ORR and BIC (vector, immediate): Vd OR / AND NOT
+/// that constant. Encodings without an expansion are left to the helper.
 fn emit_mod_imm(e: &mut Emitter, i: Insn) -> bool {
     let op = i.bit(29);
     let cmode = i.bits(15, 12);
     let imm8 = (i.bits(18, 16) << 5) | i.bits(9, 5);
-    if cmode & 1 == 1 && cmode < 0b1100 {
-        return false;
-    }
     let Some(imm64) = adv_simd_expand_imm(op, cmode, imm8) else {
         return false;
     };
-    let imm = if op && cmode < 0b1110 { !imm64 } else { imm64 };
     let d = i.rd();
-    e.mov_imm(reg::RAX, imm);
-    dasm!(e.ops; movq xmm0, rax);
-    if i.q() {
-        dasm!(e.ops; punpcklqdq xmm0, xmm0);
+    let width = if i.q() { 128 } else { 64 };
+    if cmode & 1 == 1 && cmode < 0b1100 {
+        // ORR (op 0) / BIC (op 1) (vector, immediate): Vd = Vd OR imm, Vd AND NOT imm, in
+        // Vd's cache register
+        let x = e.vc_get(d);
+        e.mov_imm(reg::RAX, if op { !imm64 } else { imm64 });
+        dasm!(e.ops
+            ; movq xmm0, rax
+            ; punpcklqdq xmm0, xmm0
+        );
+        if op {
+            dasm!(e.ops; pand Rx(x), xmm0);
+        } else {
+            dasm!(e.ops; por Rx(x), xmm0);
+        }
+        if !i.q() {
+            dasm!(e.ops; movq Rx(x), Rx(x));
+        }
+        e.vc_put(d, x, width);
+        return true;
     }
-    dasm!(e.ops; movdqu [cpu + off_v(d)], xmm0);
+    // MOVI/MVNI/FMOV (vector, immediate): the (inverted) immediate in every 64-bit half
+    let imm = if op && cmode < 0b1110 { !imm64 } else { imm64 };
+    let x = e.vc_target(d);
+    e.mov_imm(reg::RAX, imm);
+    dasm!(e.ops; movq Rx(x), rax);
+    if i.q() {
+        dasm!(e.ops; punpcklqdq Rx(x), Rx(x));
+    }
+    e.vc_put(d, x, width);
     true
 }
 
