@@ -41,6 +41,14 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             emit_fsqrt(e, i, helper);
             return true;
         }
+        FpOp::Scvtf | FpOp::Ucvtf if ftype <= 1 => {
+            emit_cvt_from_int(e, op, i, helper);
+            return true;
+        }
+        FpOp::Fcvtzs if ftype <= 1 => {
+            emit_fcvtzs(e, i, helper);
+            return true;
+        }
         _ => {}
     }
     if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv) || ftype > 1 {
@@ -174,6 +182,83 @@ fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     result_guard(e, 0, double, false, slow);
     e.vc_put(d, 0, width);
     e.cold_call_vonly(slow, helper, i.0);
+}
+
+/// SCVTF/UCVTF (scalar, from a general register) inline under round-to-nearest with no
+/// FZ/DN/AHP: CVTSI2SS/CVTSI2SD round as IEEE 754 does, which is the Arm result, and raise
+/// only Inexact (IXC), as Arm does; an integer never converts to a NaN or a denormal. UCVTF
+/// of a W register converts the zero-extended 64-bit value; UCVTF of an X register with the
+/// top bit set (beyond CVTSI2S*'s signed range) takes the helper, out of line.
+fn emit_cvt_from_int(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
+    let (d, n, sf) = (i.rd(), i.rn(), i.sf());
+    let double = i.ftype() == 1;
+    let slow = e.ops.new_dynamic_label();
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
+        ; jnz =>slow
+    );
+    // The source in a 64-bit register: signed W sign-extended, unsigned W zero-extended.
+    let src = match (op, sf) {
+        (FpOp::Scvtf, false) => {
+            e.load_x(reg::RAX, n, false, R31::Zr);
+            dasm!(e.ops; movsxd rax, eax);
+            reg::RAX
+        }
+        (_, false) => {
+            e.load_x(reg::RAX, n, false, R31::Zr);
+            reg::RAX
+        }
+        _ => match e.host_of(n).filter(|_| n != 31) {
+            Some(h) => h,
+            None => {
+                e.load_x(reg::RAX, n, true, R31::Zr);
+                reg::RAX
+            }
+        },
+    };
+    if op == FpOp::Ucvtf && sf {
+        dasm!(e.ops; test Rq(src), Rq(src); js =>slow);
+    }
+    let x = e.vc_target(d);
+    // XORPS: the rest of Vd is zero, and no dependency on its old value
+    dasm!(e.ops; xorps Rx(x), Rx(x));
+    if double {
+        dasm!(e.ops; cvtsi2sd Rx(x), Rq(src));
+    } else {
+        dasm!(e.ops; cvtsi2ss Rx(x), Rq(src));
+    }
+    e.vc_put(d, x, if double { 64 } else { 32 });
+    e.cold_call_gpr(slow, helper, i.0);
+}
+
+/// FCVTZS (scalar, to a general register) inline under round-to-nearest with no FZ/DN/AHP:
+/// CVTTSS2SI/CVTTSD2SI truncate as Arm does and raise Inexact (IXC) for a fraction. A NaN or
+/// an out-of-range value gives x86's "integer indefinite" (the most negative integer) with
+/// Invalid, where Arm saturates (and raises IOC, the same flag): that result takes the helper,
+/// out of line, which also covers an exact most-negative input.
+fn emit_fcvtzs(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (d, n, sf) = (i.rd(), i.rn(), i.sf());
+    let double = i.ftype() == 1;
+    let slow = e.ops.new_dynamic_label();
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
+        ; jnz =>slow
+    );
+    let x = e.vc_get(n);
+    match (sf, double) {
+        (true, true) => dasm!(e.ops; cvttsd2si rax, Rx(x)),
+        (true, false) => dasm!(e.ops; cvttss2si rax, Rx(x)),
+        (false, true) => dasm!(e.ops; cvttsd2si eax, Rx(x)),
+        (false, false) => dasm!(e.ops; cvttss2si eax, Rx(x)),
+    }
+    // x - 1 overflows only for the most negative integer
+    if sf {
+        dasm!(e.ops; cmp rax, 1; jo =>slow);
+    } else {
+        dasm!(e.ops; cmp eax, 1; jo =>slow);
+    }
+    e.store_x(d, reg::RAX, sf, R31::Zr);
+    e.cold_call_gpr(slow, helper, i.0);
 }
 
 /// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of

@@ -139,6 +139,9 @@ pub(crate) enum Cold {
     Vonly(InsnHelper, u32),
     /// `f(cpu, word)` that reads or writes NZCV (`call_insn_helper_flags`).
     Flags(InsnHelper, u32),
+    /// `f(cpu, word)` that reads or writes general-purpose registers too (`call_insn_helper`:
+    /// the mapped ones are stored before and loaded after).
+    Gpr(InsnHelper, u32),
     /// `simd_helper(cpu, word, op)` on V registers, FPCR and FPSR only.
     Simd(extern "C" fn(*mut crate::cpu::CpuState, u32, u32), u32, u32),
 }
@@ -261,6 +264,12 @@ impl Emitter {
         self.cold_call(entry, Cold::Flags(f, word));
     }
 
+    /// [`Emitter::cold_call_vonly`] for a helper that reads or writes general-purpose
+    /// registers (the FP<->integer conversions).
+    pub fn cold_call_gpr(&mut self, entry: DynamicLabel, f: InsnHelper, word: u32) {
+        self.cold_call(entry, Cold::Gpr(f, word));
+    }
+
     /// [`Emitter::cold_call_vonly`] for `simd_helper(cpu, word, op)`.
     pub fn cold_call_simd(
         &mut self,
@@ -314,6 +323,10 @@ impl Emitter {
                         ; mov ah, al
                         ; sahf
                     );
+                }
+                Cold::Gpr(f, word) => {
+                    self.insn = Insn(word);
+                    self.call_insn_helper(f);
                 }
                 Cold::Simd(f, word, op) => {
                     dasm!(self.ops; mov esi, word as i32; mov edx, op as i32);
