@@ -479,9 +479,23 @@ impl Jit {
         }
     }
 
-    /// Drop every translation (as if all guest code changed).
+    /// Drop every translation (as if all guest code changed). When no thread is inside
+    /// [`Jit::run`], the cache space is reused from its start too (otherwise it keeps growing
+    /// until it is full, as after [`Jit::invalidate`]).
     pub fn flush(&self) {
         self.invalidate(0, u64::MAX);
+        let mut st = self.lock();
+        // Every block was unlinked above: its lookup entry cleared (SeqCst stores, before the
+        // load of `running` below) and every patched jump into it restored. A thread that
+        // enters `run` after that load finds no entry and takes the lock to translate, so
+        // with no thread inside `run` now and no block translated since, no code in the
+        // cache can run any more. (Blocks translated between the two locks: keep growing.)
+        if self.running.load(Ordering::SeqCst) == 0 && st.blocks.is_empty() {
+            st.by_host.clear();
+            st.cache.reset();
+            st.generation += 1;
+            st.stats.flushes += 1;
+        }
     }
 
     /// Map a host pc inside translated code to the guest pc of the instruction it belongs to.
