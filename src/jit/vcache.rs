@@ -22,7 +22,6 @@
 use super::emit::{dasm, Emitter, InsnHelper};
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
-use crate::arch::{Op, Row};
 use crate::cpu::{off_v, OFF_FLAG_N, OFF_FLAG_Z};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
@@ -58,68 +57,91 @@ impl VCache {
 const MAX_PINS: usize = 8;
 
 /// The V registers worth loading into the cache before the loop head: those that the cached
-/// scalar FP and AdvSIMD operations of the block's straight-line prefix (`prescan`, decoded
-/// by `block::choose_swaps`) read before writing them (a loop carries them from one
-/// iteration to the next), in order of first use. Stops at structure loads and where the
-/// straight line ends.
-pub(crate) fn choose_pins(prescan: &[(u32, Option<&'static Row>)]) -> ([u8; MAX_PINS], usize) {
-    let mut pins = [0u8; MAX_PINS];
-    let mut n = 0;
-    let mut written = 0u32;
-    for &(word, row) in prescan {
-        let Some(row) = row else { break };
-        let i = Insn(word);
-        let read = |v: u32, pins: &mut [u8; MAX_PINS], n: &mut usize| {
-            if written & 1 << v == 0 && *n < MAX_PINS && !pins[..*n].contains(&(v as u8)) {
-                pins[*n] = v as u8;
-                *n += 1;
-            }
-        };
-        match row.op {
-            Op::Fp(op) => {
-                use FpOp::*;
-                let sd = i.ftype() <= 1;
-                match op {
-                    Fadd | Fsub | Fmul | Fdiv if sd => {
-                        read(i.rn(), &mut pins, &mut n);
-                        read(i.rm(), &mut pins, &mut n);
-                    }
-                    Fcmp if sd => {
-                        read(i.rn(), &mut pins, &mut n);
-                        if !i.bit(3) {
-                            read(i.rm(), &mut pins, &mut n);
-                        }
-                    }
-                    Fsqrt | FmovReg | Fabs | Fneg if sd => read(i.rn(), &mut pins, &mut n),
-                    FmovToGen => read(i.rn(), &mut pins, &mut n),
-                    _ => {}
-                }
-                if !matches!(op, Fcmp | Fccmp | FmovToGen | FmovToGenHi) {
-                    written |= 1 << i.rd();
-                }
-            }
-            Op::LdSt(_) if i.bit(26) && i.bit(22) => {
-                // a load of S/D/Q registers (L = bit 22) writes Rt and, for pairs, Rt2
-                written |= 1 << i.rt() | 1 << i.bits(14, 10);
-            }
-            Op::Simd(_) => {
-                // Rm is an opcode field in some forms: at worst one needless preload.
-                read(i.rn(), &mut pins, &mut n);
-                read(i.rm(), &mut pins, &mut n);
-                read(i.rd(), &mut pins, &mut n); // BSL/BIT/BIF, MLA, ...: Vd is a source
-                written |= 1 << i.rd();
-            }
-            Op::LdStSimd(_) => break,
-            Op::Br(br) => {
-                use crate::arch::table::BrOp;
-                if !matches!(br, BrOp::BCond | BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
-                    break;
-                }
-            }
-            _ => {}
+/// scalar FP and AdvSIMD operations of the block's straight-line prefix read before writing
+/// them (a loop carries them from one iteration to the next), in order of first use. Fed
+/// instruction by instruction by the block former's prescan (`block::choose_swaps`, which
+/// stops where the straight line ends); stops at structure loads.
+pub(crate) struct PinScan {
+    pins: [u8; MAX_PINS],
+    n: usize,
+    /// V registers written so far (a later read of one is not loop-carried)
+    written: u32,
+    /// V registers already in `pins`
+    pinned: u32,
+    /// false after a structure load
+    open: bool,
+}
+
+impl PinScan {
+    pub(crate) const fn new() -> PinScan {
+        PinScan { pins: [0; MAX_PINS], n: 0, written: 0, pinned: 0, open: true }
+    }
+
+    /// The registers to pin, in order of first use.
+    pub(crate) fn pins(&self) -> &[u8] {
+        &self.pins[..self.n]
+    }
+
+    fn read(&mut self, v: u32) {
+        let bit = 1u32 << v;
+        if (self.written | self.pinned) & bit == 0 && self.n < MAX_PINS {
+            self.pins[self.n] = v as u8;
+            self.n += 1;
+            self.pinned |= bit;
         }
     }
-    (pins, n)
+
+    /// A scalar FP row.
+    pub(crate) fn fp(&mut self, op: FpOp, i: Insn) {
+        use FpOp::*;
+        if !self.open {
+            return;
+        }
+        let sd = i.ftype() <= 1;
+        match op {
+            Fadd | Fsub | Fmul | Fdiv if sd => {
+                self.read(i.rn());
+                self.read(i.rm());
+            }
+            Fcmp if sd => {
+                self.read(i.rn());
+                if !i.bit(3) {
+                    self.read(i.rm());
+                }
+            }
+            Fsqrt | FmovReg | Fabs | Fneg if sd => self.read(i.rn()),
+            FmovToGen => self.read(i.rn()),
+            _ => {}
+        }
+        if !matches!(op, Fcmp | Fccmp | FmovToGen | FmovToGenHi) {
+            self.written |= 1 << i.rd();
+        }
+    }
+
+    /// A load/store row: a load of S/D/Q registers (bit 26, L = bit 22) writes Rt and, for
+    /// pairs, Rt2.
+    pub(crate) fn ldst(&mut self, i: Insn) {
+        if i.bit(26) && i.bit(22) {
+            self.written |= 1 << i.rt() | 1 << i.bits(14, 10);
+        }
+    }
+
+    /// An AdvSIMD data-processing row.
+    pub(crate) fn simd(&mut self, i: Insn) {
+        if !self.open {
+            return;
+        }
+        // Rm is an opcode field in some forms: at worst one needless preload.
+        self.read(i.rn());
+        self.read(i.rm());
+        self.read(i.rd()); // BSL/BIT/BIF, MLA, ...: Vd is a source
+        self.written |= 1 << i.rd();
+    }
+
+    /// An AdvSIMD structure load or store: nothing after it is pinned.
+    pub(crate) fn stop(&mut self) {
+        self.open = false;
+    }
 }
 
 /// An out-of-line helper call of a cached operation: see [`Emitter::cold_call_vonly`].
@@ -144,7 +166,7 @@ pub(crate) enum Cold {
 }
 
 impl Emitter {
-    /// Load `pins` (from [`choose_pins`]) into the cache and move the loop head after the
+    /// Load `pins` (from [`PinScan`]) into the cache and move the loop head after the
     /// loads: back-edges ([`Emitter::vc_to_head`]) re-establish this state.
     pub(crate) fn vc_pin(&mut self, pins: &[u8]) {
         for &v in pins {
