@@ -238,6 +238,48 @@ impl Asm {
         self.buf.extend_from_slice(&[rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
+    /// `movdqu xmm<x>, [rbx + disp]`, as `dynasm!` encodes `movdqu Rx(x), [cpu + disp]` with
+    /// a runtime `disp` (F3, REX always, 0F 6F, disp32): the V-register cache's loads.
+    #[inline]
+    pub fn movdqu_load_rbx(&mut self, x: u8, disp: i32) {
+        let d = disp.to_le_bytes();
+        self.buf.extend_from_slice(&[
+            0xf3,
+            0x40 | (x >> 3 & 1) << 2,
+            0x0f,
+            0x6f,
+            0x83 | (x & 7) << 3,
+            d[0],
+            d[1],
+            d[2],
+            d[3],
+        ]);
+    }
+
+    /// `movdqu [rbx + disp], xmm<x>`, as `dynasm!` encodes it (F3, REX always, 0F 7F, disp32).
+    #[inline]
+    pub fn movdqu_store_rbx(&mut self, disp: i32, x: u8) {
+        let d = disp.to_le_bytes();
+        self.buf.extend_from_slice(&[
+            0xf3,
+            0x40 | (x >> 3 & 1) << 2,
+            0x0f,
+            0x7f,
+            0x83 | (x & 7) << 3,
+            d[0],
+            d[1],
+            d[2],
+            d[3],
+        ]);
+    }
+
+    /// `movaps xmm<dst>, xmm<src>`, as `dynasm!` encodes it (REX always, 0F 28).
+    #[inline]
+    pub fn movaps_rr(&mut self, dst: u8, src: u8) {
+        let rex = 0x40 | (dst >> 3 & 1) << 2 | (src >> 3 & 1);
+        self.buf.extend_from_slice(&[rex, 0x0f, 0x28, 0xc0 | (dst & 7) << 3 | (src & 7)]);
+    }
+
     /// The bytes emitted so far (references to labels not yet defined are unpatched).
     pub fn code(&self) -> &[u8] {
         &self.buf
@@ -520,6 +562,29 @@ mod tests {
                     )
                 });
                 assert_eq!(a.code(), &want[..], "r{x}, disp {disp}");
+            }
+        }
+    }
+
+    /// The hand-encoded SSE moves are byte for byte what `dynasm!` emits.
+    #[test]
+    fn sse_moves_match_dynasm() {
+        let mut a = Asm::new(0);
+        for x in 0..16u8 {
+            for disp in [0, 8, 0x190, 0x3f0, -16, i32::MAX, i32::MIN] {
+                a.reset(0);
+                a.movdqu_load_rbx(x, disp);
+                a.movdqu_store_rbx(disp, x);
+                let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+                dynasm!(v; .arch x64; .alias cpu, rbx; movdqu Rx(x), [cpu + disp]; movdqu [cpu + disp], Rx(x));
+                assert_eq!(a.code(), &v.finalize().unwrap()[..], "xmm{x}, disp {disp}");
+            }
+            for y in 0..16u8 {
+                a.reset(0);
+                a.movaps_rr(x, y);
+                let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+                dynasm!(v; .arch x64; movaps Rx(x), Rx(y));
+                assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
             }
         }
     }

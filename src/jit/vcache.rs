@@ -149,9 +149,8 @@ pub(crate) struct ColdCall {
     entry: DynamicLabel,
     resume: DynamicLabel,
     call: Cold,
-    /// (xmm, guest V register) to reload after the call.
-    reload: [(u8, u8); SLOTS],
-    n_reload: u8,
+    /// The cache at the resume point (`VCache::v_of`): what to reload after the call.
+    reload: [u8; SLOTS],
 }
 
 /// The call of a [`ColdCall`].
@@ -182,7 +181,7 @@ impl Emitter {
         for slot in 0..SLOTS {
             let v = self.vc_head.v_of[slot];
             if v != 0 && self.vc.v_of[slot] != v {
-                dasm!(self.ops; movdqu Rx(FIRST + slot as u8), [cpu + off_v(v as u32 - 1)]);
+                self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(v as u32 - 1));
             }
         }
     }
@@ -252,7 +251,7 @@ impl Emitter {
         let (slot, cached) = self.vc_slot(v);
         let x = FIRST + slot as u8;
         if !cached {
-            dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v)]);
+            self.ops.movdqu_load_rbx(x, off_v(v));
         }
         x
     }
@@ -261,11 +260,11 @@ impl Emitter {
     /// non-zero): stored to `CpuState::v` and kept in the cache.
     pub fn vc_put(&mut self, v: u32, src: u8, width: u32) {
         self.vc.puts += 1;
-        dasm!(self.ops; movdqu [cpu + off_v(v)], Rx(src));
+        self.ops.movdqu_store_rbx(off_v(v), src);
         let (slot, _) = self.vc_slot(v);
         let x = FIRST + slot as u8;
         if x != src {
-            dasm!(self.ops; movaps Rx(x), Rx(src));
+            self.ops.movaps_rr(x, src);
         }
         self.vc.width[slot] = width as u8;
     }
@@ -297,15 +296,7 @@ impl Emitter {
     fn cold_call(&mut self, entry: DynamicLabel, call: Cold) {
         let resume = self.ops.new_dynamic_label();
         dasm!(self.ops; =>resume);
-        let mut reload = [(0u8, 0u8); SLOTS];
-        let mut n = 0;
-        for (slot, &v) in self.vc.v_of.iter().enumerate() {
-            if v != 0 {
-                reload[n] = (FIRST + slot as u8, v - 1);
-                n += 1;
-            }
-        }
-        self.cold.push(ColdCall { entry, resume, call, reload, n_reload: n as u8 });
+        self.cold.push(ColdCall { entry, resume, call, reload: self.vc.v_of });
     }
 
     /// Emit the out-of-line slow paths recorded by [`Emitter::cold_call_vonly`] (after the
@@ -342,8 +333,10 @@ impl Emitter {
                     self.call_raw_vonly(f as usize);
                 }
             }
-            for &(x, v) in &c.reload[..c.n_reload as usize] {
-                dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v as u32)]);
+            for (slot, &v) in c.reload.iter().enumerate() {
+                if v != 0 {
+                    self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(v as u32 - 1));
+                }
             }
             dasm!(self.ops; jmp =>c.resume);
         }
