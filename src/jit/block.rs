@@ -25,7 +25,7 @@ pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> 
     let mut e = st
         .emitter
         .take()
-        .unwrap_or_else(|| Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64));
+        .unwrap_or_else(|| Box::new(Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64)));
     e.begin(base, pc);
     let block = assemble(&mut e, st, pc, base);
     let block = match (block, e.ops.finish()) {
@@ -308,13 +308,13 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         uses = loop_uses;
     }
     // Most used first, ties by register number (the order a stable sort of 5..=30 gives).
+    // (Without a branch per register: whether one qualifies is as random as the code.)
+    let min_uses = if looping { 1 } else { MIN_SWAP_USES };
     let mut wanted = [0u32; 26];
     let mut n_wanted = 0;
     for r in 5..=30 {
-        if super::emit::host_reg(r).is_none() && uses[r as usize] >= if looping { 1 } else { MIN_SWAP_USES } {
-            wanted[n_wanted] = r;
-            n_wanted += 1;
-        }
+        wanted[n_wanted] = r;
+        n_wanted += (super::emit::host_reg(r).is_none() && uses[r as usize] >= min_uses) as usize;
     }
     wanted[..n_wanted].sort_unstable_by_key(|&r| (std::cmp::Reverse(uses[r as usize]), r));
     let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);

@@ -163,8 +163,9 @@ pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
 
 pub(crate) struct JitState {
     pub(crate) cache: CodeCache,
-    /// The emitter, reused by every translation (created by the first).
-    pub(crate) emitter: Option<emit::Emitter>,
+    /// The emitter, reused by every translation (created by the first; boxed so that taking
+    /// it out for a translation and putting it back moves a pointer, not the struct).
+    pub(crate) emitter: Option<Box<emit::Emitter>>,
     blocks: BTreeMap<u64, Block>,
     /// (host address, guest pc) of the blocks in the order they were placed, so sorted by
     /// host address (the cache only grows until it is reset, which clears this). Entries of
