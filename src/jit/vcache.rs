@@ -213,9 +213,18 @@ impl Emitter {
             self.vc_touch(slot);
             return (slot, true);
         }
-        let slot = (0..SLOTS)
-            .find(|&k| self.vc.v_of[k] == 0)
-            .unwrap_or_else(|| (0..SLOTS).min_by_key(|&k| self.vc.age[k]).unwrap_or(0));
+        // The first free slot, else the first least recently used one: the first smallest
+        // key, with free slots keyed 0 (an occupied slot's age is at least 1). One pass
+        // without data-dependent branches (the cache state is as random as the code).
+        let mut slot = 0;
+        let mut best = u32::MAX;
+        for k in 0..SLOTS {
+            let key = if self.vc.v_of[k] == 0 { 0 } else { self.vc.age[k] };
+            if key < best {
+                slot = k;
+                best = key;
+            }
+        }
         let old = self.vc.v_of[slot];
         if old != 0 {
             self.vc.slot_of[old as usize - 1] = 0;
