@@ -307,7 +307,6 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     if looping {
         uses = loop_uses;
     }
-    // Most used first, ties by register number (the order a stable sort of 5..=30 gives).
     // (Without a branch per register: whether one qualifies is as random as the code.)
     let min_uses = if looping { 1 } else { MIN_SWAP_USES };
     let mut wanted = [0u32; 26];
@@ -316,12 +315,25 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         wanted[n_wanted] = r;
         n_wanted += (super::emit::host_reg(r).is_none() && uses[r as usize] >= min_uses) as usize;
     }
-    wanted[..n_wanted].sort_unstable_by_key(|&r| (std::cmp::Reverse(uses[r as usize]), r));
+    // Pair the free mapped registers (in `MAPPED` order, never SP) with the most used wanted
+    // ones, most used first, ties by register number: a partial selection sort (at most
+    // MAX_SWAPS passes) instead of sorting every candidate.
     let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);
     let mut swaps = [(0, 0); MAX_SWAPS];
     let mut n = 0;
-    for (s, pair) in swaps.iter_mut().zip(free.zip(wanted[..n_wanted].iter().copied())) {
-        *s = pair;
+    for (s, old) in swaps.iter_mut().zip(free) {
+        if n == n_wanted {
+            break;
+        }
+        let mut best = n;
+        for k in n + 1..n_wanted {
+            let (r, b) = (wanted[k], wanted[best]);
+            if uses[r as usize] > uses[b as usize] || (uses[r as usize] == uses[b as usize] && r < b) {
+                best = k;
+            }
+        }
+        wanted.swap(n, best);
+        *s = (old, wanted[n]);
         n += 1;
     }
     (swaps, n, pins)
