@@ -238,6 +238,45 @@ impl Asm {
         self.buf.extend_from_slice(&[rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
+    /// Append the low `len` (at most 8) bytes of `word`, little-endian, with one unaligned
+    /// store: the branch-free form of the moves below, whose length depends on operands that
+    /// are as random as the guest code (a mispredicted branch per guest register access).
+    #[inline]
+    fn put_word(&mut self, word: u64, len: usize) {
+        let len = len.min(8);
+        self.buf.reserve(8);
+        let at = self.buf.len();
+        // SAFETY: `reserve(8)` left room for 8 more bytes after `at`, so the unaligned 8-byte
+        // store stays inside the allocation; only the first `len` (<= 8) of those bytes, all
+        // written by it, become part of the vector.
+        unsafe {
+            std::ptr::write_unaligned(self.buf.as_mut_ptr().add(at) as *mut u64, word.to_le());
+            self.buf.set_len(at + len);
+        }
+    }
+
+    /// `mov_rr(w, dst, src)` when `src` is not 0 (rax), else `load_rbx(w, dst, disp)`: the
+    /// same bytes, without a branch on `src`.
+    #[inline]
+    pub fn mov_rr_or_load_rbx(&mut self, w: bool, dst: u8, src: u8, disp: i32) {
+        let (d, s, w) = (dst as u64, src as u64, (w as u64) << 3);
+        let rr = (0x40 | w | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
+        let mem = (0x40 | w | (d >> 3 & 1) << 2) | 0x8b << 8 | (0x83 | (d & 7) << 3) << 16 | (disp as u32 as u64) << 24;
+        let (word, len) = if src != 0 { (rr, 3) } else { (mem, 7) };
+        self.put_word(word, len);
+    }
+
+    /// `mov_rr(true, dst, src)` when `dst` is not 0 (rax), else `store_rbx(disp, src)`: the
+    /// same bytes, without a branch on `dst`.
+    #[inline]
+    pub fn mov_rr_or_store_rbx(&mut self, dst: u8, src: u8, disp: i32) {
+        let (d, s) = (dst as u64, src as u64);
+        let rr = (0x48 | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
+        let mem = (0x48 | (s >> 3 & 1) << 2) | 0x89 << 8 | (0x83 | (s & 7) << 3) << 16 | (disp as u32 as u64) << 24;
+        let (word, len) = if dst != 0 { (rr, 3) } else { (mem, 7) };
+        self.put_word(word, len);
+    }
+
     /// `movdqu xmm<x>, [rbx + disp]`, as `dynasm!` encodes `movdqu Rx(x), [cpu + disp]` with
     /// a runtime `disp` (F3, REX always, 0F 6F, disp32): the V-register cache's loads.
     #[inline]
@@ -562,6 +601,32 @@ mod tests {
                     )
                 });
                 assert_eq!(a.code(), &want[..], "r{x}, disp {disp}");
+            }
+        }
+    }
+
+    /// The branch-free register-or-memory moves write what the branching ones do.
+    #[test]
+    fn reg_or_memory_moves_match() {
+        let (mut a, mut b) = (Asm::new(0), Asm::new(0));
+        for x in 0..16u8 {
+            for g in 0..16u8 {
+                for disp in [0, 8, 0xf8, 0x100, -8, i32::MAX, i32::MIN] {
+                    for w in [true, false] {
+                        a.reset(0);
+                        b.reset(0);
+                        a.mov_rr_or_load_rbx(w, x, g, disp);
+                        a.mov_rr_or_store_rbx(g, x, disp);
+                        if g != 0 {
+                            b.mov_rr(w, x, g);
+                            b.mov_rr(true, g, x);
+                        } else {
+                            b.load_rbx(w, x, disp);
+                            b.store_rbx(disp, x);
+                        }
+                        assert_eq!(a.code(), b.code(), "r{x}, r{g}, disp {disp}, w {w}");
+                    }
+                }
             }
         }
     }
