@@ -238,6 +238,87 @@ impl Asm {
         self.buf.extend_from_slice(&[rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
+    /// Append the low `len` (at most 8) bytes of `word`, little-endian, with one unaligned
+    /// store: the branch-free form of the moves below, whose length depends on operands that
+    /// are as random as the guest code (a mispredicted branch per guest register access).
+    #[inline]
+    fn put_word(&mut self, word: u64, len: usize) {
+        let len = len.min(8);
+        self.buf.reserve(8);
+        let at = self.buf.len();
+        // SAFETY: `reserve(8)` left room for 8 more bytes after `at`, so the unaligned 8-byte
+        // store stays inside the allocation; only the first `len` (<= 8) of those bytes, all
+        // written by it, become part of the vector.
+        unsafe {
+            std::ptr::write_unaligned(self.buf.as_mut_ptr().add(at) as *mut u64, word.to_le());
+            self.buf.set_len(at + len);
+        }
+    }
+
+    /// `mov_rr(w, dst, src)` when `src` is not 0 (rax), else `load_rbx(w, dst, disp)`: the
+    /// same bytes, without a branch on `src`.
+    #[inline]
+    pub fn mov_rr_or_load_rbx(&mut self, w: bool, dst: u8, src: u8, disp: i32) {
+        let (d, s, w) = (dst as u64, src as u64, (w as u64) << 3);
+        let rr = (0x40 | w | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
+        let mem = (0x40 | w | (d >> 3 & 1) << 2) | 0x8b << 8 | (0x83 | (d & 7) << 3) << 16 | (disp as u32 as u64) << 24;
+        let (word, len) = if src != 0 { (rr, 3) } else { (mem, 7) };
+        self.put_word(word, len);
+    }
+
+    /// `mov_rr(true, dst, src)` when `dst` is not 0 (rax), else `store_rbx(disp, src)`: the
+    /// same bytes, without a branch on `dst`.
+    #[inline]
+    pub fn mov_rr_or_store_rbx(&mut self, dst: u8, src: u8, disp: i32) {
+        let (d, s) = (dst as u64, src as u64);
+        let rr = (0x48 | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
+        let mem = (0x48 | (s >> 3 & 1) << 2) | 0x89 << 8 | (0x83 | (s & 7) << 3) << 16 | (disp as u32 as u64) << 24;
+        let (word, len) = if dst != 0 { (rr, 3) } else { (mem, 7) };
+        self.put_word(word, len);
+    }
+
+    /// `movdqu xmm<x>, [rbx + disp]`, as `dynasm!` encodes `movdqu Rx(x), [cpu + disp]` with
+    /// a runtime `disp` (F3, REX always, 0F 6F, disp32): the V-register cache's loads.
+    #[inline]
+    pub fn movdqu_load_rbx(&mut self, x: u8, disp: i32) {
+        let d = disp.to_le_bytes();
+        self.buf.extend_from_slice(&[
+            0xf3,
+            0x40 | (x >> 3 & 1) << 2,
+            0x0f,
+            0x6f,
+            0x83 | (x & 7) << 3,
+            d[0],
+            d[1],
+            d[2],
+            d[3],
+        ]);
+    }
+
+    /// `movdqu [rbx + disp], xmm<x>`, as `dynasm!` encodes it (F3, REX always, 0F 7F, disp32).
+    #[inline]
+    pub fn movdqu_store_rbx(&mut self, disp: i32, x: u8) {
+        let d = disp.to_le_bytes();
+        self.buf.extend_from_slice(&[
+            0xf3,
+            0x40 | (x >> 3 & 1) << 2,
+            0x0f,
+            0x7f,
+            0x83 | (x & 7) << 3,
+            d[0],
+            d[1],
+            d[2],
+            d[3],
+        ]);
+    }
+
+    /// `movaps xmm<dst>, xmm<src>`, as `dynasm!` encodes it (REX always, 0F 28).
+    #[inline]
+    pub fn movaps_rr(&mut self, dst: u8, src: u8) {
+        let rex = 0x40 | (dst >> 3 & 1) << 2 | (src >> 3 & 1);
+        self.buf.extend_from_slice(&[rex, 0x0f, 0x28, 0xc0 | (dst & 7) << 3 | (src & 7)]);
+    }
+
     /// The bytes emitted so far (references to labels not yet defined are unpatched).
     pub fn code(&self) -> &[u8] {
         &self.buf
@@ -520,6 +601,55 @@ mod tests {
                     )
                 });
                 assert_eq!(a.code(), &want[..], "r{x}, disp {disp}");
+            }
+        }
+    }
+
+    /// The branch-free register-or-memory moves write what the branching ones do.
+    #[test]
+    fn reg_or_memory_moves_match() {
+        let (mut a, mut b) = (Asm::new(0), Asm::new(0));
+        for x in 0..16u8 {
+            for g in 0..16u8 {
+                for disp in [0, 8, 0xf8, 0x100, -8, i32::MAX, i32::MIN] {
+                    for w in [true, false] {
+                        a.reset(0);
+                        b.reset(0);
+                        a.mov_rr_or_load_rbx(w, x, g, disp);
+                        a.mov_rr_or_store_rbx(g, x, disp);
+                        if g != 0 {
+                            b.mov_rr(w, x, g);
+                            b.mov_rr(true, g, x);
+                        } else {
+                            b.load_rbx(w, x, disp);
+                            b.store_rbx(disp, x);
+                        }
+                        assert_eq!(a.code(), b.code(), "r{x}, r{g}, disp {disp}, w {w}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hand-encoded SSE moves are byte for byte what `dynasm!` emits.
+    #[test]
+    fn sse_moves_match_dynasm() {
+        let mut a = Asm::new(0);
+        for x in 0..16u8 {
+            for disp in [0, 8, 0x190, 0x3f0, -16, i32::MAX, i32::MIN] {
+                a.reset(0);
+                a.movdqu_load_rbx(x, disp);
+                a.movdqu_store_rbx(disp, x);
+                let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+                dynasm!(v; .arch x64; .alias cpu, rbx; movdqu Rx(x), [cpu + disp]; movdqu [cpu + disp], Rx(x));
+                assert_eq!(a.code(), &v.finalize().unwrap()[..], "xmm{x}, disp {disp}");
+            }
+            for y in 0..16u8 {
+                a.reset(0);
+                a.movaps_rr(x, y);
+                let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+                dynasm!(v; .arch x64; movaps Rx(x), Rx(y));
+                assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
             }
         }
     }

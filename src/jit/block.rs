@@ -3,6 +3,7 @@
 
 use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
+use super::vcache::PinScan;
 use super::{Block, Jit, JitState};
 use crate::arch::{decode, Insn, Op, Row};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
@@ -24,7 +25,7 @@ pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> 
     let mut e = st
         .emitter
         .take()
-        .unwrap_or_else(|| Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64));
+        .unwrap_or_else(|| Box::new(Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64)));
     e.begin(base, pc);
     let block = assemble(&mut e, st, pc, base);
     let block = match (block, e.ops.finish()) {
@@ -90,11 +91,9 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
 /// is filled in by the caller).
 fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Block> {
     e.prologue();
-    let (swaps, n_swaps, fp) = choose_swaps(pc, &mut e.prescan);
+    let (swaps, n_swaps, pins) = choose_swaps(pc, &mut e.prescan);
     e.enter_swaps(&swaps[..n_swaps]);
-    // V registers to pin only when the prefix has scalar FP or AdvSIMD work at all
-    let (pins, n_pins) = if fp { super::vcache::choose_pins(&e.prescan) } else { ([0; 8], 0) };
-    e.vc_pin(&pins[..n_pins]);
+    e.vc_pin(pins.pins());
     let mut cur = pc;
     let mut n = 0usize;
     let mut last = pc;
@@ -220,9 +219,10 @@ const MIN_SWAP_USES: u32 = 4;
 /// simply lives in `CpuState::x` there), and every exit undoes the swaps.
 ///
 /// Every word scanned (from `pc` on, one per 4 bytes) goes to `prescan` with its decoded row,
-/// so that the block former does not fetch and decode it again. Returns the swaps (old, new)
-/// and how many there are.
-fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u32, u32); MAX_SWAPS], usize, bool) {
+/// so that the block former does not fetch and decode it again. The same pass chooses the V
+/// registers to pin (`vcache::PinScan`). Returns the swaps (old, new), how many there are,
+/// and the pins.
+fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u32, u32); MAX_SWAPS], usize, PinScan) {
     let mut uses = [0u32; 32];
     let mut at = pc;
     let mut conds = 0;
@@ -230,8 +230,7 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     // body names once is then named once per iteration, and the swap costs only at entry
     // and exit.
     let mut looping = false;
-    // whether the prefix has scalar FP or AdvSIMD data processing (for `vcache::choose_pins`)
-    let mut fp = false;
+    let mut pins = PinScan::new();
     // Uses up to the back-edge: what the loop body names (code after the loop, on the
     // not-taken side, may still name the registers given away: it finds them in CpuState).
     let mut loop_uses = [0u32; 32];
@@ -251,13 +250,23 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
                     uses[i.rn() as usize] += 1;
                 }
             }
-            Op::DpReg(_) | Op::LdSt(_) => {
+            Op::DpReg(_) => {
                 uses[i.rd() as usize] += 1;
                 uses[i.rn() as usize] += 1;
                 uses[i.rm() as usize] += 1;
             }
-            Op::LdStSimd(_) => uses[i.rn() as usize] += 1,
-            Op::Fp(_) | Op::Simd(_) => fp = true,
+            Op::LdSt(_) => {
+                uses[i.rd() as usize] += 1;
+                uses[i.rn() as usize] += 1;
+                uses[i.rm() as usize] += 1;
+                pins.ldst(i);
+            }
+            Op::LdStSimd(_) => {
+                uses[i.rn() as usize] += 1;
+                pins.stop();
+            }
+            Op::Fp(op) => pins.fp(op, i),
+            Op::Simd(_) => pins.simd(i),
             Op::Br(op) => {
                 // Scan on past a forward skip that stays inside the block.
                 use crate::arch::table::BrOp;
@@ -298,24 +307,36 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     if looping {
         uses = loop_uses;
     }
-    // Most used first, ties by register number (the order a stable sort of 5..=30 gives).
+    // (Without a branch per register: whether one qualifies is as random as the code.)
+    let min_uses = if looping { 1 } else { MIN_SWAP_USES };
     let mut wanted = [0u32; 26];
     let mut n_wanted = 0;
     for r in 5..=30 {
-        if super::emit::host_reg(r).is_none() && uses[r as usize] >= if looping { 1 } else { MIN_SWAP_USES } {
-            wanted[n_wanted] = r;
-            n_wanted += 1;
-        }
+        wanted[n_wanted] = r;
+        n_wanted += (super::emit::host_reg(r).is_none() && uses[r as usize] >= min_uses) as usize;
     }
-    wanted[..n_wanted].sort_unstable_by_key(|&r| (std::cmp::Reverse(uses[r as usize]), r));
+    // Pair the free mapped registers (in `MAPPED` order, never SP) with the most used wanted
+    // ones, most used first, ties by register number: a partial selection sort (at most
+    // MAX_SWAPS passes) instead of sorting every candidate.
     let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);
     let mut swaps = [(0, 0); MAX_SWAPS];
     let mut n = 0;
-    for (s, pair) in swaps.iter_mut().zip(free.zip(wanted[..n_wanted].iter().copied())) {
-        *s = pair;
+    for (s, old) in swaps.iter_mut().zip(free) {
+        if n == n_wanted {
+            break;
+        }
+        let mut best = n;
+        for k in n + 1..n_wanted {
+            let (r, b) = (wanted[k], wanted[best]);
+            if uses[r as usize] > uses[b as usize] || (uses[r as usize] == uses[b as usize] && r < b) {
+                best = k;
+            }
+        }
+        wanted.swap(n, best);
+        *s = (old, wanted[n]);
         n += 1;
     }
-    (swaps, n, fp)
+    (swaps, n, pins)
 }
 
 /// Dispatch one instruction to its group's translator.

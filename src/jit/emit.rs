@@ -511,13 +511,13 @@ impl Emitter {
     pub fn load_x(&mut self, h: u8, n: u32, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
             self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
-        } else if let Some(g) = self.host_of(n) {
-            // (a 64-bit move onto itself is nothing; a 32-bit one zero-extends)
-            if g != h || !sf {
-                self.ops.mov_rr(sf, h, g);
-            }
         } else {
-            self.ops.load_rbx(sf, h, off_x(n));
+            let g = self.host_tab[n as usize & 31];
+            // (a 64-bit move onto itself is nothing; a 32-bit one zero-extends)
+            if !(sf && g == h && g != 0) {
+                // `mov_rr(sf, h, g)` from the host register, else `load_rbx(sf, h, off_x(n))`
+                self.ops.mov_rr_or_load_rbx(sf, h, g, off_x(n & 31));
+            }
         }
     }
 
@@ -535,11 +535,8 @@ impl Emitter {
         if !sf {
             self.ops.mov_rr(false, h, h);
         }
-        if let Some(g) = self.host_of(n) {
-            self.ops.mov_rr(true, g, h);
-        } else {
-            self.ops.store_rbx(off_x(n), h);
-        }
+        // `mov_rr(true, g, h)` to the host register, else `store_rbx(off_x(n), h)`
+        self.ops.mov_rr_or_store_rbx(self.host_tab[n as usize & 31], h, off_x(n & 31));
     }
 
     /// V`d` = rax zero-extended to 128 bits, as one 16-byte store (two 8-byte stores would make

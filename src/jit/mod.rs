@@ -163,8 +163,9 @@ pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
 
 pub(crate) struct JitState {
     pub(crate) cache: CodeCache,
-    /// The emitter, reused by every translation (created by the first).
-    pub(crate) emitter: Option<emit::Emitter>,
+    /// The emitter, reused by every translation (created by the first; boxed so that taking
+    /// it out for a translation and putting it back moves a pointer, not the struct).
+    pub(crate) emitter: Option<Box<emit::Emitter>>,
     blocks: BTreeMap<u64, Block>,
     /// (host address, guest pc) of the blocks in the order they were placed, so sorted by
     /// host address (the cache only grows until it is reset, which clears this). Entries of
@@ -479,9 +480,23 @@ impl Jit {
         }
     }
 
-    /// Drop every translation (as if all guest code changed).
+    /// Drop every translation (as if all guest code changed). When no thread is inside
+    /// [`Jit::run`], the cache space is reused from its start too (otherwise it keeps growing
+    /// until it is full, as after [`Jit::invalidate`]).
     pub fn flush(&self) {
         self.invalidate(0, u64::MAX);
+        let mut st = self.lock();
+        // Every block was unlinked above: its lookup entry cleared (SeqCst stores, before the
+        // load of `running` below) and every patched jump into it restored. A thread that
+        // enters `run` after that load finds no entry and takes the lock to translate, so
+        // with no thread inside `run` now and no block translated since, no code in the
+        // cache can run any more. (Blocks translated between the two locks: keep growing.)
+        if self.running.load(Ordering::SeqCst) == 0 && st.blocks.is_empty() {
+            st.by_host.clear();
+            st.cache.reset();
+            st.generation += 1;
+            st.stats.flushes += 1;
+        }
     }
 
     /// Map a host pc inside translated code to the guest pc of the instruction it belongs to.

@@ -261,7 +261,7 @@ fn store_vd(e: &mut Emitter, d: u32, q: bool, r: u8) {
 fn load_v(e: &mut Emitter, x: u8, v: u32) {
     match e.vc_peek(v) {
         Some(k) => dasm!(e.ops; movdqa Rx(x), Rx(k)),
-        None => dasm!(e.ops; movdqu Rx(x), [cpu + off_v(v)]),
+        None => e.ops.movdqu_load_rbx(x, off_v(v)),
     }
 }
 

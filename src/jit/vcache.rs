@@ -22,7 +22,6 @@
 use super::emit::{dasm, Emitter, InsnHelper};
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
-use crate::arch::{Op, Row};
 use crate::cpu::{off_v, OFF_FLAG_N, OFF_FLAG_Z};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
@@ -58,68 +57,91 @@ impl VCache {
 const MAX_PINS: usize = 8;
 
 /// The V registers worth loading into the cache before the loop head: those that the cached
-/// scalar FP and AdvSIMD operations of the block's straight-line prefix (`prescan`, decoded
-/// by `block::choose_swaps`) read before writing them (a loop carries them from one
-/// iteration to the next), in order of first use. Stops at structure loads and where the
-/// straight line ends.
-pub(crate) fn choose_pins(prescan: &[(u32, Option<&'static Row>)]) -> ([u8; MAX_PINS], usize) {
-    let mut pins = [0u8; MAX_PINS];
-    let mut n = 0;
-    let mut written = 0u32;
-    for &(word, row) in prescan {
-        let Some(row) = row else { break };
-        let i = Insn(word);
-        let read = |v: u32, pins: &mut [u8; MAX_PINS], n: &mut usize| {
-            if written & 1 << v == 0 && *n < MAX_PINS && !pins[..*n].contains(&(v as u8)) {
-                pins[*n] = v as u8;
-                *n += 1;
-            }
-        };
-        match row.op {
-            Op::Fp(op) => {
-                use FpOp::*;
-                let sd = i.ftype() <= 1;
-                match op {
-                    Fadd | Fsub | Fmul | Fdiv if sd => {
-                        read(i.rn(), &mut pins, &mut n);
-                        read(i.rm(), &mut pins, &mut n);
-                    }
-                    Fcmp if sd => {
-                        read(i.rn(), &mut pins, &mut n);
-                        if !i.bit(3) {
-                            read(i.rm(), &mut pins, &mut n);
-                        }
-                    }
-                    Fsqrt | FmovReg | Fabs | Fneg if sd => read(i.rn(), &mut pins, &mut n),
-                    FmovToGen => read(i.rn(), &mut pins, &mut n),
-                    _ => {}
-                }
-                if !matches!(op, Fcmp | Fccmp | FmovToGen | FmovToGenHi) {
-                    written |= 1 << i.rd();
-                }
-            }
-            Op::LdSt(_) if i.bit(26) && i.bit(22) => {
-                // a load of S/D/Q registers (L = bit 22) writes Rt and, for pairs, Rt2
-                written |= 1 << i.rt() | 1 << i.bits(14, 10);
-            }
-            Op::Simd(_) => {
-                // Rm is an opcode field in some forms: at worst one needless preload.
-                read(i.rn(), &mut pins, &mut n);
-                read(i.rm(), &mut pins, &mut n);
-                read(i.rd(), &mut pins, &mut n); // BSL/BIT/BIF, MLA, ...: Vd is a source
-                written |= 1 << i.rd();
-            }
-            Op::LdStSimd(_) => break,
-            Op::Br(br) => {
-                use crate::arch::table::BrOp;
-                if !matches!(br, BrOp::BCond | BrOp::Cbz | BrOp::Cbnz | BrOp::Tbz | BrOp::Tbnz) {
-                    break;
-                }
-            }
-            _ => {}
+/// scalar FP and AdvSIMD operations of the block's straight-line prefix read before writing
+/// them (a loop carries them from one iteration to the next), in order of first use. Fed
+/// instruction by instruction by the block former's prescan (`block::choose_swaps`, which
+/// stops where the straight line ends); stops at structure loads.
+pub(crate) struct PinScan {
+    pins: [u8; MAX_PINS],
+    n: usize,
+    /// V registers written so far (a later read of one is not loop-carried)
+    written: u32,
+    /// V registers already in `pins`
+    pinned: u32,
+    /// false after a structure load
+    open: bool,
+}
+
+impl PinScan {
+    pub(crate) const fn new() -> PinScan {
+        PinScan { pins: [0; MAX_PINS], n: 0, written: 0, pinned: 0, open: true }
+    }
+
+    /// The registers to pin, in order of first use.
+    pub(crate) fn pins(&self) -> &[u8] {
+        &self.pins[..self.n]
+    }
+
+    fn read(&mut self, v: u32) {
+        let bit = 1u32 << v;
+        if (self.written | self.pinned) & bit == 0 && self.n < MAX_PINS {
+            self.pins[self.n] = v as u8;
+            self.n += 1;
+            self.pinned |= bit;
         }
     }
-    (pins, n)
+
+    /// A scalar FP row.
+    pub(crate) fn fp(&mut self, op: FpOp, i: Insn) {
+        use FpOp::*;
+        if !self.open {
+            return;
+        }
+        let sd = i.ftype() <= 1;
+        match op {
+            Fadd | Fsub | Fmul | Fdiv if sd => {
+                self.read(i.rn());
+                self.read(i.rm());
+            }
+            Fcmp if sd => {
+                self.read(i.rn());
+                if !i.bit(3) {
+                    self.read(i.rm());
+                }
+            }
+            Fsqrt | FmovReg | Fabs | Fneg if sd => self.read(i.rn()),
+            FmovToGen => self.read(i.rn()),
+            _ => {}
+        }
+        if !matches!(op, Fcmp | Fccmp | FmovToGen | FmovToGenHi) {
+            self.written |= 1 << i.rd();
+        }
+    }
+
+    /// A load/store row: a load of S/D/Q registers (bit 26, L = bit 22) writes Rt and, for
+    /// pairs, Rt2.
+    pub(crate) fn ldst(&mut self, i: Insn) {
+        if i.bit(26) && i.bit(22) {
+            self.written |= 1 << i.rt() | 1 << i.bits(14, 10);
+        }
+    }
+
+    /// An AdvSIMD data-processing row.
+    pub(crate) fn simd(&mut self, i: Insn) {
+        if !self.open {
+            return;
+        }
+        // Rm is an opcode field in some forms: at worst one needless preload.
+        self.read(i.rn());
+        self.read(i.rm());
+        self.read(i.rd()); // BSL/BIT/BIF, MLA, ...: Vd is a source
+        self.written |= 1 << i.rd();
+    }
+
+    /// An AdvSIMD structure load or store: nothing after it is pinned.
+    pub(crate) fn stop(&mut self) {
+        self.open = false;
+    }
 }
 
 /// An out-of-line helper call of a cached operation: see [`Emitter::cold_call_vonly`].
@@ -127,9 +149,8 @@ pub(crate) struct ColdCall {
     entry: DynamicLabel,
     resume: DynamicLabel,
     call: Cold,
-    /// (xmm, guest V register) to reload after the call.
-    reload: [(u8, u8); SLOTS],
-    n_reload: u8,
+    /// The cache at the resume point (`VCache::v_of`): what to reload after the call.
+    reload: [u8; SLOTS],
 }
 
 /// The call of a [`ColdCall`].
@@ -147,7 +168,7 @@ pub(crate) enum Cold {
 }
 
 impl Emitter {
-    /// Load `pins` (from [`choose_pins`]) into the cache and move the loop head after the
+    /// Load `pins` (from [`PinScan`]) into the cache and move the loop head after the
     /// loads: back-edges ([`Emitter::vc_to_head`]) re-establish this state.
     pub(crate) fn vc_pin(&mut self, pins: &[u8]) {
         for &v in pins {
@@ -163,7 +184,7 @@ impl Emitter {
         for slot in 0..SLOTS {
             let v = self.vc_head.v_of[slot];
             if v != 0 && self.vc.v_of[slot] != v {
-                dasm!(self.ops; movdqu Rx(FIRST + slot as u8), [cpu + off_v(v as u32 - 1)]);
+                self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(v as u32 - 1));
             }
         }
     }
@@ -195,9 +216,18 @@ impl Emitter {
             self.vc_touch(slot);
             return (slot, true);
         }
-        let slot = (0..SLOTS)
-            .find(|&k| self.vc.v_of[k] == 0)
-            .unwrap_or_else(|| (0..SLOTS).min_by_key(|&k| self.vc.age[k]).unwrap_or(0));
+        // The first free slot, else the first least recently used one: the first smallest
+        // key, with free slots keyed 0 (an occupied slot's age is at least 1). One pass
+        // without data-dependent branches (the cache state is as random as the code).
+        let mut slot = 0;
+        let mut best = u32::MAX;
+        for k in 0..SLOTS {
+            let key = if self.vc.v_of[k] == 0 { 0 } else { self.vc.age[k] };
+            if key < best {
+                slot = k;
+                best = key;
+            }
+        }
         let old = self.vc.v_of[slot];
         if old != 0 {
             self.vc.slot_of[old as usize - 1] = 0;
@@ -233,7 +263,7 @@ impl Emitter {
         let (slot, cached) = self.vc_slot(v);
         let x = FIRST + slot as u8;
         if !cached {
-            dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v)]);
+            self.ops.movdqu_load_rbx(x, off_v(v));
         }
         x
     }
@@ -242,11 +272,11 @@ impl Emitter {
     /// non-zero): stored to `CpuState::v` and kept in the cache.
     pub fn vc_put(&mut self, v: u32, src: u8, width: u32) {
         self.vc.puts += 1;
-        dasm!(self.ops; movdqu [cpu + off_v(v)], Rx(src));
+        self.ops.movdqu_store_rbx(off_v(v), src);
         let (slot, _) = self.vc_slot(v);
         let x = FIRST + slot as u8;
         if x != src {
-            dasm!(self.ops; movaps Rx(x), Rx(src));
+            self.ops.movaps_rr(x, src);
         }
         self.vc.width[slot] = width as u8;
     }
@@ -284,15 +314,7 @@ impl Emitter {
     fn cold_call(&mut self, entry: DynamicLabel, call: Cold) {
         let resume = self.ops.new_dynamic_label();
         dasm!(self.ops; =>resume);
-        let mut reload = [(0u8, 0u8); SLOTS];
-        let mut n = 0;
-        for (slot, &v) in self.vc.v_of.iter().enumerate() {
-            if v != 0 {
-                reload[n] = (FIRST + slot as u8, v - 1);
-                n += 1;
-            }
-        }
-        self.cold.push(ColdCall { entry, resume, call, reload, n_reload: n as u8 });
+        self.cold.push(ColdCall { entry, resume, call, reload: self.vc.v_of });
     }
 
     /// Emit the out-of-line slow paths recorded by [`Emitter::cold_call_vonly`] (after the
@@ -333,8 +355,10 @@ impl Emitter {
                     self.call_raw_vonly(f as usize);
                 }
             }
-            for &(x, v) in &c.reload[..c.n_reload as usize] {
-                dasm!(self.ops; movdqu Rx(x), [cpu + off_v(v as u32)]);
+            for (slot, &v) in c.reload.iter().enumerate() {
+                if v != 0 {
+                    self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(v as u32 - 1));
+                }
             }
             dasm!(self.ops; jmp =>c.resume);
         }
