@@ -439,8 +439,15 @@ impl Jit {
         if self.running.load(Ordering::SeqCst) > 1 {
             return;
         }
+        // Clear the lookup entries first (SeqCst stores), then look at `running` again, as
+        // `flush` does: a thread that enters `run` after this second load finds no entry and
+        // waits for the lock we hold; one that entered before it is counted, and then the
+        // cache stays (its blocks are still in `blocks`, so lookups are refilled on demand).
         for &pc in st.blocks.keys() {
             self.clear_lookup(pc);
+        }
+        if self.running.load(Ordering::SeqCst) > 1 {
+            return;
         }
         st.blocks.clear();
         st.by_host.clear();
