@@ -192,10 +192,29 @@ fn add_sub_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     if matches!(op, AddShifted | SubShifted) && direct_shifted_op(e, op, sf, i) {
         return Ok(Flow::Continue);
     }
-    e.load_x(RCX, i.rm(), sf, R31::Zr);
-    emit_shift(e, RCX, sf, i.shift(), i.imm6());
-    e.load_x(RAX, i.rn(), sf, R31::Zr);
-    emit_add_sub(e, sf, matches!(op, SubShifted | SubsShifted), matches!(op, AddsShifted | SubsShifted));
+    let sub = matches!(op, SubShifted | SubsShifted);
+    let set_flags = matches!(op, AddsShifted | SubsShifted);
+    match e.host_of(i.rm()).filter(|_| i.rm() != 31 && i.imm6() == 0) {
+        // an unshifted Rm in a host register is the operand itself
+        Some(hm) => {
+            e.load_x(RAX, i.rn(), sf, R31::Zr);
+            match (sf, sub) {
+                (true, false) => dasm!(e.ops; add rax, Rq(hm)),
+                (true, true) => dasm!(e.ops; sub rax, Rq(hm)),
+                (false, false) => dasm!(e.ops; add eax, Rd(hm)),
+                (false, true) => dasm!(e.ops; sub eax, Rd(hm)),
+            }
+            if set_flags {
+                e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
+            }
+        }
+        None => {
+            e.load_x(RCX, i.rm(), sf, R31::Zr);
+            emit_shift(e, RCX, sf, i.shift(), i.imm6());
+            e.load_x(RAX, i.rn(), sf, R31::Zr);
+            emit_add_sub(e, sf, sub, set_flags);
+        }
+    }
     e.store_x(i.rd(), RAX, sf, R31::Zr);
     Ok(Flow::Continue)
 }

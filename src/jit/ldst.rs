@@ -217,6 +217,16 @@ fn emit_store_at(e: &mut Emitter, src: u8, base: u8, disp: i32, size: u32) {
     }
 }
 
+/// Store `1 << size` zero bytes at [`base` + disp] (a store of XZR/WZR), as an immediate.
+fn emit_store_zero_at(e: &mut Emitter, base: u8, disp: i32, size: u32) {
+    match size {
+        0 => dasm!(e.ops; mov BYTE [Rq(base) + disp], 0),
+        1 => dasm!(e.ops; mov WORD [Rq(base) + disp], 0),
+        2 => dasm!(e.ops; mov DWORD [Rq(base) + disp], 0),
+        _ => dasm!(e.ops; mov QWORD [Rq(base) + disp], 0),
+    }
+}
+
 /// [`direct_single`] for a register offset: LSL/UXTX or SXTX of a 64-bit Rm (option 011 or
 /// 111) with a shift of 0 to 3 is x86's [base + index * scale]; the W-extending options are
 /// left to the general path. Rt is not XZR and not the base (no writeback here anyway).
@@ -234,6 +244,7 @@ fn direct_reg_offset(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, m:
     emit_scaled_address(e, hb, hi, shift);
     match (acc, ht) {
         (Access::Store, Some(h)) => emit_store_at(e, h, RAX, 0, size),
+        (Access::Store, None) if t == 31 => emit_store_zero_at(e, RAX, 0, size),
         (Access::Store, None) => {
             e.load_x(RCX, t, true, R31::Zr);
             emit_store_at(e, RCX, RAX, 0, size);
@@ -270,6 +281,7 @@ fn direct_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: 
     let Some(hb) = e.host_of(n) else { return false };
     let ht = if t == 31 { None } else { e.host_of(t) };
     match acc {
+        Access::Store if t == 31 => emit_store_zero_at(e, hb, disp as i32, size),
         Access::Store => {
             let src = ht.unwrap_or_else(|| {
                 e.load_x(RCX, t, true, R31::Zr);
