@@ -5,6 +5,7 @@ use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
 use super::vcache::PinScan;
 use super::{Block, Jit, JitState};
+use crate::arch::table::BrOp;
 use crate::arch::{decode, Insn, Op, Row};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
@@ -110,11 +111,19 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
             None => {
                 // The next instruction is not fetchable: end here; the fault is raised when
                 // (and if) execution gets there.
+                e.flush_flags();
                 e.goto_direct(cur);
                 break;
             }
         };
-        if e.pending_skip.is_some_and(|(t, _)| t == cur) {
+        let skip_lands = e.pending_skip.is_some_and(|(t, _)| t == cur);
+        // NZCV left pending by the previous instruction is stored now, except for a B.cond
+        // (not AL/NV, not at a join), which stores it where needed (`branch::cond_branch`).
+        let bcond = matches!(row, Some(r) if r.op == Op::Br(BrOp::BCond)) && Insn(word).cond_lo() < 0b1110;
+        if skip_lands || !bcond {
+            e.flush_flags();
+        }
+        if skip_lands {
             bind_skip(e);
         }
         e.pc = cur;
@@ -149,10 +158,14 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
         last = last.max(cur);
         // The guest hull [pc, last] must stay within MAX_BLOCK_BYTES (invalidation).
         if n >= MAX_BLOCK_INSNS || last + 4 - pc > super::MAX_BLOCK_BYTES {
+            e.flush_flags();
             e.goto_direct(cur);
             break;
         }
     }
+    // (every path out of the loop above has stored NZCV: the last instruction ends the block
+    // or was followed by a flush)
+    e.flush_flags();
     if let Some((target, _)) = e.pending_skip {
         // The block ended inside a skipped region: the skip lands on a plain exit.
         bind_skip(e);

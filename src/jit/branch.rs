@@ -5,7 +5,7 @@
 //! can stay inside it as an if-then, a followed loop edge or a superblock side exit
 //! (`cond_branch`).
 
-use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, X86Cc, R31};
+use super::emit::{dasm, exit, host_cc, reg::*, Emitter, Flow, TResult, Undefined, X86Cc, R31};
 use super::fpflags::MXCSR_GUEST;
 use crate::arch::features;
 use crate::arch::table::BrOp;
@@ -31,8 +31,13 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
             let cond = i.cond_lo();
             if cond >= 0b1110 {
                 // B.AL and B.NV: always taken, a plain branch.
+                e.flush_flags();
                 e.goto_direct(target);
                 return Ok(Flow::End);
+            }
+            if e.flags_live.and_then(|k| host_cc(k, cond)).is_none() {
+                // the condition is evaluated from the stored flags
+                e.flush_flags();
             }
             Ok(cond_branch(e, target, |e| e.cond_cc(cond)))
         }
@@ -121,6 +126,14 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
 /// chained exits to `target` and to the next instruction. The test is emitted once, after
 /// the shape is chosen.
 fn cond_branch(e: &mut Emitter, target: u64, test: impl FnOnce(&mut Emitter) -> X86Cc) -> Flow {
+    // NZCV still pending from the previous instruction (a B.cond right after a flag setter)
+    // is stored now, unless this is a back-edge to the block's start whose first
+    // instructions overwrite it: that shape always ends in `Emitter::goto_self` (a target
+    // at or before this instruction is no skip and no follow), which stores it only on the
+    // paths that leave the loop.
+    if !(target == e.block_pc && e.head != 0 && e.pending_flags.is_some() && e.head_kills_flags()) {
+        e.flush_flags();
+    }
     if e.can_skip(target) {
         let cc = test(e);
         e.skip_forward(target, cc);

@@ -308,6 +308,8 @@ fn compare(e: &mut Emitter, op: DpRegOp, i: Insn, sf: bool, sub: bool) {
     }
     e.load_x(RAX, i.rn(), sf, R31::Zr);
     emit_add_sub(e, sf, sub, true);
+    // stored before the paths join (the other one stores its own)
+    e.flush_flags();
 }
 
 /// x86 flags describing NZCV = `nzcv` as a subtraction (`sub`, CF = NOT C) or an addition

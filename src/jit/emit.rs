@@ -101,6 +101,44 @@ pub const MAX_SKIP: u64 = 8;
 /// Whether the conditional branch at `pc` to `target` can stay inside the block: a forward
 /// skip over 1..=MAX_SKIP instructions that are all fetchable and decode to non-branch rows
 /// (so none of them ends the block).
+/// [`Emitter::head_kills_flags`] over the prescan of the block (word, decoded row) from its
+/// start.
+fn head_kills(prescan: &[(u32, Option<&'static crate::arch::Row>)]) -> bool {
+    use crate::arch::table::{DpImmOp as I, DpRegOp as R, FpOp as F};
+    use crate::arch::Op;
+    for &(word, row) in prescan {
+        let Some(row) = row else { return false };
+        let i = crate::arch::Insn(word);
+        match row.op {
+            // the full flag setters (encodings that are never UNDEFINED)
+            Op::DpImm(I::AddsImm | I::SubsImm) => return true,
+            Op::DpReg(R::AddsShifted | R::SubsShifted) => return i.shift() != 3 && (i.sf() || i.imm6() < 32),
+            Op::DpReg(R::Ands | R::Bics) => return i.sf() || i.imm6() < 32,
+            Op::Fp(F::Fcmp) => return i.ftype() <= 1,
+            // readers of NZCV
+            Op::DpReg(
+                R::Adc
+                | R::Adcs
+                | R::Sbc
+                | R::Sbcs
+                | R::CcmnReg
+                | R::CcmpReg
+                | R::CcmnImm
+                | R::CcmpImm
+                | R::Csel
+                | R::Csinc
+                | R::Csinv
+                | R::Csneg,
+            )
+            | Op::Fp(F::Fcsel | F::Fccmp) => return false,
+            // branches, system instructions, exception generation: they may leave the block
+            Op::Br(_) => return false,
+            Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_) | Op::LdStSimd(_) | Op::Fp(_) | Op::Simd(_) => {}
+        }
+    }
+    false
+}
+
 pub(crate) fn skip_ok(pc: u64, target: u64) -> bool {
     if target <= pc + 4 || target > pc + 4 + 4 * MAX_SKIP {
         return false;
@@ -341,6 +379,14 @@ pub struct Emitter {
     /// For the instruction being translated: the x86 flags still describe NZCV (set by the
     /// previous instruction, nothing emitted since clobbers them).
     pub(crate) flags_live: Option<FlagKind>,
+    /// NZCV of an integer flag setter not yet stored to `CpuState` (its kind and width):
+    /// the x86 flags and rax still hold it. [`Emitter::flush_flags`] stores it; the block
+    /// former does so before every instruction except a B.cond, which may store it only on
+    /// the paths that need it (see [`Emitter::goto_self`]).
+    pub(crate) pending_flags: Option<(FlagKind, bool)>,
+    /// Whether the block's first instructions overwrite NZCV before anything can read it
+    /// (computed on first use by [`Emitter::head_kills_flags`]).
+    head_kills: Option<bool>,
     /// (host offset, guest pc) for each instruction start: maps host faults to guest pcs.
     pub(crate) pc_map: Vec<(u32, u64)>,
     /// This block's register mapping: [`MAPPED`] with the swaps applied.
@@ -396,6 +442,8 @@ impl Emitter {
             interrupt_stub: None,
             host_flags: None,
             flags_live: None,
+            pending_flags: None,
+            head_kills: None,
             map: MAPPED,
             host_tab: Self::global_host_tab(),
             swaps: Vec::with_capacity(4),
@@ -447,6 +495,8 @@ impl Emitter {
             interrupt_stub: None,
             host_flags: None,
             flags_live: None,
+            pending_flags: None,
+            head_kills: None,
             map: MAPPED,
             host_tab: Self::global_host_tab(),
             swaps: clear(&mut self.swaps),
@@ -599,9 +649,25 @@ impl Emitter {
     // ---------------------------------------------------------------- flags
 
     /// Record NZCV from the x86 flags of the operation that just produced its result in rax
-    /// (32-bit result in eax when `!sf`). Must directly follow that operation. Preserves rax;
-    /// clobbers rcx.
+    /// (32-bit result in eax when `!sf`). Must directly follow that operation. Nothing is
+    /// stored yet ([`Emitter::pending_flags`]): until [`Emitter::flush_flags`], the
+    /// instruction may emit only code that keeps the x86 flags and rax (`store_x` of the
+    /// result, which is plain moves).
     pub fn save_flags(&mut self, kind: FlagKind, sf: bool) {
+        self.host_flags = Some(kind);
+        self.pending_flags = Some((kind, sf));
+    }
+
+    /// Store the pending NZCV (if any) to `CpuState` from the x86 flags and rax. Leaves the
+    /// x86 flags and rax intact; clobbers rcx.
+    pub fn flush_flags(&mut self) {
+        if let Some((kind, sf)) = self.pending_flags.take() {
+            self.store_flags(kind, sf);
+        }
+    }
+
+    /// The stores of [`Emitter::flush_flags`].
+    fn store_flags(&mut self, kind: FlagKind, sf: bool) {
         match kind {
             FlagKind::Add => dasm!(self.ops
                 ; setc BYTE [cpu + OFF_FLAG_C as i32]
@@ -614,9 +680,6 @@ impl Emitter {
             ),
             FlagKind::Logic | FlagKind::Fcmp => dasm!(self.ops; mov WORD [cpu + OFF_FLAG_C as i32], 0),
         }
-        // The stores below leave the x86 flags intact; so must everything the instruction emits
-        // after this call (only `store_x` of the result follows, which is plain moves).
-        self.host_flags = Some(kind);
         if sf {
             dasm!(self.ops
                 ; mov QWORD [cpu + OFF_FLAG_N as i32], rax
@@ -629,6 +692,22 @@ impl Emitter {
                 ; mov QWORD [cpu + OFF_FLAG_Z as i32], rcx
             );
         }
+    }
+
+    /// Whether the block's first instructions write NZCV before anything could read it or
+    /// leave the block (then a back-edge to the block's start need not store NZCV): they are
+    /// integer, load/store and FP/AdvSIMD instructions that do not read NZCV, up to an
+    /// integer or FP comparison that sets all four flags. A fault or UNDEFINED encoding among
+    /// those first instructions does leave the block: its signal frame then shows the NZCV
+    /// stored before the loop's last compare. That value is dead (overwritten before any
+    /// read if the handler returns), so only a handler that inspects it could tell.
+    pub(crate) fn head_kills_flags(&mut self) -> bool {
+        if let Some(k) = self.head_kills {
+            return k;
+        }
+        let k = head_kills(&self.prescan);
+        self.head_kills = Some(k);
+        k
     }
 
     /// Set the flags to the constant NZCV nibble `nzcv` (bits 3:0 = N Z C V).
@@ -795,18 +874,40 @@ impl Emitter {
     /// A back-edge to the block's own start on x86 condition `cc`: an interrupt check, then a
     /// patchable `jmp rel32` that goes to the loop head (after the swaps) once linked, else to
     /// a stub that undoes the swaps and leaves with LOOKUP.
+    ///
+    /// With NZCV pending ([`Emitter::pending_flags`], only when the block's head overwrites
+    /// it, see `branch::cond_branch`), the back-edge does not store it: the interrupt check
+    /// (MOV + JRCXZ, which keep the x86 flags) stores it only on its way out, and the
+    /// not-taken side stores it after the branch.
     fn goto_self(&mut self, cc: X86Cc) {
+        let pending = self.pending_flags.take();
         let skip = (cc != X86Cc::Always).then(|| self.jcc_unless(cc));
         self.vc_to_head();
         let stub = *self.head_interrupt_stub.get_or_insert_with(|| self.ops.new_dynamic_label());
-        dasm!(self.ops
-            ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0
-            ; jne =>stub
-        );
+        match pending {
+            None => dasm!(self.ops
+                ; cmp DWORD [cpu + OFF_INTERRUPT as i32], 0
+                ; jne =>stub
+            ),
+            Some((kind, sf)) => {
+                dasm!(self.ops
+                    ; mov ecx, DWORD [cpu + OFF_INTERRUPT as i32]
+                    ; jrcxz >go
+                );
+                self.store_flags(kind, sf);
+                dasm!(self.ops
+                    ; jmp =>stub
+                    ; go:
+                );
+            }
+        }
         let link = self.patchable_jmp();
         self.self_links.push(link);
         if let Some(skip) = skip {
             dasm!(self.ops; =>skip);
+        }
+        if let Some((kind, sf)) = pending {
+            self.store_flags(kind, sf);
         }
     }
 
