@@ -256,10 +256,27 @@ fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     let sf = i.sf();
     let sub = matches!(op, Sbc | Sbcs);
-    e.load_x(RAX, i.rn(), sf, R31::Zr);
-    e.load_x(RCX, i.rm(), sf, R31::Zr);
     // x86 CF = Arm C for ADC; = NOT C for SBC (x86 sbb subtracts a borrow).
-    e.carry_to_host(sub);
+    if let Some(kind) = e.flags_live {
+        // The x86 flags of the previous instruction still describe NZCV: after an addition
+        // or a logical operation CF is C, after a subtraction or FCMP it is NOT C. Operands
+        // are loaded with moves only (XZR as `mov r, 0`).
+        for (h, r) in [(RAX, i.rn()), (RCX, i.rm())] {
+            if r == 31 {
+                dasm!(e.ops; mov Rd(h), 0);
+            } else {
+                e.load_x(h, r, sf, R31::Zr);
+            }
+        }
+        let cf_is_c = matches!(kind, FlagKind::Add | FlagKind::Logic);
+        if sub == cf_is_c {
+            dasm!(e.ops; cmc);
+        }
+    } else {
+        e.load_x(RAX, i.rn(), sf, R31::Zr);
+        e.load_x(RCX, i.rm(), sf, R31::Zr);
+        e.carry_to_host(sub);
+    }
     match (sf, sub) {
         (true, false) => dasm!(e.ops; adc rax, rcx),
         (true, true) => dasm!(e.ops; sbb rax, rcx),
@@ -352,6 +369,9 @@ fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
                 cmov(e, cc.inverse(), RDX, RSI);
             }
             e.store_x(i.rd(), RDX, sf, R31::Zr);
+            // nothing above touched the x86 flags: they still describe NZCV for the next
+            // instruction (CSET then SBC, the usual three-way compare)
+            e.host_flags = e.flags_live;
             return Ok(Flow::Continue);
         }
     }
