@@ -261,13 +261,8 @@ fn add_sub_carry(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         // The x86 flags of the previous instruction still describe NZCV: after an addition
         // or a logical operation CF is C, after a subtraction or FCMP it is NOT C. Operands
         // are loaded with moves only (XZR as `mov r, 0`).
-        for (h, r) in [(RAX, i.rn()), (RCX, i.rm())] {
-            if r == 31 {
-                dasm!(e.ops; mov Rd(h), 0);
-            } else {
-                e.load_x(h, r, sf, R31::Zr);
-            }
-        }
+        e.load_x_keep_flags(RAX, i.rn(), sf);
+        e.load_x_keep_flags(RCX, i.rm(), sf);
         let cf_is_c = matches!(kind, FlagKind::Add | FlagKind::Logic);
         if sub == cf_is_c {
             dasm!(e.ops; cmc);
@@ -353,13 +348,8 @@ fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     // flags), then one CMOV. CSNEG's NEG would clobber them.
     if op != Csneg {
         if let Some(cc) = e.flags_live.and_then(|k| host_cc(k, i.cond_hi())) {
-            for (h, r) in [(RDX, i.rn()), (RSI, i.rm())] {
-                if r == 31 {
-                    dasm!(e.ops; mov Rd(h), 0);
-                } else {
-                    e.load_x(h, r, sf, R31::Zr);
-                }
-            }
+            e.load_x_keep_flags(RDX, i.rn(), sf);
+            e.load_x_keep_flags(RSI, i.rm(), sf);
             match op {
                 Csinc => dasm!(e.ops; lea rsi, [rsi + 1]),
                 Csinv => dasm!(e.ops; not rsi),

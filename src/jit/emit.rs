@@ -571,6 +571,16 @@ impl Emitter {
         }
     }
 
+    /// [`Emitter::load_x`] with XZR (register 31) as `mov r, 0`: moves only, so the x86 flags
+    /// survive (for code that still reads the previous instruction's flags).
+    pub fn load_x_keep_flags(&mut self, h: u8, n: u32, sf: bool) {
+        if n == 31 {
+            dasm!(self.ops; mov Rd(h), 0);
+        } else {
+            self.load_x(h, n, sf, R31::Zr);
+        }
+    }
+
     /// Store host register `h` to X`n` (`sf`) or W`n` (32-bit: the upper half becomes zero;
     /// `h` itself may be left as it was). Writing register 31 as ZR discards the value.
     pub fn store_x(&mut self, n: u32, h: u8, sf: bool, r31: R31) {

@@ -56,11 +56,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     }
     let double = ftype == 1;
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
+    let slow = non_ieee_guard(e);
     let (xn, xm) = (e.vc_get(n), e.vc_get(m));
     let width = if double { 64 } else { 32 };
     // r = the new V register: the operation on the low elements, the rest zero. With AVX, one
@@ -115,6 +111,17 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     true
 }
 
+/// A new slow-path label, and a jump to it when FPCR is not plain IEEE 754 (round to
+/// nearest, no FZ/DN/AHP): the condition of every inline FP/AdvSIMD arithmetic form.
+pub(super) fn non_ieee_guard(e: &mut Emitter) -> DynamicLabel {
+    let slow = e.ops.new_dynamic_label();
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
+        ; jnz =>slow
+    );
+    slow
+}
+
 /// Whether the host has AVX (three-operand VEX forms).
 fn avx() -> bool {
     std::arch::is_x86_feature_detected!("avx")
@@ -166,11 +173,7 @@ fn result_guard(e: &mut Emitter, r: u8, double: bool, tiny: bool, slow: DynamicL
 fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let (d, n) = (i.rd(), i.rn());
     let double = i.ftype() == 1;
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
+    let slow = non_ieee_guard(e);
     let xn = e.vc_get(n);
     let width = if double { 64 } else { 32 };
     dasm!(e.ops; xorps xmm0, xmm0);
@@ -192,11 +195,7 @@ fn emit_fsqrt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
 fn emit_cvt_from_int(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
     let (d, n, sf) = (i.rd(), i.rn(), i.sf());
     let double = i.ftype() == 1;
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
+    let slow = non_ieee_guard(e);
     // The source in a 64-bit register: signed W sign-extended, unsigned W zero-extended.
     let src = match (op, sf) {
         (FpOp::Scvtf, false) => {
@@ -239,11 +238,7 @@ fn emit_cvt_from_int(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
 fn emit_fcvtzs(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let (d, n, sf) = (i.rd(), i.rn(), i.sf());
     let double = i.ftype() == 1;
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
+    let slow = non_ieee_guard(e);
     let x = e.vc_get(n);
     match (sf, double) {
         (true, true) => dasm!(e.ops; cvttsd2si rax, Rx(x)),

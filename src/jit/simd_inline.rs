@@ -19,10 +19,11 @@
 //!   left to the helper.
 
 use super::emit::{dasm, reg, Emitter, R31};
+use super::fp_inline::non_ieee_guard;
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, FPCR_NON_IEEE, OFF_FPCR, OFF_FP_CONST};
+use crate::cpu::{off_v, OFF_FP_CONST};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -939,11 +940,7 @@ fn emit_fcmp(e: &mut Emitter, op: SimdOp, i: Insn) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let double = i.bit(22);
     let mask: i32 = if double || !q { 0b0011 } else { 0b1111 };
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
+    let slow = non_ieee_guard(e);
     // Q = 0: the upper halves as zero, so that no inactive lane raises a host flag (fpflags).
     load_nm(e, n, m, q);
     dasm!(e.ops
@@ -1000,11 +997,7 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) {
     let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
     let double = i.bit(22);
     let mask: i32 = if q { 0b1111 } else { 0b0011 };
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
+    let slow = non_ieee_guard(e);
     if f.avx {
         emit_fp_avx(e, op, i, slow);
         return;
