@@ -281,29 +281,24 @@ impl Asm {
     /// a runtime `disp` (F3, REX always, 0F 6F, disp32): the V-register cache's loads.
     #[inline]
     pub fn movdqu_load_rbx(&mut self, x: u8, disp: i32) {
-        let d = disp.to_le_bytes();
-        self.buf.extend_from_slice(&[
-            0xf3,
-            0x40 | (x >> 3 & 1) << 2,
-            0x0f,
-            0x6f,
-            0x83 | (x & 7) << 3,
-            d[0],
-            d[1],
-            d[2],
-            d[3],
-        ]);
+        self.movdqu_rbx(0x6f, x, disp);
     }
 
     /// `movdqu [rbx + disp], xmm<x>`, as `dynasm!` encodes it (F3, REX always, 0F 7F, disp32).
     #[inline]
     pub fn movdqu_store_rbx(&mut self, disp: i32, x: u8) {
+        self.movdqu_rbx(0x7f, x, disp);
+    }
+
+    /// The two MOVDQU forms above: `opcode` 6F loads, 7F stores.
+    #[inline]
+    fn movdqu_rbx(&mut self, opcode: u8, x: u8, disp: i32) {
         let d = disp.to_le_bytes();
         self.buf.extend_from_slice(&[
             0xf3,
             0x40 | (x >> 3 & 1) << 2,
             0x0f,
-            0x7f,
+            opcode,
             0x83 | (x & 7) << 3,
             d[0],
             d[1],
