@@ -66,6 +66,42 @@ pub fn read_guest_u32(addr: u64) -> Option<u32> {
     Some(unsafe { std::ptr::read_volatile(addr as *const u32) })
 }
 
+/// Reads guest instruction words (aligned u32s) in sequence: [`read_guest_u32`] for the first word of each
+/// page, then plain reads from that page while no thread has changed mappings since (the same
+/// check `read_guest_u32` makes, without its per-thread table).
+#[derive(Default)]
+pub struct GuestReader {
+    /// The page validated last, or `u64::MAX`.
+    page: u64,
+    /// `MAPPING_GENERATION` when it was validated.
+    generation: u64,
+}
+
+impl GuestReader {
+    pub const fn new() -> GuestReader {
+        GuestReader { page: u64::MAX, generation: 0 }
+    }
+
+    /// The instruction word at `addr`, or `None` when `addr` is not 4-byte aligned or not
+    /// mapped readable.
+    #[inline]
+    pub fn read_u32(&mut self, addr: u64) -> Option<u32> {
+        if !addr.is_multiple_of(4) {
+            return None;
+        }
+        let gen = MAPPING_GENERATION.load(Ordering::SeqCst);
+        if page_align_down(addr) == self.page && gen == self.generation {
+            // SAFETY: the page was validated as readable, and no mapping changed since;
+            // guest addr == host addr; aligned, so the u32 lies inside the page.
+            return Some(unsafe { std::ptr::read_volatile(addr as *const u32) });
+        }
+        let word = read_guest_u32(addr)?;
+        self.page = page_align_down(addr);
+        self.generation = gen;
+        Some(word)
+    }
+}
+
 /// Set once process_vm_readv/writev on ourselves turned out to be forbidden: Docker's default
 /// seccomp profile (and other sandboxes) allow them only with CAP_SYS_PTRACE. Then the probes
 /// go through a pipe instead.

@@ -262,7 +262,7 @@ impl Asm {
         let (d, s, w) = (dst as u64, src as u64, (w as u64) << 3);
         let rr = (0x40 | w | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
         let mem = (0x40 | w | (d >> 3 & 1) << 2) | 0x8b << 8 | (0x83 | (d & 7) << 3) << 16 | (disp as u32 as u64) << 24;
-        let (word, len) = if src != 0 { (rr, 3) } else { (mem, 7) };
+        let (word, len) = std::hint::select_unpredictable(src != 0, (rr, 3), (mem, 7));
         self.put_word(word, len);
     }
 
@@ -273,7 +273,7 @@ impl Asm {
         let (d, s) = (dst as u64, src as u64);
         let rr = (0x48 | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
         let mem = (0x48 | (s >> 3 & 1) << 2) | 0x89 << 8 | (0x83 | (s & 7) << 3) << 16 | (disp as u32 as u64) << 24;
-        let (word, len) = if dst != 0 { (rr, 3) } else { (mem, 7) };
+        let (word, len) = std::hint::select_unpredictable(dst != 0, (rr, 3), (mem, 7));
         self.put_word(word, len);
     }
 

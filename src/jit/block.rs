@@ -5,7 +5,7 @@ use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
 use super::vcache::PinScan;
 use super::{Block, Jit, JitState};
-use crate::arch::table::BrOp;
+use crate::arch::table::{BrOp, GPR_RD, GPR_RM, GPR_RN};
 use crate::arch::{decode, Insn, Op, Row};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
@@ -21,8 +21,9 @@ pub fn fetch(pc: u64) -> Option<u32> {
 }
 
 /// Translate the block at `pc` into the cache (flushing it first if it is full).
-pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Block> {
+pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Box<Block>> {
     let base = st.cache.next_addr();
+    st.cache.prefetch_next();
     let mut e = st
         .emitter
         .take()
@@ -90,7 +91,7 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
 
 /// Translate the block at `pc` with `e` (the code stays in `e.ops`; the block's `host_len`
 /// is filled in by the caller).
-fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Block> {
+fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Box<Block>> {
     e.prologue();
     let (swaps, n_swaps, pins) = choose_swaps(pc, &mut e.prescan);
     e.enter_swaps(&swaps[..n_swaps]);
@@ -136,7 +137,7 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
             Some(row) => {
                 let puts = e.vc.puts;
                 vcache_before(e, row.op, Insn(word));
-                let flow = translate_insn(e, row.op, Insn(word));
+                let flow = super::dispatch::TRANSLATORS[row.op_index as usize](e, Insn(word));
                 if matches!(row.op, Op::Simd(_)) && e.vc.puts == puts {
                     // written in CpuState without the cache (or not at all)
                     e.vc_forget(Insn(word).rd());
@@ -179,7 +180,7 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
     let swaps = e.swaps.clone();
     let self_links = e.self_links.iter().map(|l| l.0).collect();
     let head = e.head;
-    Some(Block {
+    Some(Box::new(Block {
         guest_pc: pc,
         guest_len: (last.max(cur) - pc) + 4,
         host: base,
@@ -189,7 +190,7 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
         head,
         self_links,
         incoming: Vec::new(),
-    })
+    }))
 }
 
 /// Bind the label of the pending forward skip here; the two paths meet with NZCV only in
@@ -247,37 +248,24 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     // Uses up to the back-edge: what the loop body names (code after the loop, on the
     // not-taken side, may still name the registers given away: it finds them in CpuState).
     let mut loop_uses = [0u32; 32];
+    let mut reader = crate::mem::GuestReader::new();
     prescan.clear();
     for _ in 0..MAX_BLOCK_INSNS {
-        let Some(word) = fetch(at) else { break };
+        let Some(word) = reader.read_u32(at) else { break };
         let row = decode(word);
         prescan.push((word, row));
         let Some(row) = row else { break };
         let i = Insn(word);
+        // (counted without a branch per field: which fields an instruction has is as random
+        // as the code)
+        let f = row.gpr_fields;
+        uses[i.rd() as usize] += (f & GPR_RD != 0) as u32;
+        uses[i.rn() as usize] += (f & GPR_RN != 0) as u32;
+        uses[i.rm() as usize] += (f & GPR_RM != 0) as u32;
         match row.op {
-            Op::DpImm(op) => {
-                use crate::arch::table::DpImmOp;
-                uses[i.rd() as usize] += 1;
-                // ADR/ADRP and the wide moves have immediate bits where Rn would be.
-                if !matches!(op, DpImmOp::Adr | DpImmOp::Adrp | DpImmOp::Movn | DpImmOp::Movz | DpImmOp::Movk) {
-                    uses[i.rn() as usize] += 1;
-                }
-            }
-            Op::DpReg(_) => {
-                uses[i.rd() as usize] += 1;
-                uses[i.rn() as usize] += 1;
-                uses[i.rm() as usize] += 1;
-            }
-            Op::LdSt(_) => {
-                uses[i.rd() as usize] += 1;
-                uses[i.rn() as usize] += 1;
-                uses[i.rm() as usize] += 1;
-                pins.ldst(i);
-            }
-            Op::LdStSimd(_) => {
-                uses[i.rn() as usize] += 1;
-                pins.stop();
-            }
+            Op::DpImm(_) | Op::DpReg(_) => {}
+            Op::LdSt(_) => pins.ldst(i),
+            Op::LdStSimd(_) => pins.stop(),
             Op::Fp(op) => pins.fp(op, i),
             Op::Simd(_) => pins.simd(i),
             Op::Br(op) => {
@@ -326,7 +314,7 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     let mut n_wanted = 0;
     for r in 5..=30 {
         wanted[n_wanted] = r;
-        n_wanted += (super::emit::host_reg(r).is_none() && uses[r as usize] >= min_uses) as usize;
+        n_wanted += (super::emit::MAPPED_SET & 1 << r == 0 && uses[r as usize] >= min_uses) as usize;
     }
     // Pair the free mapped registers (in `MAPPED` order, never SP) with the most used wanted
     // ones, most used first, ties by register number: a partial selection sort (at most
@@ -350,17 +338,4 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         n += 1;
     }
     (swaps, n, pins)
-}
-
-/// Dispatch one instruction to its group's translator.
-pub fn translate_insn(e: &mut Emitter, op: Op, i: Insn) -> Result<Flow, Undefined> {
-    match op {
-        Op::DpImm(op) => super::dp_imm::translate(e, op, i),
-        Op::Br(op) => super::branch::translate(e, op, i),
-        Op::LdSt(op) => super::ldst::translate(e, op, i),
-        Op::LdStSimd(op) => super::ldst_simd::translate(e, op, i),
-        Op::DpReg(op) => super::dp_reg::translate(e, op, i),
-        Op::Fp(op) => super::fp::translate(e, op, i),
-        Op::Simd(op) => super::simd::translate(e, op, i),
-    }
 }

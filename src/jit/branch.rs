@@ -14,6 +14,7 @@ use crate::cpu::*;
 use crate::helpers::sys;
 use dynasmrt::{dynasm, DynasmApi};
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
     use BrOp::*;
     let pc = e.pc;

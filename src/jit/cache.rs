@@ -21,6 +21,9 @@ pub struct CodeCache {
 // SAFETY: the mapping is owned by the cache and only written through `&mut self`.
 unsafe impl Send for CodeCache {}
 
+/// How much of the cache [`CodeCache::prefetch_next`] fetches: more than most blocks take.
+const PREFETCH_BYTES: usize = 2048;
+
 impl CodeCache {
     pub fn new(size: usize) -> std::io::Result<CodeCache> {
         // SAFETY: fresh anonymous mapping; checked for failure.
@@ -47,6 +50,23 @@ impl CodeCache {
 
     pub fn free_bytes(&self) -> usize {
         self.size - self.cursor
+    }
+
+    /// Start fetching the cache lines the next block will be copied to (for writing), while
+    /// it is being translated: the copy then does not wait for them (the cache is reused
+    /// after a flush, its lines long evicted, and the lock release after the copy waits for
+    /// every store to complete).
+    #[inline]
+    pub fn prefetch_next(&self) {
+        let end = (self.cursor + PREFETCH_BYTES).min(self.size);
+        let mut at = self.cursor & !63;
+        while at < end {
+            // SAFETY: a prefetch is only a hint; the address lies inside our mapping.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_ET0 }>(self.base.add(at) as *const i8)
+            };
+            at += 64;
+        }
     }
 
     /// Copy `code` (assembled for base `next_addr()`) into the cache; returns its address.

@@ -7,6 +7,7 @@ use crate::arch::table::DpImmOp;
 use crate::arch::Insn;
 use dynasmrt::{dynasm, DynasmApi};
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     use DpImmOp::*;
     match op {

@@ -8,6 +8,7 @@ use crate::arch::table::DpRegOp;
 use crate::arch::Insn;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     match op {

@@ -53,17 +53,16 @@ pub mod reg {
 pub const MAPPED: [(u32, u8); 9] =
     [(0, 12), (1, 13), (31, 14), (2, 15), (19, reg::RBP), (3, reg::R8), (20, reg::R9), (21, reg::R10), (4, reg::R11)];
 
-/// The host register holding guest register `n` (31 = SP), if it is mapped.
-pub const fn host_reg(n: u32) -> Option<u8> {
+/// Bit `n` set for each guest register `n` in [`MAPPED`].
+pub const MAPPED_SET: u32 = {
+    let mut set = 0;
     let mut i = 0;
     while i < MAPPED.len() {
-        if MAPPED[i].0 == n {
-            return Some(MAPPED[i].1);
-        }
+        set |= 1 << MAPPED[i].0;
         i += 1;
     }
-    None
-}
+    set
+};
 
 /// Exit codes returned in eax by translated code to the dispatcher.
 pub mod exit {

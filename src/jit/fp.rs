@@ -12,6 +12,7 @@ use crate::arch::table::FpOp;
 use crate::arch::Insn;
 use crate::helpers::fp::insn as h;
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, op: FpOp, i: Insn) -> TResult {
     let helper = select(op, i).ok_or(Undefined)?;
     if super::fp_inline::try_emit(e, op, i, helper) {

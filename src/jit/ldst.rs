@@ -16,6 +16,7 @@ use crate::cpu::*;
 use crate::helpers::sys;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
     use LdStOp::*;
     match op {

@@ -22,6 +22,7 @@ use crate::cpu::{off_v, OFF_FP_CONST};
 use crate::helpers::simd::ldst::{ldst_simd_helper, undefined};
 use dynasmrt::{dynasm, DynasmApi};
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, _op: LdStSimdOp, i: Insn) -> TResult {
     if undefined(i) {
         return Err(Undefined);

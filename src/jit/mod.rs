@@ -26,6 +26,7 @@ pub mod asm;
 pub mod block;
 pub mod branch;
 pub mod cache;
+pub mod dispatch;
 pub mod dp_imm;
 pub mod dp_reg;
 pub mod emit;
@@ -166,7 +167,7 @@ pub(crate) struct JitState {
     /// The emitter, reused by every translation (created by the first; boxed so that taking
     /// it out for a translation and putting it back moves a pointer, not the struct).
     pub(crate) emitter: Option<Box<emit::Emitter>>,
-    blocks: BTreeMap<u64, Block>,
+    blocks: BTreeMap<u64, Box<Block>>,
     /// (host address, guest pc) of the blocks in the order they were placed, so sorted by
     /// host address (the cache only grows until it is reset, which clears this). Entries of
     /// invalidated blocks stay until they outnumber the live ones (`fault_site` checks that the

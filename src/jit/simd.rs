@@ -10,6 +10,7 @@ use crate::arch::Insn;
 use crate::helpers::crypto;
 use crate::helpers::simd::{simd_helper, undefined};
 
+#[inline(always)]
 pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
     if undefined(op, i) {
         return Err(Undefined);

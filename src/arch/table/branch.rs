@@ -2,29 +2,30 @@
 
 use super::{row, Op, Row};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum BrOp {
-    BCond,
-    Svc,
-    Brk,
-    Hlt,
-    Hint,
-    Clrex,
-    Dsb,
-    Dmb,
-    Isb,
-    Sys,
-    Msr,
-    Mrs,
-    Br,
-    Blr,
-    Ret,
-    B,
-    Bl,
-    Cbz,
-    Cbnz,
-    Tbz,
-    Tbnz,
+op_enum! {
+    pub enum BrOp {
+        BCond,
+        Svc,
+        Brk,
+        Hlt,
+        Hint,
+        Clrex,
+        Dsb,
+        Dmb,
+        Isb,
+        Sys,
+        Msr,
+        Mrs,
+        Br,
+        Blr,
+        Ret,
+        B,
+        Bl,
+        Cbz,
+        Cbnz,
+        Tbz,
+        Tbnz,
+    }
 }
 
 use BrOp::*;

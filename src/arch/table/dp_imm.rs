@@ -2,25 +2,26 @@
 
 use super::{row, Op, Row};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum DpImmOp {
-    Adr,
-    Adrp,
-    AddImm,
-    AddsImm,
-    SubImm,
-    SubsImm,
-    AndImm,
-    OrrImm,
-    EorImm,
-    AndsImm,
-    Movn,
-    Movz,
-    Movk,
-    Sbfm,
-    Bfm,
-    Ubfm,
-    Extr,
+op_enum! {
+    pub enum DpImmOp {
+        Adr,
+        Adrp,
+        AddImm,
+        AddsImm,
+        SubImm,
+        SubsImm,
+        AndImm,
+        OrrImm,
+        EorImm,
+        AndsImm,
+        Movn,
+        Movz,
+        Movk,
+        Sbfm,
+        Bfm,
+        Ubfm,
+        Extr,
+    }
 }
 
 use DpImmOp::*;

@@ -10,63 +10,64 @@
 
 use super::{row, Op, Row};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum FpOp {
-    // Data-processing (1 source).
-    FmovReg,
-    Fabs,
-    Fneg,
-    Fsqrt,
-    Fcvt,
-    Frintn,
-    Frintp,
-    Frintm,
-    Frintz,
-    Frinta,
-    Frintx,
-    Frinti,
-    // Data-processing (2 source).
-    Fmul,
-    Fdiv,
-    Fadd,
-    Fsub,
-    Fmax,
-    Fmin,
-    Fmaxnm,
-    Fminnm,
-    Fnmul,
-    // Data-processing (3 source).
-    Fmadd,
-    Fmsub,
-    Fnmadd,
-    Fnmsub,
-    // Compare, conditional compare, conditional select, immediate.
-    Fcmp,
-    Fccmp,
-    Fcsel,
-    FmovImm,
-    // Conversions between FP and integer.
-    Fcvtns,
-    Fcvtnu,
-    Fcvtps,
-    Fcvtpu,
-    Fcvtms,
-    Fcvtmu,
-    Fcvtzs,
-    Fcvtzu,
-    Fcvtas,
-    Fcvtau,
-    Scvtf,
-    Ucvtf,
-    FmovToGen,
-    FmovFromGen,
-    FmovToGenHi,
-    FmovFromGenHi,
-    // Conversions between FP and fixed point.
-    ScvtfFix,
-    UcvtfFix,
-    FcvtzsFix,
-    FcvtzuFix,
+op_enum! {
+    pub enum FpOp {
+        // Data-processing (1 source).
+        FmovReg,
+        Fabs,
+        Fneg,
+        Fsqrt,
+        Fcvt,
+        Frintn,
+        Frintp,
+        Frintm,
+        Frintz,
+        Frinta,
+        Frintx,
+        Frinti,
+        // Data-processing (2 source).
+        Fmul,
+        Fdiv,
+        Fadd,
+        Fsub,
+        Fmax,
+        Fmin,
+        Fmaxnm,
+        Fminnm,
+        Fnmul,
+        // Data-processing (3 source).
+        Fmadd,
+        Fmsub,
+        Fnmadd,
+        Fnmsub,
+        // Compare, conditional compare, conditional select, immediate.
+        Fcmp,
+        Fccmp,
+        Fcsel,
+        FmovImm,
+        // Conversions between FP and integer.
+        Fcvtns,
+        Fcvtnu,
+        Fcvtps,
+        Fcvtpu,
+        Fcvtms,
+        Fcvtmu,
+        Fcvtzs,
+        Fcvtzu,
+        Fcvtas,
+        Fcvtau,
+        Scvtf,
+        Ucvtf,
+        FmovToGen,
+        FmovFromGen,
+        FmovToGenHi,
+        FmovFromGenHi,
+        // Conversions between FP and fixed point.
+        ScvtfFix,
+        UcvtfFix,
+        FcvtzsFix,
+        FcvtzuFix,
+    }
 }
 
 use FpOp::*;

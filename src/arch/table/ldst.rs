@@ -6,50 +6,51 @@
 
 use super::{row, Op, Row};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum LdStOp {
-    Stxr,
-    Stlxr,
-    Ldxr,
-    Ldaxr,
-    Stxp,
-    Stlxp,
-    Ldxp,
-    Ldaxp,
-    Stlr,
-    Ldar,
-    LdrLit,
-    LdrswLit,
-    PrfmLit,
-    LdrLitFp,
-    Stp,
-    Ldp,
-    Ldpsw,
-    StpFp,
-    LdpFp,
-    /// STUR/LDUR*, post-index, unprivileged, pre-index (imm9) - GPR.
-    LdStImm9,
-    LdStImm9Fp,
-    /// Register offset - GPR.
-    LdStReg,
-    LdStRegFp,
-    /// Unsigned scaled imm12 - GPR.
-    LdStUimm,
-    LdStUimmFp,
-    /// FEAT_LSE: CAS{A}{L}{B,H} (bit 22 L = acquire, bit 15 o0 = release).
-    Cas,
-    /// FEAT_LSE: CASP{A}{L} (register pairs).
-    Casp,
-    /// FEAT_LSE atomic memory operations LD<op>{A}{L}{B,H} (bit 23 A, bit 22 R).
-    Ldadd,
-    Ldclr,
-    Ldeor,
-    Ldset,
-    Ldsmax,
-    Ldsmin,
-    Ldumax,
-    Ldumin,
-    Swp,
+op_enum! {
+    pub enum LdStOp {
+        Stxr,
+        Stlxr,
+        Ldxr,
+        Ldaxr,
+        Stxp,
+        Stlxp,
+        Ldxp,
+        Ldaxp,
+        Stlr,
+        Ldar,
+        LdrLit,
+        LdrswLit,
+        PrfmLit,
+        LdrLitFp,
+        Stp,
+        Ldp,
+        Ldpsw,
+        StpFp,
+        LdpFp,
+        /// STUR/LDUR*, post-index, unprivileged, pre-index (imm9) - GPR.
+        LdStImm9,
+        LdStImm9Fp,
+        /// Register offset - GPR.
+        LdStReg,
+        LdStRegFp,
+        /// Unsigned scaled imm12 - GPR.
+        LdStUimm,
+        LdStUimmFp,
+        /// FEAT_LSE: CAS{A}{L}{B,H} (bit 22 L = acquire, bit 15 o0 = release).
+        Cas,
+        /// FEAT_LSE: CASP{A}{L} (register pairs).
+        Casp,
+        /// FEAT_LSE atomic memory operations LD<op>{A}{L}{B,H} (bit 23 A, bit 22 R).
+        Ldadd,
+        Ldclr,
+        Ldeor,
+        Ldset,
+        Ldsmax,
+        Ldsmin,
+        Ldumax,
+        Ldumin,
+        Swp,
+    }
 }
 
 use LdStOp::*;

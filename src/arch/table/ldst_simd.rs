@@ -9,14 +9,15 @@
 
 use super::{row, Op, Row};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum LdStSimdOp {
-    /// LD1-LD4/ST1-ST4 (multiple structures), with or without post-index.
-    Multiple,
-    /// LD1-LD4/ST1-ST4 (single structure), with or without post-index.
-    Single,
-    /// LD1R-LD4R, with or without post-index.
-    Replicate,
+op_enum! {
+    pub enum LdStSimdOp {
+        /// LD1-LD4/ST1-ST4 (multiple structures), with or without post-index.
+        Multiple,
+        /// LD1-LD4/ST1-ST4 (single structure), with or without post-index.
+        Single,
+        /// LD1R-LD4R, with or without post-index.
+        Replicate,
+    }
 }
 
 use LdStSimdOp::*;

@@ -10,6 +10,21 @@
 //! order resolves every overlap). Conditions a bitstring cannot express (reserved field values)
 //! are checked by the translator, which then raises UNDEFINED.
 
+/// Declares an operation enum and `ALL`, every variant in declaration order, so that
+/// `ALL[op as usize] == op` (the JIT's per-operation translator table relies on it).
+macro_rules! op_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+        pub enum $name { $($(#[$vm])* $v),* }
+
+        impl $name {
+            /// Every operation, indexed by its discriminant.
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+        }
+    };
+}
+
 mod branch;
 mod dp_imm;
 mod dp_reg;
@@ -76,6 +91,53 @@ pub enum Op {
     Simd(SimdOp),
 }
 
+impl Op {
+    /// How many operations there are, all groups together.
+    pub const COUNT: usize = DpImmOp::ALL.len()
+        + BrOp::ALL.len()
+        + LdStOp::ALL.len()
+        + LdStSimdOp::ALL.len()
+        + DpRegOp::ALL.len()
+        + FpOp::ALL.len()
+        + SimdOp::ALL.len();
+
+    /// Where each group's operations start in the numbering of [`Op::index`], in the order
+    /// of the variants of `Op`.
+    pub const GROUP_START: [usize; 7] = {
+        let lens = [
+            DpImmOp::ALL.len(),
+            BrOp::ALL.len(),
+            LdStOp::ALL.len(),
+            LdStSimdOp::ALL.len(),
+            DpRegOp::ALL.len(),
+            FpOp::ALL.len(),
+            SimdOp::ALL.len(),
+        ];
+        let mut start = [0; 7];
+        let mut k = 1;
+        while k < 7 {
+            start[k] = start[k - 1] + lens[k - 1];
+            k += 1;
+        }
+        start
+    };
+
+    /// A number below [`Op::COUNT`] for each operation: its group's start in
+    /// [`Op::GROUP_START`] plus its discriminant.
+    pub const fn index(self) -> usize {
+        let s = Op::GROUP_START;
+        match self {
+            Op::DpImm(o) => s[0] + o as usize,
+            Op::Br(o) => s[1] + o as usize,
+            Op::LdSt(o) => s[2] + o as usize,
+            Op::LdStSimd(o) => s[3] + o as usize,
+            Op::DpReg(o) => s[4] + o as usize,
+            Op::Fp(o) => s[5] + o as usize,
+            Op::Simd(o) => s[6] + o as usize,
+        }
+    }
+}
+
 /// One encoding.
 #[derive(Clone, Copy, Debug)]
 pub struct Row {
@@ -85,6 +147,31 @@ pub struct Row {
     pub mask: u32,
     pub value: u32,
     pub op: Op,
+    /// Which of the fields Rd/Rt (bits 4:0, [`GPR_RD`]), Rn (9:5, [`GPR_RN`]) and Rm (20:16,
+    /// [`GPR_RM`]) may name a general-purpose register, by instruction group: a superset
+    /// (a load/store's bits 20:16 are Rm only in the register-offset forms), for heuristics
+    /// such as the block former's register-use counts.
+    pub gpr_fields: u8,
+    /// `op.index()`, kept here for the translator's dispatch.
+    pub op_index: u16,
+}
+
+pub const GPR_RD: u8 = 1;
+pub const GPR_RN: u8 = 2;
+pub const GPR_RM: u8 = 4;
+
+/// [`Row::gpr_fields`] of an operation.
+const fn gpr_fields(op: Op) -> u8 {
+    match op {
+        // ADR/ADRP and the wide moves have immediate bits where Rn would be.
+        Op::DpImm(DpImmOp::Adr | DpImmOp::Adrp | DpImmOp::Movn | DpImmOp::Movz | DpImmOp::Movk) => GPR_RD,
+        Op::DpImm(_) => GPR_RD | GPR_RN,
+        Op::DpReg(_) | Op::LdSt(_) => GPR_RD | GPR_RN | GPR_RM,
+        // (bits 4:0 are Vt)
+        Op::LdStSimd(_) => GPR_RN,
+        // branches name Rt/Rn in some forms only; FP and AdvSIMD fields are V registers
+        Op::Br(_) | Op::Fp(_) | Op::Simd(_) => 0,
+    }
 }
 
 impl Row {
@@ -113,7 +200,7 @@ pub const fn row(name: &'static str, pattern: &'static str, op: Op) -> Row {
         }
         i += 1;
     }
-    Row { name, pattern, mask, value, op }
+    Row { name, pattern, mask, value, op, gpr_fields: gpr_fields(op), op_index: op.index() as u16 }
 }
 
 /// The rows of one group, in match order.
@@ -139,21 +226,14 @@ pub fn all_rows() -> impl Iterator<Item = &'static Row> {
         .flat_map(|g| group_rows(g).iter().flat_map(|rows| rows.iter()))
 }
 
-/// Lazily built index: bucket by word bits 31:20 -> the rows (in order) that can match. A
-/// bucket with more than [`SPLIT_ROWS`] rows (the FP and AdvSIMD spaces) is split again by
-/// bits 15:10, so that decoding a word tests a handful of rows.
-struct Index {
-    buckets: Vec<OnceLock<Bucket>>,
-}
-
 /// The rows that can match a word with a given bits 31:20: one list, or one per value of
 /// bits 15:10.
 type Bucket = Box<[Box<[&'static Row]>]>;
 
-fn index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| Index { buckets: (0..4096).map(|_| OnceLock::new()).collect() })
-}
+/// Lazily built index: bucket by word bits 31:20 -> the rows (in order) that can match. A
+/// bucket with more than [`SPLIT_ROWS`] rows (the FP and AdvSIMD spaces) is split again by
+/// bits 15:10, so that decoding a word tests a handful of rows.
+static BUCKETS: [OnceLock<Bucket>; 4096] = [const { OnceLock::new() }; 4096];
 
 const BUCKET_SHIFT: u32 = 20;
 /// Rows above which a bucket is split by bits 15:10.
@@ -191,7 +271,7 @@ fn build_bucket(key: u32) -> Bucket {
 #[inline]
 pub fn decode(word: u32) -> Option<&'static Row> {
     let key = word >> BUCKET_SHIFT;
-    let bucket = index().buckets[key as usize].get_or_init(|| build_bucket(key));
+    let bucket = BUCKETS[key as usize & 4095].get_or_init(|| build_bucket(key));
     let rows = if bucket.len() == 1 { &bucket[0] } else { &bucket[((word & SUB_MASK) >> SUB_SHIFT) as usize] };
     rows.iter().copied().find(|r| r.matches(word))
 }
