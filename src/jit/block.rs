@@ -177,7 +177,7 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
     st.stats.insns_translated += n as u64;
     // Exact-size copies: the emitter keeps its buffers for the next block.
     let pc_map = e.pc_map.clone();
-    let swaps = e.swaps.clone();
+    let swaps = super::Swaps::new(&e.swaps);
     let self_links = e.self_links.iter().map(|l| l.0).collect();
     let head = e.head;
     Some(Box::new(Block {
@@ -218,7 +218,7 @@ fn vcache_before(e: &mut Emitter, op: Op, i: Insn) {
 }
 
 /// Most register swaps per block.
-const MAX_SWAPS: usize = 4;
+pub const MAX_SWAPS: usize = 4;
 /// Fewest register-field uses in a block's straight-line prefix for a guest register to be
 /// worth a swap (each swap costs two moves at entry and two at every exit).
 const MIN_SWAP_USES: u32 = 4;

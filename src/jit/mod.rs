@@ -115,7 +115,7 @@ pub struct Block {
     pub pc_map: Vec<(u32, u64)>,
     /// Register swaps of this block (see `block::choose_swaps`): (guest register normally
     /// mapped, guest register held in its host register instead, that host register).
-    pub swaps: Vec<(u32, u32, u8)>,
+    pub swaps: Swaps,
     /// Host offset of the loop head and the rel32 offsets of the back-edges to it (linked
     /// when the block enters the cache, unlinked like chains on invalidation).
     pub head: usize,
@@ -123,6 +123,31 @@ pub struct Block {
     /// Patched jumps into this block (its own back-edges included): (address of the rel32,
     /// the stub it pointed to before), restored when the block is invalidated.
     pub incoming: Vec<(usize, usize)>,
+}
+
+/// A block's register swaps (at most [`block::MAX_SWAPS`]), held inline: one allocation
+/// per block fewer.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Swaps {
+    list: [(u32, u32, u8); block::MAX_SWAPS],
+    len: u8,
+}
+
+impl Swaps {
+    /// The first [`block::MAX_SWAPS`] of `swaps` (the block former makes no more).
+    pub fn new(swaps: &[(u32, u32, u8)]) -> Swaps {
+        debug_assert!(swaps.len() <= block::MAX_SWAPS);
+        let mut s = Swaps::default();
+        for (slot, &swap) in s.list.iter_mut().zip(swaps) {
+            *slot = swap;
+            s.len += 1;
+        }
+        s
+    }
+
+    pub fn as_slice(&self) -> &[(u32, u32, u8)] {
+        &self.list[..self.len as usize]
+    }
 }
 
 /// Statistics, for `-d` logging and benchmarks.
@@ -316,7 +341,7 @@ impl Jit {
                         // In translated code: the trampoline left the mapped host registers
                         // in fault_regs; a swapped one holds the block's guest register.
                         for (k, &(n, g)) in emit::MAPPED.iter().enumerate() {
-                            let guest = swaps.iter().find(|s| s.2 == g).map_or(n, |s| s.1);
+                            let guest = swaps.as_slice().iter().find(|s| s.2 == g).map_or(n, |s| s.1);
                             cpu.x[guest as usize] = cpu.fault_regs[k];
                         }
                     }
@@ -514,17 +539,17 @@ impl Jit {
 
     /// The guest pc of the instruction whose translation contains `host_pc`, and the register
     /// swaps of its block (empty when `host_pc` is in no block).
-    fn fault_site(&self, host_pc: usize) -> (Option<u64>, Vec<(u32, u32, u8)>) {
+    fn fault_site(&self, host_pc: usize) -> (Option<u64>, Swaps) {
         let st = self.lock();
         let k = st.by_host.partition_point(|&(h, _)| h <= host_pc);
         let Some(&(start, gpc)) = k.checked_sub(1).map(|k| &st.by_host[k]) else {
-            return (None, Vec::new());
+            return (None, Swaps::default());
         };
         let Some(b) = st.blocks.get(&gpc).filter(|b| b.host == start) else {
-            return (None, Vec::new());
+            return (None, Swaps::default());
         };
         if host_pc >= start + b.host_len {
-            return (None, Vec::new());
+            return (None, Swaps::default());
         }
         let off = (host_pc - start) as u32;
         let mut pc = b.guest_pc;
@@ -535,7 +560,7 @@ impl Jit {
                 break;
             }
         }
-        (Some(pc), b.swaps.clone())
+        (Some(pc), b.swaps)
     }
 
     pub(crate) fn exit_addr(&self) -> usize {
