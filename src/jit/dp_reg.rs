@@ -374,8 +374,13 @@ fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         Csneg => dasm!(e.ops; neg rsi),
         _ => {}
     }
-    e.eval_cond(i.cond_hi());
-    dasm!(e.ops; cmovz rdx, rsi);
+    match e.stored_cc(i.cond_hi()) {
+        Some(cc) => cmov(e, cc.inverse(), RDX, RSI),
+        None => {
+            e.eval_cond(i.cond_hi());
+            dasm!(e.ops; cmovz rdx, rsi);
+        }
+    }
     e.store_x(i.rd(), RDX, sf, R31::Zr);
     Ok(Flow::Continue)
 }

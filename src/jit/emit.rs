@@ -796,8 +796,41 @@ impl Emitter {
         if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
             return cc;
         }
+        if let Some(cc) = self.stored_cc(cond) {
+            return cc;
+        }
         self.eval_cond(cond);
         X86Cc::Ne
+    }
+
+    /// For a condition on one stored flag (EQ/NE, CS/CC, MI/PL, VS/VC): one compare of that
+    /// flag in `CpuState` with zero, and the x86 condition that then tests "holds" (no
+    /// SETcc of [`Emitter::eval_cond`]). `None`, emitting nothing, for the others.
+    pub(crate) fn stored_cc(&mut self, cond: u32) -> Option<X86Cc> {
+        let (holds, fails) = match cond >> 1 {
+            // EQ: the Z field (the result) is zero
+            0 => {
+                dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0);
+                (X86Cc::E, X86Cc::Ne)
+            }
+            // CS
+            1 => {
+                dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 0);
+                (X86Cc::Ne, X86Cc::E)
+            }
+            // MI: the N field's sign
+            2 => {
+                dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_N as i32], 0);
+                (X86Cc::S, X86Cc::Ns)
+            }
+            // VS
+            3 => {
+                dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_V as i32], 0);
+                (X86Cc::Ne, X86Cc::E)
+            }
+            _ => return None,
+        };
+        Some(if cond & 1 == 0 { holds } else { fails })
     }
 
     // A conditional branch that does not end the block takes one of three shapes, tried in
