@@ -52,10 +52,10 @@ impl CodeCache {
         self.size - self.cursor
     }
 
-    /// Start fetching the cache lines the next block will be copied to (for writing), while
-    /// it is being translated: the copy then does not wait for them (the cache is reused
-    /// after a flush, its lines long evicted, and the lock release after the copy waits for
-    /// every store to complete).
+    /// Start fetching the cache lines the next block will be copied to while it is being
+    /// translated: the copy then does not wait for them (the cache is reused after a flush,
+    /// its lines long evicted, and the lock release after the copy waits for every store to
+    /// complete). PREFETCHT0: PREFETCHW would need a target feature the build does not assume.
     #[inline]
     pub fn prefetch_next(&self) {
         let end = (self.cursor + PREFETCH_BYTES).min(self.size);
@@ -63,7 +63,7 @@ impl CodeCache {
         while at < end {
             // SAFETY: a prefetch is only a hint; the address lies inside our mapping.
             unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_ET0 }>(self.base.add(at) as *const i8)
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(self.base.add(at) as *const i8)
             };
             at += 64;
         }
