@@ -363,5 +363,9 @@ impl Emitter {
             dasm!(self.ops; jmp =>c.resume);
         }
         self.insn = insn;
+        // (the list's allocation serves the next block; a slow path adds none)
+        debug_assert!(self.cold.is_empty());
+        self.cold = cold;
+        self.cold.clear();
     }
 }
