@@ -1,10 +1,11 @@
 //! Block formation: decode guest instructions from a pc and hand each to its group's
 //! translator until one ends the block.
 
+use super::cache::CodeCache;
 use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
 use super::vcache::PinScan;
-use super::{Block, Jit, JitState};
+use super::{Block, Jit, Stats};
 use crate::arch::table::{BrOp, GPR_RD, GPR_RM, GPR_RN};
 use crate::arch::{decode, Insn, Op, Row};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
@@ -21,24 +22,29 @@ pub fn fetch(pc: u64) -> Option<u32> {
 }
 
 /// Translate the block at `pc` into the cache (flushing it first if it is full).
-pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Box<Block>> {
-    let base = st.cache.next_addr();
-    st.cache.prefetch_next();
-    let mut e = st
-        .emitter
+pub(crate) fn translate(
+    jit: &Jit,
+    cache: &mut CodeCache,
+    emitter: &mut Option<Box<Emitter>>,
+    stats: &mut Stats,
+    pc: u64,
+) -> Option<Box<Block>> {
+    let base = cache.next_addr();
+    cache.prefetch_next();
+    let mut e = emitter
         .take()
         .unwrap_or_else(|| Box::new(Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64)));
     e.begin(base, pc);
-    let block = assemble(&mut e, st, pc, base);
+    let block = assemble(&mut e, stats, pc, base);
     let block = match (block, e.ops.finish()) {
         (Some(mut block), Ok(code)) => {
             block.host_len = code.len();
-            let Some(at) = st.cache.commit(code) else {
+            let Some(at) = cache.commit(code) else {
                 eprintln!("qemu-aarch64-lite: code cache exhausted");
                 std::process::abort();
             };
             debug_assert_eq!(at, base);
-            st.stats.blocks_translated += 1;
+            stats.blocks_translated += 1;
             if jit.log.in_asm || jit.log.out_asm {
                 jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, code));
             }
@@ -46,7 +52,7 @@ pub(crate) fn translate(jit: &Jit, st: &mut JitState, pc: u64) -> Option<Box<Blo
         }
         _ => None,
     };
-    st.emitter = Some(e);
+    *emitter = Some(e);
     block
 }
 
@@ -91,7 +97,7 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
 
 /// Translate the block at `pc` with `e` (the code stays in `e.ops`; the block's `host_len`
 /// is filled in by the caller).
-fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<Box<Block>> {
+fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<Box<Block>> {
     e.prologue();
     let (swaps, n_swaps, pins) = choose_swaps(pc, &mut e.prescan);
     e.enter_swaps(&swaps[..n_swaps]);
@@ -174,7 +180,7 @@ fn assemble(e: &mut Emitter, st: &mut JitState, pc: u64, base: usize) -> Option<
     }
     e.emit_cold_calls();
     e.emit_chain_stubs();
-    st.stats.insns_translated += n as u64;
+    stats.insns_translated += n as u64;
     // Exact-size copies: the emitter keeps its buffers for the next block.
     let pc_map = e.pc_map.clone();
     let swaps = super::Swaps::new(&e.swaps);

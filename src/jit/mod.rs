@@ -43,7 +43,7 @@ pub mod vcache;
 use crate::cpu::CpuState;
 use cache::CodeCache;
 use emit::exit;
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -377,11 +377,17 @@ impl Jit {
     /// jump (address of its rel32, and the generation it was recorded in) that exited with
     /// CHAIN to get here; it is patched to the block unless the cache was reset meanwhile.
     fn lookup_or_translate(&self, st: &mut JitState, pc: u64, chain: Option<(usize, u64)>) -> Option<usize> {
-        {
-            let JitState { blocks, cache, stats, generation, .. } = &mut *st;
-            if let Some(b) = blocks.get_mut(&pc) {
+        // (before the map is searched: a reset empties it)
+        if st.cache.free_bytes() < 256 << 10 {
+            self.reset_cache(st);
+        }
+        let JitState { blocks, cache, stats, generation, emitter, by_host } = &mut *st;
+        // One search of the block map, for the hit and for the insertion.
+        let vacant = match blocks.entry(pc) {
+            btree_map::Entry::Occupied(mut o) => {
                 // A lookup miss for a translated block: its slot was taken by another target.
                 // Take it back, so the inline probe of the next indirect branch here hits.
+                let b = o.get_mut();
                 let host = b.host;
                 self.set_lookup(pc, host);
                 if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
@@ -391,27 +397,25 @@ impl Jit {
                 }
                 return Some(host);
             }
-        }
-        if st.cache.free_bytes() < 256 << 10 {
-            self.reset_cache(st);
-        }
-        let mut b = block::translate(self, st, pc)?;
+            btree_map::Entry::Vacant(v) => v,
+        };
+        let mut b = block::translate(self, cache, emitter, stats, pc)?;
         let host = b.host;
         for k in 0..b.self_links.len() {
             let site = host + b.self_links[k];
-            if let Some(stub) = Self::patch_site(&st.cache, &mut st.stats, site, host + b.head) {
+            if let Some(stub) = Self::patch_site(cache, stats, site, host + b.head) {
                 b.incoming.push((site, stub));
             }
         }
-        if let Some((site, _)) = chain.filter(|c| c.1 == st.generation) {
-            if let Some(stub) = Self::patch_site(&st.cache, &mut st.stats, site, host) {
+        if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
+            if let Some(stub) = Self::patch_site(cache, stats, site, host) {
                 b.incoming.push((site, stub));
             }
         }
         self.set_lookup(pc, host);
-        debug_assert!(st.by_host.last().is_none_or(|&(h, _)| h < host));
-        st.by_host.push((host, pc));
-        st.blocks.insert(pc, b);
+        debug_assert!(by_host.last().is_none_or(|&(h, _)| h < host));
+        by_host.push((host, pc));
+        vacant.insert(b);
         Some(host)
     }
 
