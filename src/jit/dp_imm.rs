@@ -78,8 +78,8 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
         (AndImm | OrrImm | EorImm, Some(h)) => h,
         _ => RAX,
     };
-    if w != RAX && op == AndImm && i.rn() != 31 {
-        // the zero-extending masks are one move
+    if op == AndImm && i.rn() != 31 {
+        // the zero-extending masks are one move (then a store when Rd lives in CpuState)
         let mask = if sf { imm } else { imm & 0xFFFF_FFFF };
         let zext = match mask {
             0xFF => Some(8),
@@ -93,6 +93,9 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
                 8 => dasm!(e.ops; movzx Rd(w), Rb(w)),
                 16 => dasm!(e.ops; movzx Rd(w), Rw(w)),
                 _ => dasm!(e.ops; mov Rd(w), Rd(w)),
+            }
+            if w == RAX {
+                e.store_x(i.rd(), RAX, true, R31::Sp);
             }
             return Ok(Flow::Continue);
         }
@@ -252,7 +255,9 @@ fn bitfield_shifts(e: &mut Emitter, op: DpImmOp, i: Insn, sf: bool) -> bool {
                 dasm!(e.ops; shr Rd(w), r as i8);
             }
         }
-        if width < 32 {
+        if s == ds - 1 {
+            // the field reaches the top bit: the logical shift already cleared the rest
+        } else if width < 32 {
             dasm!(e.ops; and Rd(w), ((1u32 << width) - 1) as i32);
         } else if width == 32 && sf {
             dasm!(e.ops; mov Rd(w), Rd(w));

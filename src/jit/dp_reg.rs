@@ -246,6 +246,11 @@ fn add_sub_ext(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     }
     let set_flags = matches!(op, AddsExt | SubsExt);
     emit_extend_reg(e, RCX, i.rm(), i.option(), i.imm3());
+    if let (AddExt, true, Some(hd), Some(hn)) = (op, sf, e.host_of(i.rd()), e.host_of(i.rn())) {
+        // Rd and Rn (SP for 31) in host registers: one LEA
+        dasm!(e.ops; lea Rq(hd), [Rq(hn) + rcx]);
+        return Ok(Flow::Continue);
+    }
     e.load_x(RAX, i.rn(), sf, R31::Sp);
     emit_add_sub(e, sf, matches!(op, SubExt | SubsExt), set_flags);
     e.store_x(i.rd(), RAX, sf, if set_flags { R31::Zr } else { R31::Sp });
