@@ -264,7 +264,15 @@ fn build_bucket(key: u32) -> Bucket {
     if all.len() <= SPLIT_ROWS {
         return Box::new([all]);
     }
-    (0..64u32).map(|sub| candidates(top | sub << SUB_SHIFT, topmask | SUB_MASK)).collect()
+    // (each sub-list is the part of `all` that bits 15:10 allow: filtered from it, in order,
+    // rather than from the whole group again)
+    let known = topmask | SUB_MASK;
+    (0..64u32)
+        .map(|sub| {
+            let bits = top | sub << SUB_SHIFT;
+            all.iter().copied().filter(|r| (r.value ^ bits) & r.mask & known == 0).collect()
+        })
+        .collect()
 }
 
 /// Decode a word: the first matching row, or `None` (UNDEFINED / not implemented).
