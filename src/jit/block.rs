@@ -21,7 +21,8 @@ pub fn fetch(pc: u64) -> Option<u32> {
     crate::mem::read_guest_u32(pc)
 }
 
-/// Translate the block at `pc` into the cache (flushing it first if it is full).
+/// Translate the block at `pc` into the cache (the caller, `Jit::lookup_or_translate`, has
+/// made room).
 pub(crate) fn translate(
     jit: &Jit,
     cache: &mut CodeCache,
