@@ -154,8 +154,8 @@ fn static_exec_is_mapped_at_its_addresses() {
     assert_eq!(read_mem(base + 0x1000, 0x240), exec_image(base)[..0x240].to_vec());
     // The bss is zero.
     assert!(read_mem(base + 0x1240 + DATA.len() as u64, 0x3000 - DATA.len()).iter().all(|&b| b == 0));
-    // Host protections: guest code is readable, not host-executable; data is writable.
-    assert_eq!(host_perms(base).as_deref(), Some("r--p"));
+    // Host protections are the guest's (what /proc/self/maps shows it): code r-x, data rw-.
+    assert_eq!(host_perms(base).as_deref(), Some("r-xp"));
     assert_eq!(host_perms(base + 0x1000).as_deref(), Some("rw-p"));
     assert_eq!(host_perms(base + 0x4fff).as_deref(), Some("rw-p"));
     // bss is writable.
@@ -196,7 +196,7 @@ fn text_and_data_sharing_a_page_get_the_union_of_permissions() {
             loader::Mapping { start: base + 0x1000, end: base + 0x3000, prot: r | w },
         ]
     );
-    assert_eq!(host_perms(base).as_deref(), Some("rw-p"));
+    assert_eq!(host_perms(base).as_deref(), Some("rwxp"));
     assert_eq!(read_mem(base + 0x200, CODE.len()), CODE);
     assert_eq!(read_mem(base + 0x230, DATA.len()), DATA);
     assert!(read_mem(base + 0x230 + DATA.len() as u64, 0x2000 - DATA.len()).iter().all(|&b| b == 0));

@@ -121,7 +121,11 @@ fn proc_files_describe_the_guest() {
         "/proc/cpuinfo: implementer and part match MIDR_EL1",
         "/proc/cpuinfo: CPU architecture: 8",
         "/proc/cpuinfo cannot be opened for writing",
-        "/proc/self/maps shows the guest code",
+        "/proc/self/maps shows the guest code executable",
+        "/proc/self/cmdline is argv",
+        "/proc/self/cmdline follows argv changed in place",
+        "/proc/self/comm is the program's name",
+        "/proc/self/stat names the program",
     ];
     let want: String = checks.iter().map(|c| format!("{c}: ok\n")).collect::<String>() + "failures=0\n";
     check_text("proc/procfs", &want);

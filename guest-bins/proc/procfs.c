@@ -2,7 +2,7 @@
 /* /proc as the guest must see it: /proc/self/exe (readlink, open, stat, access, in every
  * spelling, through a directory fd and after chdir), /proc/self/auxv against getauxval,
  * /proc/cpuinfo against AT_HWCAP, MIDR_EL1 and the CPU count, /proc/self/maps showing the
- * guest's own code. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
+ * guest's own code executable, /proc/self/cmdline, comm and stat naming the program. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
  * /proc/self paths: tests/process.rs checks the output.) */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -45,7 +45,6 @@ static const char *hwcap_names[] = {"fp", "asimd", "evtstrm", "aes", "pmull", "s
                                     "atomics", "fphp", "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc"};
 
 int main(int argc, char **argv) {
-    (void)argc;
     char real[PATH_MAX], buf[PATH_MAX];
     realpath(argv[0], real);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -126,8 +125,7 @@ int main(int argc, char **argv) {
     check("/proc/cpuinfo: CPU architecture: 8", arch_ok);
     check("/proc/cpuinfo cannot be opened for writing", open("/proc/cpuinfo", O_WRONLY) < 0);
 
-    /* maps: the mapping holding main is there, readable. (Its x bit is the host's view: the
-     * emulator maps guest code without host PROT_EXEC, so it is not compared.) */
+    /* maps: the mapping holding main is there, readable and executable (r-xp). */
     f = fopen("/proc/self/maps", "r");
     int code_mapped = 0;
     while (f && fgets(line, sizeof line, f)) {
@@ -135,10 +133,45 @@ int main(int argc, char **argv) {
         char perms[8];
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo <= (unsigned long)main &&
             (unsigned long)main < hi)
-            code_mapped = perms[0] == 'r';
+            code_mapped = perms[0] == 'r' && perms[2] == 'x';
     }
     if (f) fclose(f);
-    check("/proc/self/maps shows the guest code", code_mapped);
+    check("/proc/self/maps shows the guest code executable", code_mapped);
+
+    /* cmdline: argv as the program has it, NUL-separated (read from its memory, so an
+     * argv[0] changed in place shows too); comm and stat: the program's name, as execve sets
+     * it (qemu-aarch64 7.2 shows its own command line and name). */
+    char want[4096], got[4096];
+    size_t wn = 0;
+    for (int k = 0; k < argc && wn < sizeof want; k++) {
+        size_t l = strlen(argv[k]) + 1;
+        if (wn + l > sizeof want) break;
+        memcpy(want + wn, argv[k], l);
+        wn += l;
+    }
+    int cfd = open("/proc/self/cmdline", O_RDONLY);
+    ssize_t gn = cfd >= 0 ? read(cfd, got, sizeof got) : -1;
+    if (cfd >= 0) close(cfd);
+    check("/proc/self/cmdline is argv", gn == (ssize_t)wn && memcmp(got, want, wn) == 0);
+    char saved = argv[0][0];
+    argv[0][0] = '#';
+    cfd = open("/proc/self/cmdline", O_RDONLY);
+    gn = cfd >= 0 ? read(cfd, got, sizeof got) : -1;
+    if (cfd >= 0) close(cfd);
+    argv[0][0] = saved;
+    check("/proc/self/cmdline follows argv changed in place", gn == (ssize_t)wn && got[0] == '#');
+    const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    char comm[32] = {0};
+    f = fopen("/proc/self/comm", "r");
+    if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+    if (f) fclose(f);
+    check("/proc/self/comm is the program's name", strncmp(comm, base, 15) == 0 && strlen(comm) == (strlen(base) < 15 ? strlen(base) : 15));
+    char stat_line[512] = {0}, name[64];
+    f = fopen("/proc/self/stat", "r");
+    if (f && fgets(stat_line, sizeof stat_line, f)) {}
+    if (f) fclose(f);
+    snprintf(name, sizeof name, " (%s) ", comm);
+    check("/proc/self/stat names the program", comm[0] && strstr(stat_line, name) != NULL);
     printf("failures=%d\n", failures);
     return failures != 0;
 }

@@ -46,6 +46,9 @@ pub struct Process {
     pub exe_path: PathBuf,
     /// The guest's auxiliary vector (for /proc/self/auxv).
     pub auxv: Vec<(u64, u64)>,
+    /// [start, end) of the guest's argv strings on its stack (for /proc/self/cmdline, which
+    /// reads them from guest memory as the kernel does).
+    pub arg_area: (u64, u64),
     pub sigactions: Mutex<[SigAction; NSIG + 1]>,
     /// Syscalls and instructions already reported as unimplemented (logged once).
     pub unimp_seen: Mutex<HashSet<u64>>,
@@ -161,6 +164,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         jit,
         exe_path,
         auxv: stack.auxv.clone(),
+        arg_area: stack.args,
         sigactions: Mutex::new(sigactions),
         unimp_seen: Mutex::new(HashSet::new()),
         live_threads: AtomicUsize::new(1),
@@ -168,6 +172,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         log: Mutex::new(log),
         self_exe: syscall::exec::SelfExe::open(),
     });
+    set_comm(&process.cfg.program);
     host_signal::install_fault_handlers();
     let mut cpu = CpuState::new();
     cpu.pc = image.start_pc();
@@ -176,6 +181,20 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
     thread.sigmask = sigmask;
     let e = run_loop(&mut thread, &mut cpu);
     Ok(thread::main_thread_exit(&mut thread, e))
+}
+
+/// Name this (host) thread after the guest program, as execve does (fs/exec.c
+/// `__set_task_comm(kbasename(filename))`, truncated to TASK_COMM_LEN - 1 bytes): what
+/// /proc/self/comm, the Name of /proc/self/status, the second field of /proc/self/stat and
+/// `ps` show. Threads created later inherit it. Best effort: a failure changes nothing else.
+fn set_comm(program: &std::path::Path) {
+    let name = crate::config::os_bytes(program.as_os_str());
+    let base = name.rsplit(|&b| b == b'/').next().unwrap_or(&name);
+    let mut comm = [0u8; 16];
+    let n = base.len().min(15);
+    comm[..n].copy_from_slice(&base[..n]);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes from `comm`.
+    unsafe { libc::prctl(libc::PR_SET_NAME, comm.as_ptr() as libc::c_ulong, 0, 0, 0) };
 }
 
 /// Run the guest thread `cpu` until it exits (exit) or the process does (exit_group, a fatal

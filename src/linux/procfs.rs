@@ -10,9 +10,15 @@
 //!   the Features line lists exactly the AT_HWCAP/AT_HWCAP2 bits we advertise, the identification
 //!   lines decode `MIDR_EL1`, BogoMIPS derives from `CNTFRQ_EL0` as on arm64.
 //!
+//! - `/proc/self/cmdline` (same spellings): the guest's argv strings, read from its memory at
+//!   open time as the kernel reads `arg_start..arg_end` (`cmdline_bytes`).
+//!
 //! Everything else under /proc (maps, status, fd, ...) is the host's: guest memory is mapped
-//! in this process at guest addresses, so /proc/self/maps shows the guest's mappings (and the
-//! emulator's own). Generated contents are served through a memfd, so reads, seeks, fstat and
+//! in this process at guest addresses, so /proc/self/maps shows the guest's mappings, with the
+//! guest's permissions (the loader keeps PROT_EXEC on code), and the emulator's own (its
+//! binary, heap, code cache and thread stacks: not yet hidden as qemu-user hides them). The
+//! emulator names its thread after the guest program at start-up (`linux::set_comm`), so
+//! comm, status and stat show the program's name as after a native execve. Generated contents are served through a memfd, so reads, seeks, fstat and
 //! mmap behave like a regular file's.
 //!
 //! Names are recognised after resolving a relative path against the directory fd or the
@@ -32,6 +38,7 @@ use std::path::{Path, PathBuf};
 pub enum ProcFile {
     Exe,
     Auxv,
+    Cmdline,
     Cpuinfo,
 }
 
@@ -60,6 +67,7 @@ fn leaf_file(leaf: &str) -> Option<ProcFile> {
     match leaf {
         "exe" => Some(ProcFile::Exe),
         "auxv" => Some(ProcFile::Auxv),
+        "cmdline" => Some(ProcFile::Cmdline),
         _ => None,
     }
 }
@@ -76,7 +84,7 @@ fn base_dir(dirfd: i32) -> Option<PathBuf> {
 /// Which emulated file `path` names relative to `dirfd`, if any.
 pub fn classify(dirfd: i32, path: &[u8]) -> Option<ProcFile> {
     let leaf = path.rsplit(|&b| b == b'/').next()?;
-    if !matches!(leaf, b"exe" | b"auxv" | b"cpuinfo") {
+    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"cpuinfo") {
         return None;
     }
     let path = std::str::from_utf8(path).ok()?;
@@ -116,9 +124,33 @@ pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Optio
             super::syscall::host_result(i64::from(fd))
         }
         ProcFile::Auxv => generated(b"auxv", &auxv_bytes(&p.auxv), flags),
+        ProcFile::Cmdline => generated(b"cmdline", &cmdline_bytes(p.arg_area), flags),
         ProcFile::Cpuinfo => generated(b"cpuinfo", cpuinfo().as_bytes(), flags),
     };
     Some(r)
+}
+
+/// The contents of /proc/self/cmdline: the guest's argv strings as they are now in its memory
+/// (`[start, end)`, each NUL-terminated), as fs/proc/base.c `get_mm_cmdline` reads them. When
+/// the program overwrote the final NUL (setproctitle), the text runs on past `end` up to the
+/// first NUL, at most to the end of that page. Empty when the area is no longer readable.
+pub fn cmdline_bytes((start, end): (u64, u64)) -> Vec<u8> {
+    let mut buf = vec![0u8; end.saturating_sub(start) as usize];
+    if buf.is_empty() || !crate::mem::probe_read(start, &mut buf) {
+        return Vec::new();
+    }
+    if buf.last() != Some(&0) {
+        // the rest of the page `end` lies in (readable when its start is)
+        let mut more = [0u8; 4096];
+        let n = (4096 - end % 4096) as usize;
+        if crate::mem::probe_read(end, &mut more[..n]) {
+            buf.extend_from_slice(&more[..n]);
+        }
+        if let Some(k) = buf.iter().position(|&b| b == 0) {
+            buf.truncate(k + 1);
+        }
+    }
+    buf
 }
 
 /// A read-only file with `contents`, as a memfd positioned at 0.

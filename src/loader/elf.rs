@@ -677,9 +677,12 @@ fn guest_prot(p_flags: u32) -> i32 {
     prot
 }
 
-/// Host protection for guest pages: guest code is read by the JIT, never executed by the host.
+/// Host protection for guest pages: the guest's, readable where executable (the JIT reads
+/// guest code; an execute-only segment must be readable to it). PROT_EXEC stays, as it does
+/// for the guest's own mmap/mprotect, so that /proc/self/maps shows the program's code as
+/// `r-xp`, which unwinders, JIT runtimes and sanitizers check; the host never jumps there.
 pub fn host_prot(guest: i32) -> i32 {
-    let mut prot = guest & (libc::PROT_READ | libc::PROT_WRITE);
+    let mut prot = guest & (libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC);
     if guest & libc::PROT_EXEC != 0 {
         prot |= libc::PROT_READ;
     }
@@ -773,11 +776,11 @@ mod tests {
     }
 
     #[test]
-    fn host_protection_never_executes_guest_code() {
+    fn host_protection_keeps_exec_and_reads_code() {
         let (r, w, x) = (libc::PROT_READ, libc::PROT_WRITE, libc::PROT_EXEC);
-        assert_eq!(host_prot(x), r);
-        assert_eq!(host_prot(r | x), r);
-        assert_eq!(host_prot(r | w | x), r | w);
+        assert_eq!(host_prot(x), r | x);
+        assert_eq!(host_prot(r | x), r | x);
+        assert_eq!(host_prot(r | w | x), r | w | x);
         assert_eq!(host_prot(w), w);
         assert_eq!(host_prot(0), 0);
         assert_eq!(guest_prot(PF_R | PF_X), r | x);

@@ -89,6 +89,9 @@ pub struct Stack {
     /// below `base`).
     pub base: u64,
     pub top: u64,
+    /// [start, end) of the argv strings (the kernel's `mm->arg_start`/`arg_end`: what
+    /// /proc/self/cmdline reads).
+    pub args: (u64, u64),
 }
 
 impl Stack {
@@ -180,6 +183,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
     let execfn_addr = p;
     unsafe { poke_cstr(p, spec.execfn) };
     p -= envp_len + argv_len;
+    let args = (p, p + argv_len);
     let mut q = p;
     let mut ptrs = |strings: &[Vec<u8>]| -> Vec<u64> {
         strings
@@ -249,7 +253,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
         push(k);
         push(v);
     }
-    Ok(Stack { sp, auxv, base, top })
+    Ok(Stack { sp, auxv, base, top, args })
 }
 
 /// Store `bytes` at guest address `addr`.
