@@ -35,6 +35,46 @@ pub fn crc32_update(acc: u32, val: u64, size: u32, castagnoli: bool) -> u32 {
     crc
 }
 
+/// The byte-at-a-time table of a reflected CRC-32 polynomial: entry `b` is
+/// `crc32_update(0, b, 8, ..)`.
+const fn crc_table(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut crc = b as u32;
+        let mut k = 0;
+        while k < 8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ poly } else { crc >> 1 };
+            k += 1;
+        }
+        t[b] = crc;
+        b += 1;
+    }
+    t
+}
+
+static CRC32_TABLE: [u32; 256] = crc_table(CRC32_POLY_REFLECTED);
+static CRC32C_TABLE: [u32; 256] = crc_table(CRC32C_POLY_REFLECTED);
+
+/// [`crc32_update`] a byte at a time through a table (the same function of the same bits).
+pub fn crc32_update_table(acc: u32, val: u64, size: u32, castagnoli: bool) -> u32 {
+    let table = if castagnoli { &CRC32C_TABLE } else { &CRC32_TABLE };
+    let mut crc = acc;
+    for k in 0..size / 8 {
+        crc = (crc >> 8) ^ table[((crc ^ (val >> (8 * k)) as u32) & 0xff) as usize];
+    }
+    crc
+}
+
+/// Called from translated code (`jit::dp_reg`) with the operands in registers: the CRC of
+/// `acc` updated with the low `8 << (kind & 3)` bits of `val`, Castagnoli's polynomial when
+/// `kind & 4`. Touches no guest state.
+pub(crate) extern "C" fn crc32_raw(_cpu: *mut CpuState, acc: u32, val: u64, kind: u32) -> u32 {
+    let size = 8u32 << (kind & 3);
+    let val = if size == 64 { val } else { val & ((1u64 << size) - 1) };
+    crc32_update_table(acc, val, size, kind & 4 != 0)
+}
+
 fn read_zr(cpu: &CpuState, r: u32) -> u64 {
     if r == 31 {
         0
@@ -43,16 +83,9 @@ fn read_zr(cpu: &CpuState, r: u32) -> u64 {
     }
 }
 
-/// CRC32B/H/W/X and CRC32CB/H/W/X (`sf 0 0 11010110 Rm 010 C sz Rn Rd`): Wd = CRC of Wn
-/// updated with the low 8 << sz bits of Rm. The table rows fix sf (1 only for sz = 11).
-pub(crate) extern "C" fn crc32_helper(cpu: *mut CpuState, insn: u32) {
-    // SAFETY: translated code passes the running thread's CpuState, valid and exclusively
-    // ours for the duration of the call.
-    let cpu = unsafe { &mut *cpu };
-    crc32(cpu, Insn(insn));
-}
-
-/// The CRC32 family on `cpu` (see [`crc32_helper`]).
+/// CRC32B/H/W/X and CRC32CB/H/W/X (`sf 0 0 11010110 Rm 010 C sz Rn Rd`) on `cpu`: Wd = CRC
+/// of Wn updated with the low 8 << sz bits of Rm (the bit-serial reference form; translated
+/// code uses `jit::dp_reg::crc32`).
 pub fn crc32(cpu: &mut CpuState, i: Insn) {
     let size = 8u32 << i.bits(11, 10);
     let castagnoli = i.bit(12);
@@ -365,6 +398,23 @@ mod tests {
         let crc = |c: bool| !b"123456789".iter().fold(!0u32, |a, &b| crc32_update(a, b as u64, 8, c));
         assert_eq!(crc(false), 0xCBF4_3926);
         assert_eq!(crc(true), 0xE306_9283);
+    }
+
+    #[test]
+    fn crc_table_matches_the_bit_serial_form() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for size in [8, 16, 32, 64] {
+                for c in [false, true] {
+                    let val = if size == 64 { x } else { x & ((1 << size) - 1) };
+                    let acc = (x >> 17) as u32;
+                    assert_eq!(crc32_update_table(acc, val, size, c), crc32_update(acc, val, size, c));
+                }
+            }
+        }
     }
 
     #[test]

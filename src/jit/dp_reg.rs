@@ -27,12 +27,40 @@ pub fn translate(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         Madd | Msub => mul_add(e, op == Msub, i),
         Smaddl | Smsubl | Umaddl | Umsubl => mul_add_long(e, op, i),
         Smulh | Umulh => mul_high(e, op == Smulh, i),
-        Crc32 | Crc32c => {
-            // The rows fix every field; the helper reads Wn/Rm and writes Wd.
-            e.call_insn_helper(crate::helpers::crypto::crc32_helper);
-            Ok(Flow::Continue)
-        }
+        Crc32 | Crc32c => crc32(e, op == Crc32c, i),
     }
+}
+
+/// CRC32{B,H,W,X} and CRC32C{B,H,W,X} (the rows fix every other field): Wd = the CRC of Wn
+/// updated with the low 8 << sz bits of Rm. CRC32C is SSE4.2's CRC32 instruction (the same
+/// polynomial, 0x1EDC6F41, and the same bit reflection), inline when the host has it. CRC32's
+/// IEEE polynomial has no x86 instruction: a table-driven helper takes the operands in
+/// registers, the mapped guest registers staying in place (`call_raw_vonly`).
+fn crc32(e: &mut Emitter, castagnoli: bool, i: Insn) -> TResult {
+    let sz = i.bits(11, 10);
+    e.load_x(RAX, i.rn(), false, R31::Zr);
+    e.load_x(RCX, i.rm(), sz == 3, R31::Zr);
+    if castagnoli && sse42() {
+        match sz {
+            0 => dasm!(e.ops; crc32 eax, cl),
+            1 => dasm!(e.ops; crc32 eax, cx),
+            2 => dasm!(e.ops; crc32 eax, ecx),
+            _ => dasm!(e.ops; crc32 rax, rcx),
+        }
+    } else {
+        let kind = sz | (castagnoli as u32) << 2;
+        dasm!(e.ops; mov esi, eax; mov rdx, rcx; mov ecx, kind as i32);
+        let f: extern "C" fn(*mut crate::cpu::CpuState, u32, u64, u32) -> u32 = crate::helpers::crypto::crc32_raw;
+        e.call_raw_vonly(f as usize);
+    }
+    e.store_x(i.rd(), RAX, false, R31::Zr);
+    Ok(Flow::Continue)
+}
+
+/// Whether the host has SSE4.2 (its CRC32 instruction).
+fn sse42() -> bool {
+    static F: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *F.get_or_init(|| std::arch::is_x86_feature_detected!("sse4.2"))
 }
 
 /// Emit `h = h <shift> amount` for a shifted-register operand (LSL, LSR, ASR, ROR).
