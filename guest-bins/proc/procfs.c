@@ -125,18 +125,28 @@ int main(int argc, char **argv) {
     check("/proc/cpuinfo: CPU architecture: 8", arch_ok);
     check("/proc/cpuinfo cannot be opened for writing", open("/proc/cpuinfo", O_WRONLY) < 0);
 
-    /* maps: the mapping holding main is there, readable and executable (r-xp). */
+    /* maps: the mapping holding main is there, readable and executable (r-xp); the one
+     * holding a local variable is the [stack]; the malloc'd (brk) memory is the [heap]; no
+     * x86-only [vsyscall] page. */
     f = fopen("/proc/self/maps", "r");
-    int code_mapped = 0;
+    int code_mapped = 0, stack_labelled = 0, heap_labelled = 0, vsyscall = 0;
+    int local = 0;
+    void *small = malloc(64);
     while (f && fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
         char perms[8];
-        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo <= (unsigned long)main &&
-            (unsigned long)main < hi)
-            code_mapped = perms[0] == 'r' && perms[2] == 'x';
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3) continue;
+        if (lo <= (unsigned long)main && (unsigned long)main < hi) code_mapped = perms[0] == 'r' && perms[2] == 'x';
+        if (lo <= (unsigned long)&local && (unsigned long)&local < hi) stack_labelled = strstr(line, "[stack]") != NULL;
+        if (lo <= (unsigned long)small && (unsigned long)small < hi) heap_labelled = strstr(line, "[heap]") != NULL;
+        vsyscall |= strstr(line, "[vsyscall]") != NULL;
     }
     if (f) fclose(f);
+    free(small);
     check("/proc/self/maps shows the guest code executable", code_mapped);
+    check("/proc/self/maps labels the stack", stack_labelled);
+    check("/proc/self/maps labels the brk heap", heap_labelled);
+    check("/proc/self/maps has no x86 vsyscall page", !vsyscall);
 
     /* cmdline: argv as the program has it, NUL-separated (read from its memory, so an
      * argv[0] changed in place shows too); comm and stat: the program's name, as execve sets

@@ -567,6 +567,13 @@ impl Jit {
         (Some(pc), b.swaps)
     }
 
+    /// The host memory the JIT owns: the code cache and the lookup table, as [start, end)
+    /// ranges (for a /proc/self/maps without the emulator's mappings).
+    pub fn host_regions(&self) -> [(usize, usize); 2] {
+        let lookup = self.lookup.as_ptr() as usize;
+        [self.cache_range, (lookup, lookup + std::mem::size_of_val(&*self.lookup))]
+    }
+
     pub(crate) fn exit_addr(&self) -> usize {
         self.tramp.exit
     }

@@ -49,6 +49,8 @@ pub struct Process {
     /// [start, end) of the guest's argv strings on its stack (for /proc/self/cmdline, which
     /// reads them from guest memory as the kernel does).
     pub arg_area: (u64, u64),
+    /// [base, top) of the main thread's stack (labelled `[stack]` in /proc/self/maps).
+    pub stack_range: (u64, u64),
     pub sigactions: Mutex<[SigAction; NSIG + 1]>,
     /// Syscalls and instructions already reported as unimplemented (logged once).
     pub unimp_seen: Mutex<HashSet<u64>>,
@@ -165,6 +167,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         exe_path,
         auxv: stack.auxv.clone(),
         arg_area: stack.args,
+        stack_range: (stack.base, stack.top),
         sigactions: Mutex::new(sigactions),
         unimp_seen: Mutex::new(HashSet::new()),
         live_threads: AtomicUsize::new(1),

@@ -13,12 +13,17 @@
 //! - `/proc/self/cmdline` (same spellings): the guest's argv strings, read from its memory at
 //!   open time as the kernel reads `arg_start..arg_end` (`cmdline_bytes`).
 //!
-//! Everything else under /proc (maps, status, fd, ...) is the host's: guest memory is mapped
-//! in this process at guest addresses, so /proc/self/maps shows the guest's mappings, with the
-//! guest's permissions (the loader keeps PROT_EXEC on code), and the emulator's own (its
-//! binary, heap, code cache and thread stacks: not yet hidden as qemu-user hides them). The
-//! emulator names its thread after the guest program at start-up (`linux::set_comm`), so
-//! comm, status and stat show the program's name as after a native execve. Generated contents are served through a memfd, so reads, seeks, fstat and
+//! - `/proc/self/maps` (same spellings): the host's, which shows the guest's mappings at their
+//!   addresses with the guest's permissions (the loader keeps PROT_EXEC on code), less the
+//!   emulator's own that can be told apart (its binary, brk heap, main stack, the x86 vDSO,
+//!   the code cache, the lookup table); the guest's main stack and brk area carry the
+//!   kernel's `[stack]` and `[heap]` labels (`maps_bytes`). Anonymous mappings the emulator
+//!   makes later (its threads' stacks) still show; qemu-user, which tracks every guest
+//!   mapping, shows none of its own.
+//!
+//! Everything else under /proc (smaps, status, fd, ...) is the host's. The emulator names its
+//! thread after the guest program at start-up (`linux::set_comm`), so comm, status and stat
+//! show the program's name as after a native execve. Generated contents are served through a memfd, so reads, seeks, fstat and
 //! mmap behave like a regular file's.
 //!
 //! Names are recognised after resolving a relative path against the directory fd or the
@@ -30,7 +35,7 @@
 use super::Thread;
 use crate::arch::features;
 use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// An emulated /proc file.
@@ -39,6 +44,7 @@ pub enum ProcFile {
     Exe,
     Auxv,
     Cmdline,
+    Maps,
     Cpuinfo,
 }
 
@@ -68,6 +74,7 @@ fn leaf_file(leaf: &str) -> Option<ProcFile> {
         "exe" => Some(ProcFile::Exe),
         "auxv" => Some(ProcFile::Auxv),
         "cmdline" => Some(ProcFile::Cmdline),
+        "maps" => Some(ProcFile::Maps),
         _ => None,
     }
 }
@@ -84,7 +91,7 @@ fn base_dir(dirfd: i32) -> Option<PathBuf> {
 /// Which emulated file `path` names relative to `dirfd`, if any.
 pub fn classify(dirfd: i32, path: &[u8]) -> Option<ProcFile> {
     let leaf = path.rsplit(|&b| b == b'/').next()?;
-    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"cpuinfo") {
+    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"maps" | b"cpuinfo") {
         return None;
     }
     let path = std::str::from_utf8(path).ok()?;
@@ -125,6 +132,7 @@ pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Optio
         }
         ProcFile::Auxv => generated(b"auxv", &auxv_bytes(&p.auxv), flags),
         ProcFile::Cmdline => generated(b"cmdline", &cmdline_bytes(p.arg_area), flags),
+        ProcFile::Maps => generated(b"maps", &maps_bytes(p), flags),
         ProcFile::Cpuinfo => generated(b"cpuinfo", cpuinfo().as_bytes(), flags),
     };
     Some(r)
@@ -151,6 +159,74 @@ pub fn cmdline_bytes((start, end): (u64, u64)) -> Vec<u8> {
         }
     }
     buf
+}
+
+/// The contents of /proc/self/maps as the guest should see them: the host's lines, less the
+/// emulator's own mappings that can be told apart (its executable, its brk heap, its main
+/// stack, the x86 vDSO pages, the code cache and the lookup table), with the guest's main
+/// stack labelled `[stack]` and its emulated brk area `[heap]`, as Linux labels them.
+/// (Anonymous mappings the emulator makes at run time, such as its threads' stacks, stay.)
+fn maps_bytes(p: &Thread) -> Vec<u8> {
+    let Ok(host) = std::fs::read("/proc/self/maps") else { return Vec::new() };
+    let our_exe = std::fs::read_link("/proc/self/exe").ok().map(|e| e.into_os_string().into_vec());
+    let jit = p.jit.host_regions();
+    let heap = {
+        let b = p.brk();
+        (b.start, b.mapped_end)
+    };
+    let mut out = Vec::with_capacity(host.len());
+    for line in host.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let Some((start, end, path_at)) = parse_maps_line(line) else {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+            continue;
+        };
+        let path = &line[path_at.min(line.len())..];
+        let ours = matches!(path, b"[heap]" | b"[stack]" | b"[vvar]" | b"[vvar_vclock]" | b"[vdso]" | b"[vsyscall]")
+            || our_exe.as_deref().is_some_and(|e| path == e)
+            || jit.iter().any(|&(a, b)| (start as usize) < b && a < end as usize);
+        if ours {
+            continue;
+        }
+        let label: &[u8] = if path.is_empty() && start < p.stack_range.1 && p.stack_range.1 <= end {
+            b"[stack]"
+        } else if path.is_empty() && heap.0 < heap.1 && start < heap.1 && heap.0 < end {
+            b"[heap]"
+        } else {
+            b""
+        };
+        if label.is_empty() {
+            out.extend_from_slice(line);
+        } else {
+            // the kernel pads the fields before the name to a fixed width
+            let fields = line[..path_at.min(line.len())].trim_ascii_end();
+            out.extend_from_slice(fields);
+            let pad = 73usize.saturating_sub(fields.len()).max(1);
+            out.extend(std::iter::repeat_n(b' ', pad));
+            out.extend_from_slice(label);
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Start, end and the offset of the pathname (after the five fields) of a maps line.
+fn parse_maps_line(line: &[u8]) -> Option<(u64, u64, usize)> {
+    let text = std::str::from_utf8(line.get(..line.len().min(128))?).ok().or_else(|| {
+        let k = line.iter().position(|&b| !b.is_ascii())?;
+        std::str::from_utf8(&line[..k]).ok()
+    })?;
+    let (range, _) = text.split_once(' ')?;
+    let (a, b) = range.split_once('-')?;
+    let (start, end) = (u64::from_str_radix(a, 16).ok()?, u64::from_str_radix(b, 16).ok()?);
+    // five space-separated fields, then spaces up to the pathname (if any)
+    let mut at = 0;
+    for _ in 0..5 {
+        at += line[at..].iter().position(|&b| b != b' ')?;
+        at += line[at..].iter().position(|&b| b == b' ').unwrap_or(line.len() - at);
+    }
+    at += line[at..].iter().position(|&b| b != b' ').unwrap_or(line.len() - at);
+    Some((start, end, at))
 }
 
 /// A read-only file with `contents`, as a memfd positioned at 0.
@@ -303,6 +379,20 @@ pub fn cpuinfo() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn maps_lines_parse() {
+        let l = b"555555560000-555555569000 r-xp 00000000 fe:00 5341563                    /bin/cat";
+        let (a, b, at) = parse_maps_line(l).unwrap();
+        assert_eq!((a, b), (0x5555_5556_0000, 0x5555_5556_9000));
+        assert_eq!(&l[at..], b"/bin/cat");
+        let l = b"7fd8029b4000-7fd8029b6000 rw-p 00000000 00:00 0 ";
+        let (_, _, at) = parse_maps_line(l).unwrap();
+        assert_eq!(&l[at..], b"");
+        let l = b"7fd8029b4000-7fd8029b6000 rw-p 00000000 00:00 0";
+        assert_eq!(parse_maps_line(l).map(|p| p.2), Some(l.len()));
+        assert!(parse_maps_line(b"garbage").is_none());
+    }
+
     use super::*;
 
     #[test]
@@ -322,7 +412,10 @@ mod tests {
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/auxv"), Some(ProcFile::Auxv));
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/cpuinfo"), Some(ProcFile::Cpuinfo));
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/1/exe"), None);
-        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/maps"), None);
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/maps"), Some(ProcFile::Maps));
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/cmdline"), Some(ProcFile::Cmdline));
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/1/maps"), None);
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/smaps"), None);
         assert_eq!(classify(libc::AT_FDCWD, b"/tmp/exe"), None);
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/exe/"), None);
         // Relative to a directory descriptor.

@@ -257,6 +257,7 @@ pub(crate) fn test_process() -> Thread {
         exe_path: std::path::PathBuf::from("/opt/guest/prog"),
         auxv: Vec::new(),
         arg_area: (0, 0),
+        stack_range: (0, 0),
         sigactions: Mutex::new([super::SigAction::default(); super::NSIG + 1]),
         unimp_seen: Mutex::new(std::collections::HashSet::new()),
         live_threads: std::sync::atomic::AtomicUsize::new(1),
