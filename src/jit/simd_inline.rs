@@ -2,8 +2,10 @@
 //! fallback for everything else. Rows: ADD, SUB, AND, ORR, EOR, BIC, ORN, BSL, BIT, BIF, CMEQ,
 //! CMGT, MUL, MLA, MLS, SMAX, SMIN, UMAX, UMIN, SHL, USHR, SSHR, USRA, SSRA, SSHLL, USHLL,
 //! SHLL, NOT, NEG, ABS, EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
-//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — and the
-//! element moves DUP (element, general), INS, SMOV, UMOV as integer moves.
+//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — the
+//! element moves DUP (element, general), INS, SMOV, UMOV as integer moves, and the
+//! permutations REV16/REV32/REV64 (PSHUFB masks in
+//! `CpuState::fp_const`).
 //!
 //! Invariants:
 //! - Only vector forms (bit 28 = 0) are inlined, and only where one SSE sequence gives the
@@ -12,8 +14,9 @@
 //!   by `helpers::simd::undefined` before [`try_emit`] is called.
 //! - All sources are loaded into xmm registers before Vd is stored, so Rd may equal Rn or Rm.
 //! - Q = 0 (64-bit vectors): every inlined operation is lane-wise (or, for DUP, reads only the
-//!   selected element), so the low 64 bits depend only on the low halves of the sources; the
-//!   upper 64 bits of Vd are written as zero.
+//!   selected element; the REVs permute within 64-bit halves; ADDP and the other pairwise
+//!   rows arrange the low halves explicitly), so the low 64 bits depend only on the
+//!   low halves of the sources; the upper 64 bits of Vd are written as zero.
 //! - Scratch: xmm0-xmm5, rax, rsi, rdx (the slow path's helper arguments). Host features beyond
 //!   SSE2 (SSSE3, SSE4.1, SSE4.2) are checked at translate time; without them the row is
 //!   left to the helper.
@@ -23,7 +26,7 @@ use super::fp_inline::non_ieee_guard;
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, OFF_FP_CONST};
+use crate::cpu::{off_fp_const, off_v, K_REV16_B, K_REV32_B, K_REV32_H, K_REV64_B, K_REV64_H, OFF_FP_CONST};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -333,6 +336,7 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
             emit_ext(e, i);
             return true;
         }
+        SimdOp::Rev16 | SimdOp::Rev32 | SimdOp::Rev64 if f.ssse3 => return emit_rev(e, op, i, f),
         _ => {}
     }
     let Some(s) = select(op, i, f) else {
@@ -982,6 +986,44 @@ fn emit_ext(e: &mut Emitter, i: Insn) {
         );
     }
     store_vd(e, d, q, 0);
+}
+
+/// REV16, REV32, REV64 (vector): reverse the elements within each 16-, 32- or 64-bit
+/// container. Each is one permutation within 64-bit halves: PSHUFB with a mask of
+/// `CpuState::fp_const` ([`K_REV16_B`] ...), or PSHUFD for REV64 of 32-bit elements. With AVX
+/// it goes straight from Vn's cache register into Vd's. Reserved sizes were rejected before.
+fn emit_rev(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    // the PSHUFB mask, or None for PSHUFD
+    let mask = match (op, i.size()) {
+        (SimdOp::Rev16, 0) => Some(K_REV16_B),
+        (SimdOp::Rev32, 0) => Some(K_REV32_B),
+        (SimdOp::Rev32, 1) => Some(K_REV32_H),
+        (SimdOp::Rev64, 0) => Some(K_REV64_B),
+        (SimdOp::Rev64, 1) => Some(K_REV64_H),
+        (SimdOp::Rev64, 2) => None,
+        _ => return false,
+    };
+    if f.avx {
+        let a = e.vc_get(n);
+        let x = e.vc_target(d);
+        match mask {
+            Some(k) => dasm!(e.ops; vpshufb Rx(x), Rx(a), [cpu + off_fp_const(k)]),
+            None => dasm!(e.ops; vpshufd Rx(x), Rx(a), 0xB1u8 as i8),
+        }
+        if !q {
+            dasm!(e.ops; vmovq Rx(x), Rx(x));
+        }
+        e.vc_put(d, x, if q { 128 } else { 64 });
+    } else {
+        load_v(e, 0, n);
+        match mask {
+            Some(k) => dasm!(e.ops; pshufb xmm0, [cpu + off_fp_const(k)]),
+            None => dasm!(e.ops; pshufd xmm0, xmm0, 0xB1u8 as i8),
+        }
+        store_vd(e, d, q, 0);
+    }
+    true
 }
 
 /// FADD/FSUB/FMUL/FDIV (vector, single or double) inline when FPCR has round-to-nearest and
