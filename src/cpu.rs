@@ -91,7 +91,7 @@ pub struct CpuState {
     pub _pad2: u64,
     /// Constants for translated code (never guest-visible), 16-byte aligned for SSE memory
     /// operands: see [`FP_CONST`].
-    pub fp_const: [u128; 13],
+    pub fp_const: [u128; 15],
 }
 
 /// `CpuState::fp_const`: [0] single-precision magnitude mask (0x7FFFFFFF per lane), [1] the
@@ -101,8 +101,9 @@ pub struct CpuState {
 /// 2.0 as a single, 1.99... as a double) in the upper two 32-bit lanes: the divisor's inactive
 /// lanes of a 64-bit vector FDIV; PSHUFB masks for the vector REVs (each permutes within
 /// 64-bit halves): [8] REV16 bytes, [9] REV32 bytes, [10] REV32 halfwords, [11] REV64
-/// bytes, [12] REV64 halfwords.
-pub const FP_CONST: [u128; 13] = [
+/// bytes, [12] REV64 halfwords; [13] the population count of 0..15, a PSHUFB table for CNT,
+/// and [14] 0x0F in every byte.
+pub const FP_CONST: [u128; 15] = [
     0x7FFF_FFFF_7FFF_FFFF_7FFF_FFFF_7FFF_FFFF,
     0x0080_0000_0080_0000_0080_0000_0080_0000,
     0x7FFF_FFFF_FFFF_FFFF_7FFF_FFFF_FFFF_FFFF,
@@ -116,6 +117,8 @@ pub const FP_CONST: [u128; 13] = [
     u128::from_le_bytes([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]),
     u128::from_le_bytes([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]),
     u128::from_le_bytes([6, 7, 4, 5, 2, 3, 0, 1, 14, 15, 12, 13, 10, 11, 8, 9]),
+    u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]),
+    0x0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F,
 ];
 
 /// Indices into [`FP_CONST`] of the constants the AdvSIMD permutations use.
@@ -124,6 +127,8 @@ pub const K_REV32_B: usize = 9;
 pub const K_REV32_H: usize = 10;
 pub const K_REV64_B: usize = 11;
 pub const K_REV64_H: usize = 12;
+pub const K_POPCNT4: usize = 13;
+pub const K_LOW_NIBBLES: usize = 14;
 
 /// Byte offset in `CpuState` of `fp_const[k]`.
 pub const fn off_fp_const(k: usize) -> i32 {

@@ -4,8 +4,8 @@
 //! SHLL, NOT, NEG, ABS, EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
 //! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — the
 //! element moves DUP (element, general), INS, SMOV, UMOV as integer moves, and the
-//! permutations REV16/REV32/REV64 (PSHUFB masks in
-//! `CpuState::fp_const`).
+//! permutations REV16/REV32/REV64 (PSHUFB masks in `CpuState::fp_const`) and CNT (PSHUFB nibble
+//! lookup).
 //!
 //! Invariants:
 //! - Only vector forms (bit 28 = 0) are inlined, and only where one SSE sequence gives the
@@ -26,7 +26,9 @@ use super::fp_inline::non_ieee_guard;
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_fp_const, off_v, K_REV16_B, K_REV32_B, K_REV32_H, K_REV64_B, K_REV64_H, OFF_FP_CONST};
+use crate::cpu::{
+    off_fp_const, off_v, K_LOW_NIBBLES, K_POPCNT4, K_REV16_B, K_REV32_B, K_REV32_H, K_REV64_B, K_REV64_H, OFF_FP_CONST,
+};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -337,6 +339,10 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
             return true;
         }
         SimdOp::Rev16 | SimdOp::Rev32 | SimdOp::Rev64 if f.ssse3 => return emit_rev(e, op, i, f),
+        SimdOp::Cnt if f.ssse3 => {
+            emit_cnt(e, i, f);
+            return true;
+        }
         _ => {}
     }
     let Some(s) = select(op, i, f) else {
@@ -1024,6 +1030,44 @@ fn emit_rev(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
         store_vd(e, d, q, 0);
     }
     true
+}
+
+/// CNT (vector, 8-bit elements): the population count of each byte as the sum of two PSHUFB
+/// lookups of its nibbles in [`K_POPCNT4`].
+fn emit_cnt(e: &mut Emitter, i: Insn, f: Features) {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    let (low, table) = (off_fp_const(K_LOW_NIBBLES), off_fp_const(K_POPCNT4));
+    if f.avx {
+        let a = e.vc_get(n);
+        dasm!(e.ops
+            ; vpand xmm0, Rx(a), [cpu + low]
+            ; vpsrlw xmm1, Rx(a), 4
+            ; vpand xmm1, xmm1, [cpu + low]
+            ; movdqa xmm2, [cpu + table]
+            ; vpshufb xmm0, xmm2, xmm0
+            ; vpshufb xmm1, xmm2, xmm1
+        );
+        let x = e.vc_target(d);
+        dasm!(e.ops; vpaddb Rx(x), xmm0, xmm1);
+        if !q {
+            dasm!(e.ops; vmovq Rx(x), Rx(x));
+        }
+        e.vc_put(d, x, if q { 128 } else { 64 });
+        return;
+    }
+    load_v(e, 0, n);
+    dasm!(e.ops
+        ; movdqa xmm1, xmm0
+        ; psrlw xmm1, 4
+        ; pand xmm0, [cpu + low]
+        ; pand xmm1, [cpu + low]
+        ; movdqa xmm2, [cpu + table]
+        ; movdqa xmm3, xmm2
+        ; pshufb xmm2, xmm0
+        ; pshufb xmm3, xmm1
+        ; paddb xmm2, xmm3
+    );
+    store_vd(e, d, q, 2);
 }
 
 /// FADD/FSUB/FMUL/FDIV (vector, single or double) inline when FPCR has round-to-nearest and
