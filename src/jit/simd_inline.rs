@@ -4,8 +4,8 @@
 //! SHLL, NOT, NEG, ABS, EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
 //! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — the
 //! element moves DUP (element, general), INS, SMOV, UMOV as integer moves, and the
-//! permutations REV16/REV32/REV64 (PSHUFB masks in `CpuState::fp_const`) and CNT (PSHUFB nibble
-//! lookup).
+//! permutations REV16/REV32/REV64 (PSHUFB masks in `CpuState::fp_const`), CNT (PSHUFB nibble
+//! lookup), ZIP1/ZIP2, UZP1/UZP2, TRN1/TRN2.
 //!
 //! Invariants:
 //! - Only vector forms (bit 28 = 0) are inlined, and only where one SSE sequence gives the
@@ -14,8 +14,8 @@
 //!   by `helpers::simd::undefined` before [`try_emit`] is called.
 //! - All sources are loaded into xmm registers before Vd is stored, so Rd may equal Rn or Rm.
 //! - Q = 0 (64-bit vectors): every inlined operation is lane-wise (or, for DUP, reads only the
-//!   selected element; the REVs permute within 64-bit halves; ADDP and the other pairwise
-//!   rows arrange the low halves explicitly), so the low 64 bits depend only on the
+//!   selected element; the REVs permute within 64-bit halves; ZIP, UZP, ADDP and the other
+//!   pairwise rows arrange the low halves explicitly), so the low 64 bits depend only on the
 //!   low halves of the sources; the upper 64 bits of Vd are written as zero.
 //! - Scratch: xmm0-xmm5, rax, rsi, rdx (the slow path's helper arguments). Host features beyond
 //!   SSE2 (SSSE3, SSE4.1, SSE4.2) are checked at translate time; without them the row is
@@ -341,6 +341,10 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         SimdOp::Rev16 | SimdOp::Rev32 | SimdOp::Rev64 if f.ssse3 => return emit_rev(e, op, i, f),
         SimdOp::Cnt if f.ssse3 => {
             emit_cnt(e, i, f);
+            return true;
+        }
+        SimdOp::Zip1 | SimdOp::Zip2 | SimdOp::Uzp1 | SimdOp::Uzp2 | SimdOp::Trn1 | SimdOp::Trn2 => {
+            emit_permute(e, op, i);
             return true;
         }
         _ => {}
@@ -1068,6 +1072,120 @@ fn emit_cnt(e: &mut Emitter, i: Insn, f: Features) {
         ; paddb xmm2, xmm3
     );
     store_vd(e, d, q, 2);
+}
+
+/// ZIP1/ZIP2, UZP1/UZP2, TRN1/TRN2 (all element sizes; 64-bit elements only with Q = 1, the
+/// rest was rejected as reserved), SSE2 only:
+/// - ZIP: PUNPCKL/PUNPCKH of Vn and Vm. Q = 0: ZIP1 is the low 64 bits of PUNPCKL, ZIP2 its
+///   upper 64 bits.
+/// - UZP: the even (UZP1) or odd (UZP2) elements of Vm:Vn: bytes and halfwords isolated in
+///   twice as wide lanes by shifts (or a mask) and packed (PACKUSWB of values 0..255, PACKSSDW
+///   of sign-extended halfwords: no saturation), words by SHUFPS, doublewords by
+///   PUNPCKL/HQDQ. Q = 0: Vm:Vn is the concatenation of the low halves, built in one register
+///   and used as both operands; the low 64 bits of the result are the answer.
+/// - TRN: within each 2*esize lane, TRN1 = the low element of Vn, then the low element of Vm
+///   shifted up; TRN2 = the high element of Vn shifted down, then the high element of Vm
+///   (lane-wise, so Q = 0 needs nothing more).
+fn emit_permute(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let size = i.size();
+    load_nm(e, n, m, q);
+    match op {
+        SimdOp::Zip1 | SimdOp::Zip2 => {
+            match (size, op == SimdOp::Zip2 && q) {
+                (0, false) => dasm!(e.ops; punpcklbw xmm0, xmm1),
+                (0, true) => dasm!(e.ops; punpckhbw xmm0, xmm1),
+                (1, false) => dasm!(e.ops; punpcklwd xmm0, xmm1),
+                (1, true) => dasm!(e.ops; punpckhwd xmm0, xmm1),
+                (2, false) => dasm!(e.ops; punpckldq xmm0, xmm1),
+                (2, true) => dasm!(e.ops; punpckhdq xmm0, xmm1),
+                (_, false) => dasm!(e.ops; punpcklqdq xmm0, xmm1),
+                (_, true) => dasm!(e.ops; punpckhqdq xmm0, xmm1),
+            }
+            if op == SimdOp::Zip2 && !q {
+                dasm!(e.ops; pshufd xmm0, xmm0, 0xEEu8 as i8);
+            }
+        }
+        SimdOp::Uzp1 | SimdOp::Uzp2 => {
+            if !q {
+                dasm!(e.ops
+                    ; punpcklqdq xmm0, xmm1
+                    ; movdqa xmm1, xmm0
+                );
+            }
+            match (size, op == SimdOp::Uzp2) {
+                (0, false) => dasm!(e.ops
+                    ; pcmpeqw xmm2, xmm2
+                    ; psrlw xmm2, 8
+                    ; pand xmm0, xmm2
+                    ; pand xmm1, xmm2
+                    ; packuswb xmm0, xmm1
+                ),
+                (0, true) => dasm!(e.ops
+                    ; psrlw xmm0, 8
+                    ; psrlw xmm1, 8
+                    ; packuswb xmm0, xmm1
+                ),
+                (1, false) => dasm!(e.ops
+                    ; pslld xmm0, 16
+                    ; psrad xmm0, 16
+                    ; pslld xmm1, 16
+                    ; psrad xmm1, 16
+                    ; packssdw xmm0, xmm1
+                ),
+                (1, true) => dasm!(e.ops
+                    ; psrad xmm0, 16
+                    ; psrad xmm1, 16
+                    ; packssdw xmm0, xmm1
+                ),
+                (2, false) => dasm!(e.ops; shufps xmm0, xmm1, 0x88u8 as i8),
+                (2, true) => dasm!(e.ops; shufps xmm0, xmm1, 0xDDu8 as i8),
+                (_, false) => dasm!(e.ops; punpcklqdq xmm0, xmm1),
+                (_, true) => dasm!(e.ops; punpckhqdq xmm0, xmm1),
+            }
+        }
+        _ => match (size, op == SimdOp::Trn2) {
+            (0, false) => dasm!(e.ops
+                ; psllw xmm0, 8
+                ; psrlw xmm0, 8
+                ; psllw xmm1, 8
+                ; por xmm0, xmm1
+            ),
+            (0, true) => dasm!(e.ops
+                ; psrlw xmm0, 8
+                ; psrlw xmm1, 8
+                ; psllw xmm1, 8
+                ; por xmm0, xmm1
+            ),
+            (1, false) => dasm!(e.ops
+                ; pslld xmm0, 16
+                ; psrld xmm0, 16
+                ; pslld xmm1, 16
+                ; por xmm0, xmm1
+            ),
+            (1, true) => dasm!(e.ops
+                ; psrld xmm0, 16
+                ; psrld xmm1, 16
+                ; pslld xmm1, 16
+                ; por xmm0, xmm1
+            ),
+            (2, false) => dasm!(e.ops
+                ; psllq xmm0, 32
+                ; psrlq xmm0, 32
+                ; psllq xmm1, 32
+                ; por xmm0, xmm1
+            ),
+            (2, true) => dasm!(e.ops
+                ; psrlq xmm0, 32
+                ; psrlq xmm1, 32
+                ; psllq xmm1, 32
+                ; por xmm0, xmm1
+            ),
+            (_, false) => dasm!(e.ops; punpcklqdq xmm0, xmm1),
+            (_, true) => dasm!(e.ops; punpckhqdq xmm0, xmm1),
+        },
+    }
+    store_vd(e, d, q, 0);
 }
 
 /// FADD/FSUB/FMUL/FDIV (vector, single or double) inline when FPCR has round-to-nearest and
