@@ -91,7 +91,7 @@ pub struct CpuState {
     pub _pad2: u64,
     /// Constants for translated code (never guest-visible), 16-byte aligned for SSE memory
     /// operands: see [`FP_CONST`].
-    pub fp_const: [u128; 8],
+    pub fp_const: [u128; 15],
 }
 
 /// `CpuState::fp_const`: [0] single-precision magnitude mask (0x7FFFFFFF per lane), [1] the
@@ -99,8 +99,11 @@ pub struct CpuState {
 /// masks for LD4/ST4 of 16 bytes: [4] the 4x4 byte transpose (its own inverse), [5] gathering
 /// the halfwords of two 4-member structures by member, [6] its inverse; [7] 0x3FFFFFFF (about
 /// 2.0 as a single, 1.99... as a double) in the upper two 32-bit lanes: the divisor's inactive
-/// lanes of a 64-bit vector FDIV.
-pub const FP_CONST: [u128; 8] = [
+/// lanes of a 64-bit vector FDIV; PSHUFB masks for the vector REVs (each permutes within
+/// 64-bit halves): [8] REV16 bytes, [9] REV32 bytes, [10] REV32 halfwords, [11] REV64
+/// bytes, [12] REV64 halfwords; [13] the population count of 0..15, a PSHUFB table for CNT,
+/// and [14] 0x0F in every byte.
+pub const FP_CONST: [u128; 15] = [
     0x7FFF_FFFF_7FFF_FFFF_7FFF_FFFF_7FFF_FFFF,
     0x0080_0000_0080_0000_0080_0000_0080_0000,
     0x7FFF_FFFF_FFFF_FFFF_7FFF_FFFF_FFFF_FFFF,
@@ -109,7 +112,28 @@ pub const FP_CONST: [u128; 8] = [
     u128::from_le_bytes([0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15]),
     u128::from_le_bytes([0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15]),
     0x3FFF_FFFF_3FFF_FFFF_0000_0000_0000_0000,
+    u128::from_le_bytes([1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14]),
+    u128::from_le_bytes([3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12]),
+    u128::from_le_bytes([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]),
+    u128::from_le_bytes([7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]),
+    u128::from_le_bytes([6, 7, 4, 5, 2, 3, 0, 1, 14, 15, 12, 13, 10, 11, 8, 9]),
+    u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]),
+    0x0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F,
 ];
+
+/// Indices into [`FP_CONST`] of the constants the AdvSIMD permutations use.
+pub const K_REV16_B: usize = 8;
+pub const K_REV32_B: usize = 9;
+pub const K_REV32_H: usize = 10;
+pub const K_REV64_B: usize = 11;
+pub const K_REV64_H: usize = 12;
+pub const K_POPCNT4: usize = 13;
+pub const K_LOW_NIBBLES: usize = 14;
+
+/// Byte offset in `CpuState` of `fp_const[k]`.
+pub const fn off_fp_const(k: usize) -> i32 {
+    (OFF_FP_CONST + 16 * k) as i32
+}
 
 pub const OFF_X: usize = 0;
 pub const OFF_SP: usize = 31 * 8;

@@ -2,8 +2,10 @@
 //! fallback for everything else. Rows: ADD, SUB, AND, ORR, EOR, BIC, ORN, BSL, BIT, BIF, CMEQ,
 //! CMGT, MUL, MLA, MLS, SMAX, SMIN, UMAX, UMIN, SHL, USHR, SSHR, USRA, SSRA, SSHLL, USHLL,
 //! SHLL, NOT, NEG, ABS, EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
-//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — and the
-//! element moves DUP (element, general), INS, SMOV, UMOV as integer moves.
+//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — the
+//! element moves DUP (element, general), INS, SMOV, UMOV as integer moves, and the
+//! permutations REV16/REV32/REV64 (PSHUFB masks in `CpuState::fp_const`), CNT (PSHUFB nibble
+//! lookup), ZIP1/ZIP2, UZP1/UZP2, TRN1/TRN2.
 //!
 //! Invariants:
 //! - Only vector forms (bit 28 = 0) are inlined, and only where one SSE sequence gives the
@@ -12,8 +14,9 @@
 //!   by `helpers::simd::undefined` before [`try_emit`] is called.
 //! - All sources are loaded into xmm registers before Vd is stored, so Rd may equal Rn or Rm.
 //! - Q = 0 (64-bit vectors): every inlined operation is lane-wise (or, for DUP, reads only the
-//!   selected element), so the low 64 bits depend only on the low halves of the sources; the
-//!   upper 64 bits of Vd are written as zero.
+//!   selected element; the REVs permute within 64-bit halves; ZIP, UZP, ADDP and the other
+//!   pairwise rows arrange the low halves explicitly), so the low 64 bits depend only on the
+//!   low halves of the sources; the upper 64 bits of Vd are written as zero.
 //! - Scratch: xmm0-xmm5, rax, rsi, rdx (the slow path's helper arguments). Host features beyond
 //!   SSE2 (SSSE3, SSE4.1, SSE4.2) are checked at translate time; without them the row is
 //!   left to the helper.
@@ -23,7 +26,9 @@ use super::fp_inline::non_ieee_guard;
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, OFF_FP_CONST};
+use crate::cpu::{
+    off_fp_const, off_v, K_LOW_NIBBLES, K_POPCNT4, K_REV16_B, K_REV32_B, K_REV32_H, K_REV64_B, K_REV64_H, OFF_FP_CONST,
+};
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use std::sync::OnceLock;
@@ -331,6 +336,15 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         | SimdOp::CmleZero => return emit_int_compare(e, op, i, f),
         SimdOp::Ext if f.ssse3 => {
             emit_ext(e, i);
+            return true;
+        }
+        SimdOp::Rev16 | SimdOp::Rev32 | SimdOp::Rev64 if f.ssse3 => return emit_rev(e, op, i, f),
+        SimdOp::Cnt if f.ssse3 => {
+            emit_cnt(e, i, f);
+            return true;
+        }
+        SimdOp::Zip1 | SimdOp::Zip2 | SimdOp::Uzp1 | SimdOp::Uzp2 | SimdOp::Trn1 | SimdOp::Trn2 => {
+            emit_permute(e, op, i);
             return true;
         }
         _ => {}
@@ -980,6 +994,196 @@ fn emit_ext(e: &mut Emitter, i: Insn) {
             ; punpcklqdq xmm0, xmm1
             ; psrldq xmm0, pos
         );
+    }
+    store_vd(e, d, q, 0);
+}
+
+/// REV16, REV32, REV64 (vector): reverse the elements within each 16-, 32- or 64-bit
+/// container. Each is one permutation within 64-bit halves: PSHUFB with a mask of
+/// `CpuState::fp_const` ([`K_REV16_B`] ...), or PSHUFD for REV64 of 32-bit elements. With AVX
+/// it goes straight from Vn's cache register into Vd's. Reserved sizes were rejected before.
+fn emit_rev(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    // the PSHUFB mask, or None for PSHUFD
+    let mask = match (op, i.size()) {
+        (SimdOp::Rev16, 0) => Some(K_REV16_B),
+        (SimdOp::Rev32, 0) => Some(K_REV32_B),
+        (SimdOp::Rev32, 1) => Some(K_REV32_H),
+        (SimdOp::Rev64, 0) => Some(K_REV64_B),
+        (SimdOp::Rev64, 1) => Some(K_REV64_H),
+        (SimdOp::Rev64, 2) => None,
+        _ => return false,
+    };
+    if f.avx {
+        let a = e.vc_get(n);
+        let x = e.vc_target(d);
+        match mask {
+            Some(k) => dasm!(e.ops; vpshufb Rx(x), Rx(a), [cpu + off_fp_const(k)]),
+            None => dasm!(e.ops; vpshufd Rx(x), Rx(a), 0xB1u8 as i8),
+        }
+        if !q {
+            dasm!(e.ops; vmovq Rx(x), Rx(x));
+        }
+        e.vc_put(d, x, if q { 128 } else { 64 });
+    } else {
+        load_v(e, 0, n);
+        match mask {
+            Some(k) => dasm!(e.ops; pshufb xmm0, [cpu + off_fp_const(k)]),
+            None => dasm!(e.ops; pshufd xmm0, xmm0, 0xB1u8 as i8),
+        }
+        store_vd(e, d, q, 0);
+    }
+    true
+}
+
+/// CNT (vector, 8-bit elements): the population count of each byte as the sum of two PSHUFB
+/// lookups of its nibbles in [`K_POPCNT4`].
+fn emit_cnt(e: &mut Emitter, i: Insn, f: Features) {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    let (low, table) = (off_fp_const(K_LOW_NIBBLES), off_fp_const(K_POPCNT4));
+    if f.avx {
+        let a = e.vc_get(n);
+        dasm!(e.ops
+            ; vpand xmm0, Rx(a), [cpu + low]
+            ; vpsrlw xmm1, Rx(a), 4
+            ; vpand xmm1, xmm1, [cpu + low]
+            ; movdqa xmm2, [cpu + table]
+            ; vpshufb xmm0, xmm2, xmm0
+            ; vpshufb xmm1, xmm2, xmm1
+        );
+        let x = e.vc_target(d);
+        dasm!(e.ops; vpaddb Rx(x), xmm0, xmm1);
+        if !q {
+            dasm!(e.ops; vmovq Rx(x), Rx(x));
+        }
+        e.vc_put(d, x, if q { 128 } else { 64 });
+        return;
+    }
+    load_v(e, 0, n);
+    dasm!(e.ops
+        ; movdqa xmm1, xmm0
+        ; psrlw xmm1, 4
+        ; pand xmm0, [cpu + low]
+        ; pand xmm1, [cpu + low]
+        ; movdqa xmm2, [cpu + table]
+        ; movdqa xmm3, xmm2
+        ; pshufb xmm2, xmm0
+        ; pshufb xmm3, xmm1
+        ; paddb xmm2, xmm3
+    );
+    store_vd(e, d, q, 2);
+}
+
+/// ZIP1/ZIP2, UZP1/UZP2, TRN1/TRN2 (all element sizes; 64-bit elements only with Q = 1, the
+/// rest was rejected as reserved), SSE2 only:
+/// - ZIP: PUNPCKL/PUNPCKH of Vn and Vm. Q = 0: ZIP1 is the low 64 bits of PUNPCKL, ZIP2 its
+///   upper 64 bits.
+/// - UZP: the even (UZP1) or odd (UZP2) elements of Vm:Vn: bytes and halfwords isolated in
+///   twice as wide lanes by shifts (or a mask) and packed (PACKUSWB of values 0..255, PACKSSDW
+///   of sign-extended halfwords: no saturation), words by SHUFPS, doublewords by
+///   PUNPCKL/HQDQ. Q = 0: Vm:Vn is the concatenation of the low halves, built in one register
+///   and used as both operands; the low 64 bits of the result are the answer.
+/// - TRN: within each 2*esize lane, TRN1 = the low element of Vn, then the low element of Vm
+///   shifted up; TRN2 = the high element of Vn shifted down, then the high element of Vm
+///   (lane-wise, so Q = 0 needs nothing more).
+fn emit_permute(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let size = i.size();
+    load_nm(e, n, m, q);
+    match op {
+        SimdOp::Zip1 | SimdOp::Zip2 => {
+            match (size, op == SimdOp::Zip2 && q) {
+                (0, false) => dasm!(e.ops; punpcklbw xmm0, xmm1),
+                (0, true) => dasm!(e.ops; punpckhbw xmm0, xmm1),
+                (1, false) => dasm!(e.ops; punpcklwd xmm0, xmm1),
+                (1, true) => dasm!(e.ops; punpckhwd xmm0, xmm1),
+                (2, false) => dasm!(e.ops; punpckldq xmm0, xmm1),
+                (2, true) => dasm!(e.ops; punpckhdq xmm0, xmm1),
+                (_, false) => dasm!(e.ops; punpcklqdq xmm0, xmm1),
+                (_, true) => dasm!(e.ops; punpckhqdq xmm0, xmm1),
+            }
+            if op == SimdOp::Zip2 && !q {
+                dasm!(e.ops; pshufd xmm0, xmm0, 0xEEu8 as i8);
+            }
+        }
+        SimdOp::Uzp1 | SimdOp::Uzp2 => {
+            if !q {
+                dasm!(e.ops
+                    ; punpcklqdq xmm0, xmm1
+                    ; movdqa xmm1, xmm0
+                );
+            }
+            match (size, op == SimdOp::Uzp2) {
+                (0, false) => dasm!(e.ops
+                    ; pcmpeqw xmm2, xmm2
+                    ; psrlw xmm2, 8
+                    ; pand xmm0, xmm2
+                    ; pand xmm1, xmm2
+                    ; packuswb xmm0, xmm1
+                ),
+                (0, true) => dasm!(e.ops
+                    ; psrlw xmm0, 8
+                    ; psrlw xmm1, 8
+                    ; packuswb xmm0, xmm1
+                ),
+                (1, false) => dasm!(e.ops
+                    ; pslld xmm0, 16
+                    ; psrad xmm0, 16
+                    ; pslld xmm1, 16
+                    ; psrad xmm1, 16
+                    ; packssdw xmm0, xmm1
+                ),
+                (1, true) => dasm!(e.ops
+                    ; psrad xmm0, 16
+                    ; psrad xmm1, 16
+                    ; packssdw xmm0, xmm1
+                ),
+                (2, false) => dasm!(e.ops; shufps xmm0, xmm1, 0x88u8 as i8),
+                (2, true) => dasm!(e.ops; shufps xmm0, xmm1, 0xDDu8 as i8),
+                (_, false) => dasm!(e.ops; punpcklqdq xmm0, xmm1),
+                (_, true) => dasm!(e.ops; punpckhqdq xmm0, xmm1),
+            }
+        }
+        _ => match (size, op == SimdOp::Trn2) {
+            (0, false) => dasm!(e.ops
+                ; psllw xmm0, 8
+                ; psrlw xmm0, 8
+                ; psllw xmm1, 8
+                ; por xmm0, xmm1
+            ),
+            (0, true) => dasm!(e.ops
+                ; psrlw xmm0, 8
+                ; psrlw xmm1, 8
+                ; psllw xmm1, 8
+                ; por xmm0, xmm1
+            ),
+            (1, false) => dasm!(e.ops
+                ; pslld xmm0, 16
+                ; psrld xmm0, 16
+                ; pslld xmm1, 16
+                ; por xmm0, xmm1
+            ),
+            (1, true) => dasm!(e.ops
+                ; psrld xmm0, 16
+                ; psrld xmm1, 16
+                ; pslld xmm1, 16
+                ; por xmm0, xmm1
+            ),
+            (2, false) => dasm!(e.ops
+                ; psllq xmm0, 32
+                ; psrlq xmm0, 32
+                ; psllq xmm1, 32
+                ; por xmm0, xmm1
+            ),
+            (2, true) => dasm!(e.ops
+                ; psrlq xmm0, 32
+                ; psrlq xmm1, 32
+                ; psllq xmm1, 32
+                ; por xmm0, xmm1
+            ),
+            (_, false) => dasm!(e.ops; punpcklqdq xmm0, xmm1),
+            (_, true) => dasm!(e.ops; punpckhqdq xmm0, xmm1),
+        },
     }
     store_vd(e, d, q, 0);
 }
