@@ -347,6 +347,10 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
             emit_permute(e, op, i);
             return true;
         }
+        SimdOp::Addv | SimdOp::Umaxv | SimdOp::Uminv | SimdOp::Smaxv | SimdOp::Sminv if f.sse41 => {
+            emit_across(e, op, i);
+            return true;
+        }
         _ => {}
     }
     let Some(s) = select(op, i, f) else {
@@ -1072,6 +1076,48 @@ fn emit_cnt(e: &mut Emitter, i: Insn, f: Features) {
         ; paddb xmm2, xmm3
     );
     store_vd(e, d, q, 2);
+}
+
+/// ADDV, UMAXV, UMINV, SMAXV, SMINV (8-, 16- and 32-bit elements; the reserved sizes were
+/// rejected): the lanes of Vn (its low 64 bits for Q = 0) folded in halves, each step the
+/// lane-wise operation of the vector with itself shifted down by half the remaining width
+/// (PSRLDQ), so lane 0 ends with the operation over all lanes; then lane 0 alone, zero
+/// extended, is Vd (the rest of Vd zero). Every step is exact: wrapping adds (ADDV keeps the
+/// low bits of the sum), and min/max in any order. SSE4.1 for the byte signed and the 16-
+/// and 32-bit unsigned/32-bit signed forms.
+fn emit_across(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, q, size) = (i.rd(), i.rn(), i.q(), i.size());
+    let esize = 1u8 << size;
+    load_v(e, 0, n);
+    let mut width: u8 = if q { 16 } else { 8 };
+    while width > esize {
+        width /= 2;
+        dasm!(e.ops; movdqa xmm1, xmm0; psrldq xmm1, width as i8);
+        match (op, size) {
+            (SimdOp::Addv, 0) => dasm!(e.ops; paddb xmm0, xmm1),
+            (SimdOp::Addv, 1) => dasm!(e.ops; paddw xmm0, xmm1),
+            (SimdOp::Addv, _) => dasm!(e.ops; paddd xmm0, xmm1),
+            (SimdOp::Umaxv, 0) => dasm!(e.ops; pmaxub xmm0, xmm1),
+            (SimdOp::Umaxv, 1) => dasm!(e.ops; pmaxuw xmm0, xmm1),
+            (SimdOp::Umaxv, _) => dasm!(e.ops; pmaxud xmm0, xmm1),
+            (SimdOp::Uminv, 0) => dasm!(e.ops; pminub xmm0, xmm1),
+            (SimdOp::Uminv, 1) => dasm!(e.ops; pminuw xmm0, xmm1),
+            (SimdOp::Uminv, _) => dasm!(e.ops; pminud xmm0, xmm1),
+            (SimdOp::Smaxv, 0) => dasm!(e.ops; pmaxsb xmm0, xmm1),
+            (SimdOp::Smaxv, 1) => dasm!(e.ops; pmaxsw xmm0, xmm1),
+            (SimdOp::Smaxv, _) => dasm!(e.ops; pmaxsd xmm0, xmm1),
+            (SimdOp::Sminv, 0) => dasm!(e.ops; pminsb xmm0, xmm1),
+            (SimdOp::Sminv, 1) => dasm!(e.ops; pminsw xmm0, xmm1),
+            (_, _) => dasm!(e.ops; pminsd xmm0, xmm1),
+        }
+    }
+    match size {
+        0 => dasm!(e.ops; movd eax, xmm0; movzx eax, al; movd xmm0, eax),
+        1 => dasm!(e.ops; movd eax, xmm0; movzx eax, ax; movd xmm0, eax),
+        _ => dasm!(e.ops; movd eax, xmm0; movd xmm0, eax),
+    }
+    // (at most 32 bits may be non-zero: the widths the cache distinguishes are 32, 64, 128)
+    e.vc_put(d, 0, 32);
 }
 
 /// ZIP1/ZIP2, UZP1/UZP2, TRN1/TRN2 (all element sizes; 64-bit elements only with Q = 1, the
