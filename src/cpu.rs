@@ -91,7 +91,7 @@ pub struct CpuState {
     pub _pad2: u64,
     /// Constants for translated code (never guest-visible), 16-byte aligned for SSE memory
     /// operands: see [`FP_CONST`].
-    pub fp_const: [u128; 15],
+    pub fp_const: [u128; 18],
 }
 
 /// `CpuState::fp_const`: [0] single-precision magnitude mask (0x7FFFFFFF per lane), [1] the
@@ -102,8 +102,10 @@ pub struct CpuState {
 /// lanes of a 64-bit vector FDIV; PSHUFB masks for the vector REVs (each permutes within
 /// 64-bit halves): [8] REV16 bytes, [9] REV32 bytes, [10] REV32 halfwords, [11] REV64
 /// bytes, [12] REV64 halfwords; [13] the population count of 0..15, a PSHUFB table for CNT,
-/// and [14] 0x0F in every byte.
-pub const FP_CONST: [u128; 15] = [
+/// and [14] 0x0F in every byte; RBIT's PSHUFB tables, [15] the 4-bit reversal of 0..15 and
+/// [16] the same shifted up a nibble; [17] 0x70 in every byte (TBL: an unsigned saturating
+/// add that sets bit 7, PSHUFB's "zero" bit, exactly for the indexes past the table).
+pub const FP_CONST: [u128; 18] = [
     0x7FFF_FFFF_7FFF_FFFF_7FFF_FFFF_7FFF_FFFF,
     0x0080_0000_0080_0000_0080_0000_0080_0000,
     0x7FFF_FFFF_FFFF_FFFF_7FFF_FFFF_FFFF_FFFF,
@@ -119,6 +121,11 @@ pub const FP_CONST: [u128; 15] = [
     u128::from_le_bytes([6, 7, 4, 5, 2, 3, 0, 1, 14, 15, 12, 13, 10, 11, 8, 9]),
     u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]),
     0x0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F,
+    u128::from_le_bytes([0x0, 0x8, 0x4, 0xC, 0x2, 0xA, 0x6, 0xE, 0x1, 0x9, 0x5, 0xD, 0x3, 0xB, 0x7, 0xF]),
+    u128::from_le_bytes([
+        0x00, 0x80, 0x40, 0xC0, 0x20, 0xA0, 0x60, 0xE0, 0x10, 0x90, 0x50, 0xD0, 0x30, 0xB0, 0x70, 0xF0,
+    ]),
+    0x7070_7070_7070_7070_7070_7070_7070_7070,
 ];
 
 /// Indices into [`FP_CONST`] of the constants the AdvSIMD permutations use.
@@ -129,6 +136,9 @@ pub const K_REV64_B: usize = 11;
 pub const K_REV64_H: usize = 12;
 pub const K_POPCNT4: usize = 13;
 pub const K_LOW_NIBBLES: usize = 14;
+pub const K_RBIT4: usize = 15;
+pub const K_RBIT4_HI: usize = 16;
+pub const K_TBL_BIAS: usize = 17;
 
 /// Byte offset in `CpuState` of `fp_const[k]`.
 pub const fn off_fp_const(k: usize) -> i32 {

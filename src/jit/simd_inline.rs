@@ -27,7 +27,8 @@ use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
 use crate::cpu::{
-    off_fp_const, off_v, K_LOW_NIBBLES, K_POPCNT4, K_REV16_B, K_REV32_B, K_REV32_H, K_REV64_B, K_REV64_H, OFF_FP_CONST,
+    off_fp_const, off_v, K_LOW_NIBBLES, K_POPCNT4, K_RBIT4, K_RBIT4_HI, K_REV16_B, K_REV32_B, K_REV32_H, K_REV64_B,
+    K_REV64_H, K_TBL_BIAS, OFF_FP_CONST,
 };
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
@@ -345,6 +346,14 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         }
         SimdOp::Zip1 | SimdOp::Zip2 | SimdOp::Uzp1 | SimdOp::Uzp2 | SimdOp::Trn1 | SimdOp::Trn2 => {
             emit_permute(e, op, i);
+            return true;
+        }
+        SimdOp::Rbit if f.ssse3 => {
+            emit_rbit(e, i);
+            return true;
+        }
+        SimdOp::Tbl if f.ssse3 && i.bits(14, 13) == 0 => {
+            emit_tbl1(e, i);
             return true;
         }
         SimdOp::Addv | SimdOp::Umaxv | SimdOp::Uminv | SimdOp::Smaxv | SimdOp::Sminv if f.sse41 => {
@@ -1076,6 +1085,39 @@ fn emit_cnt(e: &mut Emitter, i: Insn, f: Features) {
         ; paddb xmm2, xmm3
     );
     store_vd(e, d, q, 2);
+}
+
+/// RBIT (vector, bytes): each byte's bits reversed, as two PSHUFB lookups of its nibbles in
+/// the 4-bit reversal table (the low nibble's reversal becomes the high nibble). SSSE3.
+fn emit_rbit(e: &mut Emitter, i: Insn) {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    let (low, rev, rev_hi) = (off_fp_const(K_LOW_NIBBLES), off_fp_const(K_RBIT4), off_fp_const(K_RBIT4_HI));
+    load_v(e, 0, n);
+    dasm!(e.ops
+        ; movdqa xmm1, xmm0
+        ; psrlw xmm1, 4
+        ; pand xmm0, [cpu + low]
+        ; pand xmm1, [cpu + low]
+        ; movdqa xmm2, [cpu + rev_hi]
+        ; pshufb xmm2, xmm0
+        ; movdqa xmm3, [cpu + rev]
+        ; pshufb xmm3, xmm1
+        ; por xmm2, xmm3
+    );
+    store_vd(e, d, q, 2);
+}
+
+/// TBL with one table register: Vd byte k = Vn byte Vm[k], 0 where Vm[k] > 15. PSHUFB
+/// selects by the low 4 bits and gives 0 where bit 7 is set: an unsigned saturating add of
+/// 0x70 sets bit 7 exactly for the indexes 16-255 and keeps the low 4 bits of the others.
+/// SSSE3.
+fn emit_tbl1(e: &mut Emitter, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let bias = off_fp_const(K_TBL_BIAS);
+    load_v(e, 1, m);
+    load_v(e, 0, n);
+    dasm!(e.ops; paddusb xmm1, [cpu + bias]; pshufb xmm0, xmm1);
+    store_vd(e, d, q, 0);
 }
 
 /// ADDV, UMAXV, UMINV, SMAXV, SMINV (8-, 16- and 32-bit elements; the reserved sizes were
