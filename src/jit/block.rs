@@ -30,7 +30,7 @@ pub(crate) fn translate(
     stats: &mut Stats,
     pc: u64,
 ) -> Option<Box<Block>> {
-    let base = cache.next_addr();
+    let base = cache.next_block_addr();
     cache.prefetch_next();
     let mut e = emitter
         .take()
@@ -40,7 +40,7 @@ pub(crate) fn translate(
     let block = match (block, e.ops.finish()) {
         (Some(mut block), Ok(code)) => {
             block.host_len = code.len();
-            let Some(at) = cache.commit(code) else {
+            let Some(at) = cache.commit_block(pc, code) else {
                 eprintln!("qemu-aarch64-lite: code cache exhausted");
                 std::process::abort();
             };

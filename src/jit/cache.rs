@@ -21,6 +21,9 @@ pub struct CodeCache {
 // SAFETY: the mapping is owned by the cache and only written through `&mut self`.
 unsafe impl Send for CodeCache {}
 
+/// Bytes before each block's code: padding, then its guest pc (see `commit_block`).
+const BLOCK_HEADER: usize = 16;
+
 /// How much of the cache [`CodeCache::prefetch_next`] fetches: more than most blocks take.
 const PREFETCH_BYTES: usize = 2048;
 
@@ -67,6 +70,27 @@ impl CodeCache {
             };
             at += 64;
         }
+    }
+
+    /// Where the code of the next block goes (`commit_block`): after a 16-byte header, so
+    /// that it stays 16-byte aligned with its guest pc in the 8 bytes before it.
+    pub fn next_block_addr(&self) -> usize {
+        self.next_addr() + BLOCK_HEADER
+    }
+
+    /// Copy a block's `code` (assembled for base `next_block_addr()`) into the cache after a
+    /// header holding its guest `pc` in the 8 bytes before the code (what the indirect-branch
+    /// lookup checks, `jit::LookupEntry`); returns the code's address.
+    pub fn commit_block(&mut self, pc: u64, code: &[u8]) -> Option<usize> {
+        if code.len() + BLOCK_HEADER > self.free_bytes() {
+            return None;
+        }
+        let mut header = [0u8; BLOCK_HEADER];
+        header[BLOCK_HEADER - 8..].copy_from_slice(&pc.to_le_bytes());
+        let header_at = self.commit(&header)?;
+        let at = self.commit(code)?;
+        debug_assert_eq!(at, header_at + BLOCK_HEADER);
+        Some(at)
     }
 
     /// Copy `code` (assembled for base `next_addr()`) into the cache; returns its address.

@@ -1143,20 +1143,20 @@ impl Emitter {
         let table = self.lookup_addr;
         let mask = self.lookup_mask as i32;
         let exit = self.exit_addr;
+        // An entry is a block's code address (0: empty), its guest pc in the 8 bytes before
+        // the code: one load of the entry, then the check of the pc it leads to.
         dasm!(self.ops
             ; mov QWORD [cpu + OFF_PC as i32], rax
             ; mov rcx, rax
             ; shr rcx, 2
             ; and ecx, mask
-            ; shl rcx, 4
             ; mov rdx, QWORD table as i64
-            ; add rdx, rcx
-            // entries hold the complement of the guest pc (zeroed memory = empty)
-            ; mov rcx, rax
-            ; not rcx
-            ; cmp rcx, QWORD [rdx]
+            ; mov rdx, QWORD [rdx + rcx * 8]
+            ; test rdx, rdx
+            ; jz >miss
+            ; cmp rax, QWORD [rdx - 8]
             ; jne >miss
-            ; jmp QWORD [rdx + 8]
+            ; jmp rdx
             ; miss:
             ; mov eax, exit::LOOKUP as i32
             ; jmp extern exit

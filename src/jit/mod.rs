@@ -66,17 +66,13 @@ pub enum Exit {
     Fault { signo: i32, code: i32, addr: u64 },
 }
 
-/// `LookupEntry::guest` of an empty entry: the complement of pc u64::MAX, which no
-/// (4-byte aligned) guest pc is. All-zero memory is therefore an empty table.
-pub const LOOKUP_EMPTY: u64 = 0;
-
-/// The lookup table, all entries empty, allocated zeroed so that the allocator hands out
-/// untouched zero pages (a 1 MiB table initialised entry by entry cost 256 page faults at
+/// The lookup table, all entries empty (0), allocated zeroed so that the allocator hands out
+/// untouched zero pages (a table initialised entry by entry cost hundreds of page faults at
 /// every process start).
 fn zeroed_lookup_table() -> Box<[LookupEntry]> {
     let layout = std::alloc::Layout::array::<LookupEntry>(LOOKUP_SIZE).expect("lookup table layout");
-    // SAFETY: the layout is non-zero-sized; all-zero bytes are a valid LookupEntry (two
-    // AtomicU64 zeros); the pointer comes from the global allocator with exactly this layout,
+    // SAFETY: the layout is non-zero-sized; all-zero bytes are a valid LookupEntry (an
+    // AtomicU64 zero); the pointer comes from the global allocator with exactly this layout,
     // as Box<[T]> of LOOKUP_SIZE elements expects.
     unsafe {
         let p = std::alloc::alloc_zeroed(layout) as *mut LookupEntry;
@@ -87,13 +83,25 @@ fn zeroed_lookup_table() -> Box<[LookupEntry]> {
     }
 }
 
-/// One entry of the indirect-branch lookup table (layout used by emitted code). `guest`
-/// holds the complement of the guest pc (so that zeroed memory is empty, see
-/// [`LOOKUP_EMPTY`]).
+/// One entry of the indirect-branch lookup table (layout used by emitted code): the host
+/// address of a block's code, or 0. The block's guest pc is the 8 bytes just before its code
+/// (`cache::CodeCache::commit_block`), written before the entry and never changed while the
+/// block can run, so a reader needs one atomic load: it loads the entry, then checks the pc
+/// in front of the code it points to. (Entries of two words, guest pc and host address,
+/// could be read half old, half new while another thread re-pointed the slot to a different
+/// block: a thread would then run another block's code. Go's parallel tests crashed so.)
 #[repr(C)]
 pub struct LookupEntry {
-    pub guest: AtomicU64,
     pub host: AtomicU64,
+}
+
+/// The guest pc of the block whose code starts at `host` (an address from a lookup entry).
+fn block_pc_at(host: usize) -> u64 {
+    // SAFETY: `host` came from a lookup entry, so it is the code of a block committed with
+    // its pc in the 8 bytes before it, inside the cache mapping, which lives as long as the
+    // JIT; the cache is only rewritten after every entry was cleared and while no other
+    // thread runs guest code (`reset_cache`, `flush`).
+    unsafe { std::ptr::read_volatile((host - 8) as *const u64) }
 }
 
 pub const LOOKUP_BITS: u32 = 16;
@@ -291,13 +299,10 @@ impl Jit {
                     if code == exit::LOOKUP {
                         // Lock-free first: the slot holds the block unless another hot target
                         // took it (then the locked path below puts this one back).
-                        let e = self.slot(pc);
-                        if e.guest.load(Ordering::SeqCst) == !pc {
-                            let host = e.host.load(Ordering::SeqCst) as usize;
-                            if e.guest.load(Ordering::SeqCst) == !pc {
-                                code = self.enter(cpu, host);
-                                continue;
-                            }
+                        let host = self.slot(pc).host.load(Ordering::Acquire) as usize;
+                        if host != 0 && block_pc_at(host) == pc {
+                            code = self.enter(cpu, host);
+                            continue;
                         }
                     }
                     let host = {
@@ -423,20 +428,21 @@ impl Jit {
         &self.lookup[((pc >> 2) & (LOOKUP_SIZE as u64 - 1)) as usize]
     }
 
-    /// Release stores, in this order (plain stores on x86, where SeqCst ones are `xchg`s that
-    /// wait for the just-written block to drain from the store buffer): a reader (inline probe
-    /// or `run_inner`) that sees `!pc` in `guest` sees this `host`.
+    /// Point `pc`'s slot at the block at `host` (whose pc header was written with its code). A
+    /// Release store (a plain store on x86, where a SeqCst one is an `xchg` that waits for the
+    /// just-written block to drain from the store buffer): a reader that loads this entry
+    /// sees the block and its header.
     fn set_lookup(&self, pc: u64, host: usize) {
-        let e = self.slot(pc);
-        e.guest.store(LOOKUP_EMPTY, Ordering::Release);
-        e.host.store(host as u64, Ordering::Release);
-        e.guest.store(!pc, Ordering::Release);
+        debug_assert_eq!(block_pc_at(host), pc);
+        self.slot(pc).host.store(host as u64, Ordering::Release);
     }
 
+    /// Empty `pc`'s slot if it points at `pc`'s block (SeqCst: see `flush`).
     fn clear_lookup(&self, pc: u64) {
         let e = self.slot(pc);
-        if e.guest.load(Ordering::SeqCst) == !pc {
-            e.guest.store(LOOKUP_EMPTY, Ordering::SeqCst);
+        let host = e.host.load(Ordering::SeqCst) as usize;
+        if host != 0 && block_pc_at(host) == pc {
+            e.host.store(0, Ordering::SeqCst);
         }
     }
 
