@@ -977,9 +977,10 @@ impl Emitter {
     /// A `jmp rel32` to a new dynamic label, placed so that the rel32 is 4-byte aligned
     /// (patching it is one atomic store). Returns the rel32's offset and the label.
     fn patchable_jmp(&mut self) -> (usize, dynasmrt::DynamicLabel) {
-        while !(self.here() + 1).is_multiple_of(4) {
-            dasm!(self.ops; nop);
-        }
+        // NOPs so that the rel32 after the opcode byte is 4-byte aligned (one run of bytes,
+        // not a loop whose trip count is as random as the code before it)
+        let pad = (4 - (self.here() + 1) % 4) % 4;
+        self.ops.extend(&[0x90u8; 3][..pad]);
         let site = self.ops.offset().0;
         let label = self.ops.new_dynamic_label();
         dasm!(self.ops; jmp =>label);
