@@ -2,9 +2,11 @@
 /* /proc as the guest must see it: /proc/self/exe (readlink, open, stat, access, in every
  * spelling, through a directory fd and after chdir), /proc/self/auxv against getauxval,
  * /proc/cpuinfo against AT_HWCAP, MIDR_EL1 and the CPU count, /proc/self/maps showing the
- * guest's own code executable, /proc/self/cmdline, comm and stat naming the program. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
+ * guest's own code executable, /proc/self/cmdline, comm and stat naming the program,
+ * /proc/self/fd without the emulator's descriptor. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
  * /proc/self paths: tests/process.rs checks the output.) */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -182,6 +184,22 @@ int main(int argc, char **argv) {
     if (f) fclose(f);
     snprintf(name, sizeof name, " (%s) ", comm);
     check("/proc/self/stat names the program", comm[0] && strstr(stat_line, name) != NULL);
+
+    /* fd: every descriptor listed is an ordinary one the program can use; none is the
+     * emulator's O_PATH descriptor of its own binary (this program opens no O_PATH one). */
+    DIR *fds = opendir("/proc/self/fd");
+    int listed = 0, usable = 0;
+    struct dirent *de;
+    while (fds && (de = readdir(fds)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        int fd = atoi(de->d_name);
+        if (fd == dirfd(fds)) continue;
+        listed++;
+        int fl = fcntl(fd, F_GETFL);
+        usable += fl != -1 && !(fl & O_PATH);
+    }
+    if (fds) closedir(fds);
+    check("/proc/self/fd lists only the program's descriptors", listed >= 3 && usable == listed);
     printf("failures=%d\n", failures);
     return failures != 0;
 }

@@ -21,7 +21,10 @@
 //!   makes later (its threads' stacks) still show; qemu-user, which tracks every guest
 //!   mapping, shows none of its own.
 //!
-//! Everything else under /proc (smaps, status, fd, ...) is the host's. The emulator names its
+//! - `/proc/self/fd` listings (getdents64, `syscall::fs`): without the emulator's own
+//!   descriptor of its binary (`SelfExe`), which the guest never opened.
+//!
+//! Everything else under /proc (smaps, status, ...) is the host's. The emulator names its
 //! thread after the guest program at start-up (`linux::set_comm`), so comm, status and stat
 //! show the program's name as after a native execve. Generated contents are served through a memfd, so reads, seeks, fstat and
 //! mmap behave like a regular file's.
@@ -56,6 +59,19 @@ fn is_our_task(n: &str) -> bool {
 /// Whether `dir` (a component after `/proc/`) is this process's own directory.
 fn is_our_dir(dir: &str) -> bool {
     dir == "self" || dir == std::process::id().to_string() || is_our_task(dir)
+}
+
+/// Whether directory descriptor `fd` is this process's descriptor directory
+/// (`/proc/<our pid>/fd` or `/proc/<our pid>/task/<tid>/fd`).
+pub fn is_our_fd_dir(fd: i32) -> bool {
+    let Ok(target) = std::fs::read_link(format!("/proc/self/fd/{fd}")) else { return false };
+    let Some(path) = target.to_str() else { return false };
+    let c: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    match c.as_slice() {
+        ["proc", dir, "fd"] => is_our_dir(dir),
+        ["proc", dir, "task", tid, "fd"] => is_our_dir(dir) && is_our_task(tid),
+        _ => false,
+    }
 }
 
 /// Classify an absolute, normalised path's components.

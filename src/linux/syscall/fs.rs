@@ -72,7 +72,6 @@ pub static SYSCALLS: &[Syscall] = &[
 
 pass! {
     sys_fstatfs => SYS_fstatfs;
-    sys_getdents64 => SYS_getdents64;
     sys_mkdirat => SYS_mkdirat;
     sys_mknodat => SYS_mknodat;
     sys_unlinkat => SYS_unlinkat;
@@ -197,6 +196,48 @@ fn put_stat(addr: u64, st: &libc::stat) -> i64 {
     }
 }
 
+/// getdents64: the host's entries, less the emulator's own descriptor for re-executing
+/// itself (`SelfExe`, a high number) when the directory is this process's /proc/<pid>/fd
+/// (or a task's): the guest never opened it, and programs that list their descriptors
+/// (to close them, or to check for leaks) should not meet it.
+fn sys_getdents64(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    loop {
+        let n = host6(libc::SYS_getdents64, a);
+        let Some(hide) = p.self_exe.hidden_fd().filter(|_| n > 0) else { return n };
+        // SAFETY: the host kernel has just written `n` bytes of dirents at a[1] (guest address
+        // == host address), memory the guest lent us and no Rust reference covers.
+        let buf = unsafe { std::slice::from_raw_parts_mut(a[1] as *mut u8, n as usize) };
+        let Some((at, len)) = find_dirent(buf, hide.to_string().as_bytes()) else { return n };
+        if !crate::linux::procfs::is_our_fd_dir(a[0] as i32) {
+            return n;
+        }
+        buf.copy_within(at + len.., at);
+        let left = n as usize - len;
+        if left > 0 {
+            return left as i64;
+        }
+        // that entry was the whole batch: 0 would mean the end, so read on
+    }
+}
+
+/// The offset and length of the `linux_dirent64` named `name` in `buf`.
+fn find_dirent(buf: &[u8], name: &[u8]) -> Option<(usize, usize)> {
+    let mut off = 0;
+    while off + 19 <= buf.len() {
+        let reclen = u16::from_ne_bytes([buf[off + 16], buf[off + 17]]) as usize;
+        if reclen < 19 || off + reclen > buf.len() {
+            return None;
+        }
+        let d_name = &buf[off + 19..off + reclen];
+        let end = d_name.iter().position(|&b| b == 0).unwrap_or(d_name.len());
+        if &d_name[..end] == name {
+            return Some((off, reclen));
+        }
+        off += reclen;
+    }
+    None
+}
+
 fn sys_fstat(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     // SAFETY: libc::stat is plain data; the host kernel fills it.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
@@ -273,6 +314,22 @@ fn sys_readlinkat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dirents_are_found_by_name() {
+        // two records: "10" (reclen 24) and "512" (reclen 24)
+        let mut buf = Vec::new();
+        for name in [&b"10"[..], b"512"] {
+            let mut rec = vec![0u8; 24];
+            rec[16..18].copy_from_slice(&24u16.to_ne_bytes());
+            rec[19..19 + name.len()].copy_from_slice(name);
+            buf.extend(rec);
+        }
+        assert_eq!(find_dirent(&buf, b"512"), Some((24, 24)));
+        assert_eq!(find_dirent(&buf, b"10"), Some((0, 24)));
+        assert_eq!(find_dirent(&buf, b"51"), None);
+        assert_eq!(find_dirent(&buf[..30], b"512"), None);
+    }
+
     use super::*;
 
     #[test]
