@@ -129,6 +129,9 @@ fn proc_files_describe_the_guest() {
         "/proc/self/cmdline follows argv changed in place",
         "/proc/self/comm is the program's name",
         "/proc/self/stat names the program",
+        "/proc/self/stat start_stack is the guest's",
+        "/proc/self/stat arg_start is argv[0]",
+        "/proc/self/stat code range holds main",
         "/proc/self/fd lists only the program's descriptors",
     ];
     let want: String = checks.iter().map(|c| format!("{c}: ok\n")).collect::<String>() + "failures=0\n";

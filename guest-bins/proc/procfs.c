@@ -185,6 +185,25 @@ int main(int argc, char **argv) {
     snprintf(name, sizeof name, " (%s) ", comm);
     check("/proc/self/stat names the program", comm[0] && strstr(stat_line, name) != NULL);
 
+    /* stat's address fields are the guest's: start_stack (28) above this frame, inside the
+     * [stack] mapping; arg_start (48) is argv[0]; start_code/end_code (26/27) hold main. */
+    unsigned long fld[64] = {0};
+    char *rp = strrchr(stat_line, ')');
+    int nf = 3;
+    for (char *tok = rp ? strtok(rp + 1, " ") : NULL; tok && nf < 64; tok = strtok(NULL, " ")) fld[nf++] = strtoul(tok, NULL, 10);
+    unsigned long stack_lo = 0, stack_hi = 0;
+    f = fopen("/proc/self/maps", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) stack_lo = lo, stack_hi = hi;
+    }
+    if (f) fclose(f);
+    check("/proc/self/stat start_stack is the guest's", nf > 51 && fld[28] > (unsigned long)&local &&
+                                                           fld[28] >= stack_lo && fld[28] < stack_hi);
+    check("/proc/self/stat arg_start is argv[0]", nf > 51 && fld[48] == (unsigned long)argv[0]);
+    check("/proc/self/stat code range holds main", nf > 51 && fld[26] <= (unsigned long)main &&
+                                                       (unsigned long)main < fld[27]);
+
     /* fd: every descriptor listed is an ordinary one the program can use; none is the
      * emulator's O_PATH descriptor of its own binary (this program opens no O_PATH one). */
     DIR *fds = opendir("/proc/self/fd");

@@ -51,6 +51,10 @@ pub struct Process {
     pub arg_area: (u64, u64),
     /// [base, top) of the main thread's stack (labelled `[stack]` in /proc/self/maps).
     pub stack_range: (u64, u64),
+    /// The address fields of /proc/self/stat as the kernel has them for the guest:
+    /// start_code, end_code, start_stack, start_data, end_data, arg_start, arg_end,
+    /// env_start, env_end (`procfs::stat_bytes`).
+    pub stat_addrs: procfs::StatAddrs,
     pub sigactions: Mutex<[SigAction; NSIG + 1]>,
     /// Syscalls and instructions already reported as unimplemented (logged once).
     pub unimp_seen: Mutex<HashSet<u64>>,
@@ -168,6 +172,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         auxv: stack.auxv.clone(),
         arg_area: stack.args,
         stack_range: (stack.base, stack.top),
+        stat_addrs: procfs::StatAddrs::of(&image, &stack),
         sigactions: Mutex::new(sigactions),
         unimp_seen: Mutex::new(HashSet::new()),
         live_threads: AtomicUsize::new(1),

@@ -21,6 +21,9 @@
 //!   makes later (its threads' stacks) still show; qemu-user, which tracks every guest
 //!   mapping, shows none of its own.
 //!
+//! - `/proc/self/stat` (same spellings): the host's line with the address fields the guest's
+//!   (code and data ranges, start_stack, start_brk, argument and environment strings:
+//!   `stat_bytes`), which libraries read to find the main stack (Boehm GC's fallback).
 //! - `/proc/self/fd` listings (getdents64, `syscall::fs`): without the emulator's own
 //!   descriptor of its binary (`SelfExe`), which the guest never opened.
 //!
@@ -48,6 +51,7 @@ pub enum ProcFile {
     Auxv,
     Cmdline,
     Maps,
+    Stat,
     Cpuinfo,
 }
 
@@ -91,6 +95,7 @@ fn leaf_file(leaf: &str) -> Option<ProcFile> {
         "auxv" => Some(ProcFile::Auxv),
         "cmdline" => Some(ProcFile::Cmdline),
         "maps" => Some(ProcFile::Maps),
+        "stat" => Some(ProcFile::Stat),
         _ => None,
     }
 }
@@ -107,7 +112,7 @@ fn base_dir(dirfd: i32) -> Option<PathBuf> {
 /// Which emulated file `path` names relative to `dirfd`, if any.
 pub fn classify(dirfd: i32, path: &[u8]) -> Option<ProcFile> {
     let leaf = path.rsplit(|&b| b == b'/').next()?;
-    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"maps" | b"cpuinfo") {
+    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"maps" | b"stat" | b"cpuinfo") {
         return None;
     }
     let path = std::str::from_utf8(path).ok()?;
@@ -149,6 +154,11 @@ pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Optio
         ProcFile::Auxv => generated(b"auxv", &auxv_bytes(&p.auxv), flags),
         ProcFile::Cmdline => generated(b"cmdline", &cmdline_bytes(p.arg_area), flags),
         ProcFile::Maps => generated(b"maps", &maps_bytes(p), flags),
+        ProcFile::Stat => {
+            // the host's file for the same process or task, its address fields the guest's
+            let text = std::fs::read(stat_host_path(dirfd, path)?).ok()?;
+            generated(b"stat", &stat_bytes(&text, &p.stat_addrs, p.brk().start), flags)
+        }
         ProcFile::Cpuinfo => generated(b"cpuinfo", cpuinfo().as_bytes(), flags),
     };
     Some(r)
@@ -243,6 +253,77 @@ fn parse_maps_line(line: &[u8]) -> Option<(u64, u64, usize)> {
     }
     at += line[at..].iter().position(|&b| b != b' ').unwrap_or(line.len() - at);
     Some((start, end, at))
+}
+
+/// The guest's values of the address fields of /proc/self/stat (proc(5) fields 26-28,
+/// 45-46 and 48-51; 47, start_brk, comes from the emulated break).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatAddrs {
+    pub start_code: u64,
+    pub end_code: u64,
+    pub start_stack: u64,
+    pub start_data: u64,
+    pub end_data: u64,
+    pub args: (u64, u64),
+    pub env: (u64, u64),
+}
+
+impl StatAddrs {
+    /// As the kernel sets them at execve (fs/binfmt_elf.c): the code and data ranges of the
+    /// program's own segments (executable, and writable ones), the initial stack pointer, the
+    /// argument and environment strings.
+    pub fn of(image: &crate::loader::Image, stack: &crate::loader::Stack) -> StatAddrs {
+        let exec = image.mappings.iter().filter(|m| m.prot & libc::PROT_EXEC != 0);
+        let data = image.mappings.iter().filter(|m| m.prot & libc::PROT_WRITE != 0);
+        StatAddrs {
+            start_code: exec.clone().map(|m| m.start).min().unwrap_or(0),
+            end_code: exec.map(|m| m.end).max().unwrap_or(0),
+            start_stack: stack.sp,
+            start_data: data.clone().map(|m| m.start).min().unwrap_or(0),
+            end_data: data.map(|m| m.end).max().unwrap_or(0),
+            args: stack.args,
+            env: stack.env,
+        }
+    }
+}
+
+/// The host's stat file that `dirfd`/`path` names (the same process or task).
+fn stat_host_path(dirfd: i32, path: &[u8]) -> Option<PathBuf> {
+    let path = std::str::from_utf8(path).ok()?;
+    Some(if path.starts_with('/') { PathBuf::from(path) } else { base_dir(dirfd)?.join(path) })
+}
+
+/// /proc/<pid>/stat with the guest's address fields: the host's line (pid, state, times,
+/// counters, ... are right as they are) with fields 26-28 and 45-51 replaced. The name in
+/// parentheses may hold spaces and parentheses: fields are counted after its last `)`.
+pub fn stat_bytes(host: &[u8], a: &StatAddrs, start_brk: u64) -> Vec<u8> {
+    let Some(close) = host.iter().rposition(|&b| b == b')') else { return host.to_vec() };
+    let (head, tail) = host.split_at(close + 1);
+    let Ok(tail) = std::str::from_utf8(tail) else { return host.to_vec() };
+    let mut fields: Vec<String> = tail.split_whitespace().map(str::to_string).collect();
+    // fields[0] is field 3 (state)
+    let mut set = |field: usize, v: u64| {
+        if let Some(f) = fields.get_mut(field - 3) {
+            *f = v.to_string();
+        }
+    };
+    set(26, a.start_code);
+    set(27, a.end_code);
+    set(28, a.start_stack);
+    set(45, a.start_data);
+    set(46, a.end_data);
+    set(47, start_brk);
+    set(48, a.args.0);
+    set(49, a.args.1);
+    set(50, a.env.0);
+    set(51, a.env.1);
+    let mut out = head.to_vec();
+    for f in &fields {
+        out.push(b' ');
+        out.extend_from_slice(f.as_bytes());
+    }
+    out.push(b'\n');
+    out
 }
 
 /// A read-only file with `contents`, as a memfd positioned at 0.
@@ -396,6 +477,33 @@ pub fn cpuinfo() -> String {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn stat_address_fields_are_replaced() {
+        // a name with a space and a parenthesis; fields 3.. numbered as proc(5)
+        let mut host = b"42 (a) b) R".to_vec();
+        for k in 4..=52 {
+            host.extend_from_slice(format!(" {k}").as_bytes());
+        }
+        host.push(b'\n');
+        let a = StatAddrs {
+            start_code: 1000,
+            end_code: 2000,
+            start_stack: 3000,
+            start_data: 4000,
+            end_data: 5000,
+            args: (6000, 7000),
+            env: (7000, 8000),
+        };
+        let out = String::from_utf8(stat_bytes(&host, &a, 9000)).unwrap();
+        assert!(out.starts_with("42 (a) b) R 4 5 "), "{out}");
+        let f: Vec<&str> = out.rsplit_once(')').unwrap().1.split_whitespace().collect();
+        let field = |k: usize| f[k - 3];
+        assert_eq!((field(25), field(26), field(27), field(28), field(29)), ("25", "1000", "2000", "3000", "29"));
+        assert_eq!((field(44), field(45), field(46), field(47)), ("44", "4000", "5000", "9000"));
+        assert_eq!((field(48), field(49), field(50), field(51), field(52)), ("6000", "7000", "7000", "8000", "52"));
+        assert!(out.ends_with("52\n"));
+    }
+
+    #[test]
     fn maps_lines_parse() {
         let l = b"555555560000-555555569000 r-xp 00000000 fe:00 5341563                    /bin/cat";
         let (a, b, at) = parse_maps_line(l).unwrap();
@@ -471,7 +579,11 @@ mod tests {
         assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/auxv", libc::O_RDWR, 0), Some(-(libc::EACCES as i64)));
         assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/cpuinfo", libc::O_DIRECTORY, 0), Some(-(libc::ENOTDIR as i64)));
         assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/exe", libc::O_NOFOLLOW, 0), None);
-        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/stat", 0, 0), None);
+        assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/status", 0, 0), None);
+        let fd = open(&t, libc::AT_FDCWD, b"/proc/self/stat", libc::O_RDONLY | libc::O_CLOEXEC, 0).unwrap();
+        assert!(fd >= 0, "/proc/self/stat is generated");
+        // SAFETY: closing our own descriptor.
+        unsafe { libc::close(fd as i32) };
         // The test process's exe_path does not exist: the open of it fails like the host's.
         assert_eq!(open(&t, libc::AT_FDCWD, b"/proc/self/exe", 0, 0), Some(-(libc::ENOENT as i64)));
         assert_eq!(exe_link(&t, libc::AT_FDCWD, b"/proc/thread-self/exe"), Some(Path::new("/opt/guest/prog")));

@@ -92,6 +92,8 @@ pub struct Stack {
     /// [start, end) of the argv strings (the kernel's `mm->arg_start`/`arg_end`: what
     /// /proc/self/cmdline reads).
     pub args: (u64, u64),
+    /// [start, end) of the environment strings (`mm->env_start`/`env_end`).
+    pub env: (u64, u64),
 }
 
 impl Stack {
@@ -184,6 +186,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
     unsafe { poke_cstr(p, spec.execfn) };
     p -= envp_len + argv_len;
     let args = (p, p + argv_len);
+    let env = (args.1, args.1 + envp_len);
     let mut q = p;
     let mut ptrs = |strings: &[Vec<u8>]| -> Vec<u64> {
         strings
@@ -253,7 +256,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
         push(k);
         push(v);
     }
-    Ok(Stack { sp, auxv, base, top, args })
+    Ok(Stack { sp, auxv, base, top, args, env })
 }
 
 /// Store `bytes` at guest address `addr`.

@@ -258,6 +258,7 @@ pub(crate) fn test_process() -> Thread {
         auxv: Vec::new(),
         arg_area: (0, 0),
         stack_range: (0, 0),
+        stat_addrs: Default::default(),
         sigactions: Mutex::new([super::SigAction::default(); super::NSIG + 1]),
         unimp_seen: Mutex::new(std::collections::HashSet::new()),
         live_threads: std::sync::atomic::AtomicUsize::new(1),
