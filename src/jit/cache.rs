@@ -29,6 +29,8 @@ const PREFETCH_BYTES: usize = 2048;
 
 impl CodeCache {
     pub fn new(size: usize) -> std::io::Result<CodeCache> {
+        // (whole 16-byte units, so that `commit`'s padding always fits)
+        let size = size.next_multiple_of(16);
         // SAFETY: fresh anonymous mapping; checked for failure.
         let p = unsafe {
             libc::mmap(
@@ -101,7 +103,7 @@ impl CodeCache {
         let at = self.next_addr();
         // SAFETY: [at, at+len) lies inside our mapping (checked above) and is not yet in use.
         unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), at as *mut u8, code.len()) };
-        // Keep blocks 16-byte aligned.
+        // Keep blocks 16-byte aligned (the size is a multiple of 16, so the padding fits).
         self.cursor = (self.cursor + code.len() + 15) & !15;
         Some(at)
     }
@@ -210,4 +212,27 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
     let at = cache.commit(&code).expect("code cache too small for trampolines");
     cache.cursor = TRAMPOLINE_AREA;
     Trampolines { enter: at, exit: at + exit_off, fault: at + fault_off, fault_in_helper: at + fault_helper_off }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits fill the cache exactly to its end and then fail, padding included; a block
+    /// lands after its 16-byte header, with its pc in the 8 bytes before the code.
+    #[test]
+    fn commits_stop_at_the_end() {
+        let mut c = CodeCache::new(8192).unwrap();
+        c.cursor = 0;
+        let at = c.commit_block(0x1234, &[0xc3; 100]).unwrap();
+        assert_eq!(at, c.range().0 + BLOCK_HEADER);
+        // SAFETY: reading the header just written inside our mapping.
+        assert_eq!(unsafe { std::ptr::read((at - 8) as *const u64) }, 0x1234);
+        assert_eq!(c.free_bytes(), 8192 - 128);
+        assert!(c.commit(&[0; 8192 - 128 + 1]).is_none());
+        assert!(c.commit(&[0; 8192 - 128 - 5]).is_some(), "the padding to 16 fits");
+        assert_eq!(c.free_bytes(), 0);
+        assert!(c.commit(&[0; 1]).is_none());
+        assert!(c.commit_block(1, &[]).is_none());
+    }
 }
