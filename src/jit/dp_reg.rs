@@ -40,7 +40,7 @@ fn crc32(e: &mut Emitter, castagnoli: bool, i: Insn) -> TResult {
     let sz = i.bits(11, 10);
     e.load_x(RAX, i.rn(), false, R31::Zr);
     e.load_x(RCX, i.rm(), sz == 3, R31::Zr);
-    if castagnoli && sse42() {
+    if castagnoli && super::features().sse42 {
         match sz {
             0 => dasm!(e.ops; crc32 eax, cl),
             1 => dasm!(e.ops; crc32 eax, cx),
@@ -55,12 +55,6 @@ fn crc32(e: &mut Emitter, castagnoli: bool, i: Insn) -> TResult {
     }
     e.store_x(i.rd(), RAX, false, R31::Zr);
     Ok(Flow::Continue)
-}
-
-/// Whether the host has SSE4.2 (its CRC32 instruction).
-fn sse42() -> bool {
-    static F: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *F.get_or_init(|| std::arch::is_x86_feature_detected!("sse4.2"))
 }
 
 /// Emit `h = h <shift> amount` for a shifted-register operand (LSL, LSR, ASR, ROR).

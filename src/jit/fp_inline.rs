@@ -65,7 +65,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     // scalar operation in this block) is first copied into xmm0 without it (off the result's
     // dependency chain, unlike clearing the result afterwards). Else xmm0 = Vn's low element
     // alone, then the two-operand SSE form (which keeps the rest).
-    let r = if avx() {
+    let r = if super::features().avx {
         let a = if e.vc_width(xn) > width {
             if double {
                 dasm!(e.ops; vmovq xmm0, Rx(xn));
@@ -120,11 +120,6 @@ pub(super) fn non_ieee_guard(e: &mut Emitter) -> DynamicLabel {
         ; jnz =>slow
     );
     slow
-}
-
-/// Whether the host has AVX (three-operand VEX forms).
-fn avx() -> bool {
-    std::arch::is_x86_feature_detected!("avx")
 }
 
 /// xmm0 = the low single/double of xmm`x`, the rest zero.
@@ -345,7 +340,7 @@ fn emit_bits(e: &mut Emitter, op: FpOp, i: Insn) {
                 let xd = e.vc_target(d);
                 dasm!(e.ops; movq Rx(xd), Rx(x));
                 e.vc_put(d, xd, width);
-            } else if avx() {
+            } else if super::features().avx {
                 // lane 0 of Vn, lanes 1-3 zeroed
                 let xd = e.vc_target(d);
                 dasm!(e.ops; vinsertps Rx(xd), Rx(x), Rx(x), 0x0e);

@@ -105,7 +105,7 @@ fn try_ld1_st1(e: &mut Emitter, i: Insn) -> bool {
 /// emitted) for any other row. See the module comment for the method.
 fn try_ld4_st4(e: &mut Emitter, i: Insn) -> bool {
     let size = i.bits(11, 10);
-    if i.bit(24) || i.bits(15, 12) != 0 || !i.q() || size == 3 || !std::arch::is_x86_feature_detected!("ssse3") {
+    if i.bit(24) || i.bits(15, 12) != 0 || !i.q() || size == 3 || !super::features().ssse3 {
         return false;
     }
     let (t, n, m) = (i.rd(), i.rn(), i.rm());

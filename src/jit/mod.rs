@@ -104,6 +104,33 @@ fn block_pc_at(host: usize) -> u64 {
     unsafe { std::ptr::read_volatile((host - 8) as *const u64) }
 }
 
+/// Host instruction-set extensions the emitters may use beyond SSE2, detected once. Every
+/// form that needs one checks it at translate time and otherwise leaves the row to its
+/// helper (or to an SSE2 form).
+#[derive(Clone, Copy)]
+pub(crate) struct Features {
+    pub ssse3: bool,
+    pub sse41: bool,
+    /// Also SSE4.2's CRC32 instruction.
+    pub sse42: bool,
+    pub avx: bool,
+    /// AES-NI.
+    pub aes: bool,
+    pub pclmulqdq: bool,
+}
+
+pub(crate) fn features() -> Features {
+    static F: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
+    *F.get_or_init(|| Features {
+        ssse3: std::arch::is_x86_feature_detected!("ssse3"),
+        sse41: std::arch::is_x86_feature_detected!("sse4.1"),
+        sse42: std::arch::is_x86_feature_detected!("sse4.2"),
+        avx: std::arch::is_x86_feature_detected!("avx"),
+        aes: std::arch::is_x86_feature_detected!("aes"),
+        pclmulqdq: std::arch::is_x86_feature_detected!("pclmulqdq"),
+    })
+}
+
 pub const LOOKUP_BITS: u32 = 16;
 pub const LOOKUP_SIZE: usize = 1 << LOOKUP_BITS;
 

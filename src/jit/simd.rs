@@ -12,7 +12,6 @@ use crate::arch::Insn;
 use crate::helpers::crypto;
 use crate::helpers::simd::{simd_helper, undefined};
 use dynasmrt::{dynasm, DynasmApi};
-use std::sync::OnceLock;
 
 #[inline(always)]
 pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
@@ -42,12 +41,6 @@ pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
     Ok(Flow::Continue)
 }
 
-/// Whether the host has AES-NI and PCLMULQDQ.
-fn aes_pclmul() -> (bool, bool) {
-    static F: OnceLock<(bool, bool)> = OnceLock::new();
-    *F.get_or_init(|| (std::arch::is_x86_feature_detected!("aes"), std::arch::is_x86_feature_detected!("pclmulqdq")))
-}
-
 /// AESE/AESD/AESMC/AESIMC with AES-NI and PMULL/PMULL2 (64-bit elements) with PCLMULQDQ, on
 /// cached V registers; false (nothing emitted) for other rows or without the host feature.
 ///
@@ -61,7 +54,8 @@ fn aes_pclmul() -> (bool, bool) {
 ///   leaving MixColumns.
 /// - PMULL{2} Vd.1Q, Vn.1D, Vm.1D = PCLMULQDQ of the low (high for Q = 1) halves.
 fn crypto_inline(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
-    let (aes, pclmul) = aes_pclmul();
+    let f = super::features();
+    let (aes, pclmul) = (f.aes, f.pclmulqdq);
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     match op {
         SimdOp::Aese | SimdOp::Aesd if aes => {

@@ -23,6 +23,7 @@
 
 use super::emit::{dasm, reg, Emitter, R31};
 use super::fp_inline::non_ieee_guard;
+use super::{features, Features};
 use crate::arch::pseudo::adv_simd_expand_imm;
 use crate::arch::table::SimdOp;
 use crate::arch::Insn;
@@ -32,26 +33,6 @@ use crate::cpu::{
 };
 use crate::helpers::simd::simd_helper;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-use std::sync::OnceLock;
-
-/// Host SIMD features the inline forms may need.
-#[derive(Clone, Copy)]
-struct Features {
-    ssse3: bool,
-    sse41: bool,
-    sse42: bool,
-    avx: bool,
-}
-
-fn features() -> Features {
-    static F: OnceLock<Features> = OnceLock::new();
-    *F.get_or_init(|| Features {
-        ssse3: std::arch::is_x86_feature_detected!("ssse3"),
-        sse41: std::arch::is_x86_feature_detected!("sse4.1"),
-        sse42: std::arch::is_x86_feature_detected!("sse4.2"),
-        avx: std::arch::is_x86_feature_detected!("avx"),
-    })
-}
 
 /// One SSE operation `xmm0 = xmm0 OP xmm1` (or, for the unary kinds, `xmm0 = OP xmm0`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
