@@ -41,7 +41,7 @@
 use super::Thread;
 use crate::arch::features;
 use std::ffi::CString;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// An emulated /proc file.
@@ -115,8 +115,7 @@ pub fn classify(dirfd: i32, path: &[u8]) -> Option<ProcFile> {
     if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"maps" | b"stat" | b"cpuinfo") {
         return None;
     }
-    let path = std::str::from_utf8(path).ok()?;
-    let full = if path.starts_with('/') { PathBuf::from(path) } else { base_dir(dirfd)?.join(path) };
+    let full = absolute(dirfd, path)?;
     let full = full.to_str()?.to_string();
     let mut comps: Vec<&str> = Vec::new();
     for c in full.split('/') {
@@ -156,7 +155,7 @@ pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Optio
         ProcFile::Maps => generated(b"maps", &maps_bytes(p), flags),
         ProcFile::Stat => {
             // the host's file for the same process or task, its address fields the guest's
-            let text = std::fs::read(stat_host_path(dirfd, path)?).ok()?;
+            let text = std::fs::read(absolute(dirfd, path)?).ok()?;
             generated(b"stat", &stat_bytes(&text, &p.stat_addrs, p.brk().start), flags)
         }
         ProcFile::Cpuinfo => generated(b"cpuinfo", cpuinfo().as_bytes(), flags),
@@ -194,7 +193,8 @@ pub fn cmdline_bytes((start, end): (u64, u64)) -> Vec<u8> {
 /// (Anonymous mappings the emulator makes at run time, such as its threads' stacks, stay.)
 fn maps_bytes(p: &Thread) -> Vec<u8> {
     let Ok(host) = std::fs::read("/proc/self/maps") else { return Vec::new() };
-    let our_exe = std::fs::read_link("/proc/self/exe").ok().map(|e| e.into_os_string().into_vec());
+    // (named as at start-up; " (deleted)" if the file was replaced since)
+    let our_exe = p.self_exe.path().map(|e| e.as_os_str().as_bytes());
     let jit = p.jit.host_regions();
     let heap = {
         let b = p.brk();
@@ -209,7 +209,7 @@ fn maps_bytes(p: &Thread) -> Vec<u8> {
         };
         let path = &line[path_at.min(line.len())..];
         let ours = matches!(path, b"[heap]" | b"[stack]" | b"[vvar]" | b"[vvar_vclock]" | b"[vdso]" | b"[vsyscall]")
-            || our_exe.as_deref().is_some_and(|e| path == e)
+            || our_exe.is_some_and(|e| path.strip_suffix(b" (deleted)").unwrap_or(path) == e)
             || jit.iter().any(|&(a, b)| (start as usize) < b && a < end as usize);
         if ours {
             continue;
@@ -287,8 +287,9 @@ impl StatAddrs {
     }
 }
 
-/// The host's stat file that `dirfd`/`path` names (the same process or task).
-fn stat_host_path(dirfd: i32, path: &[u8]) -> Option<PathBuf> {
+/// `path` made absolute against `dirfd` (not normalised). For a stat file, the host's file
+/// of the same process or task.
+fn absolute(dirfd: i32, path: &[u8]) -> Option<PathBuf> {
     let path = std::str::from_utf8(path).ok()?;
     Some(if path.starts_with('/') { PathBuf::from(path) } else { base_dir(dirfd)?.join(path) })
 }

@@ -109,6 +109,11 @@ impl SelfExe {
         SelfExe { fd: -1, dev_ino: (0, 0), path: None }
     }
 
+    /// Our executable's path when we started (to hide its mappings from the guest).
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
     /// Our descriptor, while it is still ours (to hide it from the guest's listings).
     pub fn hidden_fd(&self) -> Option<i32> {
         self.fd_valid().then_some(self.fd)
