@@ -46,14 +46,12 @@ pub struct Process {
     pub exe_path: PathBuf,
     /// The guest's auxiliary vector (for /proc/self/auxv).
     pub auxv: Vec<(u64, u64)>,
-    /// [start, end) of the guest's argv strings on its stack (for /proc/self/cmdline, which
-    /// reads them from guest memory as the kernel does).
-    pub arg_area: (u64, u64),
     /// [base, top) of the main thread's stack (labelled `[stack]` in /proc/self/maps).
     pub stack_range: (u64, u64),
     /// The address fields of /proc/self/stat as the kernel has them for the guest:
     /// start_code, end_code, start_stack, start_data, end_data, arg_start, arg_end,
-    /// env_start, env_end (`procfs::stat_bytes`).
+    /// env_start, env_end (`procfs::stat_bytes`); the argument strings are also what
+    /// /proc/self/cmdline reads, from guest memory, as the kernel does.
     pub stat_addrs: procfs::StatAddrs,
     pub sigactions: Mutex<[SigAction; NSIG + 1]>,
     /// Syscalls and instructions already reported as unimplemented (logged once).
@@ -170,7 +168,6 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         jit,
         exe_path,
         auxv: stack.auxv.clone(),
-        arg_area: stack.args,
         stack_range: (stack.base, stack.top),
         stat_addrs: procfs::StatAddrs::of(&image, &stack),
         sigactions: Mutex::new(sigactions),

@@ -151,7 +151,7 @@ pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Optio
             super::syscall::host_result(i64::from(fd))
         }
         ProcFile::Auxv => generated(b"auxv", &auxv_bytes(&p.auxv), flags),
-        ProcFile::Cmdline => generated(b"cmdline", &cmdline_bytes(p.arg_area), flags),
+        ProcFile::Cmdline => generated(b"cmdline", &cmdline_bytes(p.stat_addrs.args), flags),
         ProcFile::Maps => generated(b"maps", &maps_bytes(p), flags),
         ProcFile::Stat => {
             // the host's file for the same process or task, its address fields the guest's

@@ -256,7 +256,6 @@ pub(crate) fn test_process() -> Thread {
         brk: Mutex::new(crate::mem::Brk::new(0)),
         exe_path: std::path::PathBuf::from("/opt/guest/prog"),
         auxv: Vec::new(),
-        arg_area: (0, 0),
         stack_range: (0, 0),
         stat_addrs: Default::default(),
         sigactions: Mutex::new([super::SigAction::default(); super::NSIG + 1]),
