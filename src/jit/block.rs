@@ -32,9 +32,14 @@ pub(crate) fn translate(
 ) -> Option<Box<Block>> {
     let base = cache.next_block_addr();
     cache.prefetch_next();
-    let mut e = emitter
-        .take()
-        .unwrap_or_else(|| Box::new(Emitter::new(jit.exit_addr(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64)));
+    let mut e = emitter.take().unwrap_or_else(|| {
+        Box::new(Emitter::new(
+            jit.exit_addr(),
+            jit.slow_call_addr(),
+            jit.lookup_addr(),
+            (super::LOOKUP_SIZE - 1) as u64,
+        ))
+    });
     e.begin(base, pc);
     let block = assemble(&mut e, stats, pc, base);
     let block = match (block, e.ops.finish()) {
@@ -144,6 +149,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
             Some(row) => {
                 let puts = e.vc.puts;
                 vcache_before(e, row.op, Insn(word));
+                e.vc_mark_insn();
                 let flow = super::dispatch::TRANSLATORS[row.op_index as usize](e, Insn(word));
                 if matches!(row.op, Op::Simd(_)) && e.vc.puts == puts {
                     // written in CpuState without the cache (or not at all)

@@ -142,6 +142,12 @@ pub struct Trampolines {
     /// The same for a fault inside a helper: the mapped registers were stored before the
     /// call and the host registers may hold the helper's values, so they are not stored.
     pub fault_in_helper: usize,
+    /// Called from a slow path of the V-register cache (`vcache::Cold::Vonly`, `Cold::Simd`)
+    /// with rax = an `extern "C"` helper whose arguments after the cpu are already in rsi,
+    /// rdx: calls `helper(cpu, rsi, rdx)` and returns with every general-purpose register the
+    /// translated code uses and xmm6-xmm15 (the cache) as they were, so the slow path reloads
+    /// only what the helper wrote, and each slow path is a few bytes.
+    pub slow_call: usize,
 }
 
 /// Emit the entry, exit and fault trampolines at the start of the cache.
@@ -208,10 +214,44 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
         ; mov eax, HOST_FAULT as i32
         ; jmp ->exit_label
     );
+    // slow_call: entered with rsp 16-byte aligned minus the return address; four pushes and
+    // 168 bytes (ten xmm registers and 8 of padding) align it again for the call.
+    let slow_call_off = ops.offset().0;
+    dasm!(ops
+        ; push r8
+        ; push r9
+        ; push r10
+        ; push r11
+        ; sub rsp, 168
+    );
+    for k in 0..10u8 {
+        dasm!(ops; movdqa [rsp + 16 * k as i32], Rx(6 + k));
+    }
+    dasm!(ops
+        ; mov rdi, rbx
+        ; call rax
+    );
+    for k in 0..10u8 {
+        dasm!(ops; movdqa Rx(6 + k), [rsp + 16 * k as i32]);
+    }
+    dasm!(ops
+        ; add rsp, 168
+        ; pop r11
+        ; pop r10
+        ; pop r9
+        ; pop r8
+        ; ret
+    );
     let code = ops.finalize().expect("trampolines assemble");
     let at = cache.commit(&code).expect("code cache too small for trampolines");
     cache.cursor = TRAMPOLINE_AREA;
-    Trampolines { enter: at, exit: at + exit_off, fault: at + fault_off, fault_in_helper: at + fault_helper_off }
+    Trampolines {
+        enter: at,
+        exit: at + exit_off,
+        fault: at + fault_off,
+        fault_in_helper: at + fault_helper_off,
+        slow_call: at + slow_call_off,
+    }
 }
 
 #[cfg(test)]

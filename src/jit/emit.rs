@@ -360,6 +360,8 @@ pub struct Emitter {
     base: usize,
     /// Address of the exit trampoline (eax = exit code).
     exit_addr: usize,
+    /// Address of the slow-path call trampoline (`cache::Trampolines::slow_call`).
+    pub(crate) slow_call_addr: usize,
     /// Address of the indirect-branch lookup table (`[LookupEntry; LOOKUP_SIZE]`).
     lookup_addr: usize,
     pub(crate) lookup_mask: u64,
@@ -427,11 +429,12 @@ pub struct Emitter {
 impl Emitter {
     /// An emitter for blocks that exit through `exit_addr` and probe the lookup table at
     /// `lookup_addr`; [`Emitter::begin`] starts each block.
-    pub(crate) fn new(exit_addr: usize, lookup_addr: usize, lookup_mask: u64) -> Emitter {
+    pub(crate) fn new(exit_addr: usize, slow_call_addr: usize, lookup_addr: usize, lookup_mask: u64) -> Emitter {
         Emitter {
             ops: Asm::new(0),
             base: 0,
             exit_addr,
+            slow_call_addr,
             lookup_addr,
             lookup_mask,
             block_pc: 0,
@@ -485,6 +488,7 @@ impl Emitter {
             ops,
             base,
             exit_addr: self.exit_addr,
+            slow_call_addr: self.slow_call_addr,
             lookup_addr: self.lookup_addr,
             lookup_mask: self.lookup_mask,
             block_pc: pc,

@@ -611,6 +611,10 @@ impl Jit {
         self.tramp.exit
     }
 
+    pub(crate) fn slow_call_addr(&self) -> usize {
+        self.tramp.slow_call
+    }
+
     pub(crate) fn lookup_addr(&self) -> usize {
         self.lookup.as_ptr() as usize
     }

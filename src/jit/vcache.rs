@@ -16,8 +16,12 @@
 //!   that did not put it (`simd_inline::store_vd` does) and the targets of structure loads. Loads of S/D/Q registers
 //!   (`ldst::emit_load_fp`) put what they load into the cache.
 //! - Slow paths of cached operations are out of line ([`Emitter::cold_call_vonly`]): the
-//!   helper works on memory, then the stub reloads every entry live at the resume point
-//!   before jumping back, so both paths meet with the same state.
+//!   helper works on memory, then the stub reloads what may differ from the state at the
+//!   resume point before jumping back, so both paths meet with the same state. A helper that
+//!   touches only V registers is called through the `slow_call` trampoline, which keeps
+//!   xmm6-xmm15: the stub reloads only the slots that the instruction loaded, assigned or
+//!   wrote (`VCache::changed`), and Vd's (the only V register such a helper writes). Other helpers
+//!   clobber every xmm register: their stubs reload every live entry.
 
 use super::emit::{dasm, Emitter, InsnHelper};
 use crate::arch::table::FpOp;
@@ -41,6 +45,9 @@ pub(crate) struct VCache {
     width: [u8; SLOTS],
     age: [u32; SLOTS],
     tick: u32,
+    /// Slots loaded, given to another register or written since the current instruction
+    /// started (bit per slot; [`Emitter::vc_mark_insn`] clears it).
+    changed: u16,
     /// Number of [`Emitter::vc_put`] calls so far (so the block former can tell whether an
     /// instruction put its destination into the cache).
     pub(crate) puts: u32,
@@ -48,7 +55,15 @@ pub(crate) struct VCache {
 
 impl VCache {
     pub(crate) const fn new() -> VCache {
-        VCache { slot_of: [0; 32], v_of: [0; SLOTS], width: [128; SLOTS], age: [0; SLOTS], tick: 0, puts: 0 }
+        VCache {
+            slot_of: [0; 32],
+            v_of: [0; SLOTS],
+            width: [128; SLOTS],
+            age: [0; SLOTS],
+            tick: 0,
+            changed: 0,
+            puts: 0,
+        }
     }
 }
 
@@ -149,7 +164,8 @@ pub(crate) struct ColdCall {
     entry: DynamicLabel,
     resume: DynamicLabel,
     call: Cold,
-    /// The cache at the resume point (`VCache::v_of`): what to reload after the call.
+    /// What to reload after the call: slot -> guest V register + 1, 0 for nothing (the
+    /// cache at the resume point, less what the call keeps).
     reload: [u8; SLOTS],
 }
 
@@ -187,6 +203,11 @@ impl Emitter {
                 self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(v as u32 - 1));
             }
         }
+    }
+
+    /// A new instruction starts: no slot has changed in it yet (`VCache::changed`).
+    pub(crate) fn vc_mark_insn(&mut self) {
+        self.vc.changed = 0;
     }
 
     /// Forget every cached register (emits nothing).
@@ -235,6 +256,7 @@ impl Emitter {
         self.vc.v_of[slot] = v as u8 + 1;
         self.vc.slot_of[v as usize] = slot as u8 + 1;
         self.vc.width[slot] = 128;
+        self.vc.changed |= 1 << slot;
         self.vc_touch(slot);
         (slot, false)
     }
@@ -248,6 +270,7 @@ impl Emitter {
     /// may compute straight into it (emits nothing; its old content is forgotten).
     pub fn vc_target(&mut self, v: u32) -> u8 {
         let (slot, _) = self.vc_slot(v);
+        self.vc.changed |= 1 << slot;
         FIRST + slot as u8
     }
 
@@ -274,6 +297,7 @@ impl Emitter {
         self.vc.puts += 1;
         self.ops.movdqu_store_rbx(off_v(v), src);
         let (slot, _) = self.vc_slot(v);
+        self.vc.changed |= 1 << slot;
         let x = FIRST + slot as u8;
         if x != src {
             self.ops.movaps_rr(x, src);
@@ -314,7 +338,21 @@ impl Emitter {
     fn cold_call(&mut self, entry: DynamicLabel, call: Cold) {
         let resume = self.ops.new_dynamic_label();
         dasm!(self.ops; =>resume);
-        self.cold.push(ColdCall { entry, resume, call, reload: self.vc.v_of });
+        let mut reload = self.vc.v_of;
+        if let Cold::Vonly(_, word) | Cold::Simd(_, word, _) = call {
+            // Through `slow_call`, every slot keeps what it held when the jump to the slow
+            // path was taken, inside this instruction: a slot this instruction has not
+            // loaded, assigned or written still holds memory's value of its register. The
+            // helper writes Vd (a word without a Vd reloads the register its bits 4:0 name,
+            // needlessly but harmlessly).
+            let vd = (word & 31) as u8 + 1;
+            for (slot, r) in reload.iter_mut().enumerate() {
+                if self.vc.changed & 1 << slot == 0 && *r != vd {
+                    *r = 0;
+                }
+            }
+        }
+        self.cold.push(ColdCall { entry, resume, call, reload });
     }
 
     /// Emit the out-of-line slow paths recorded by [`Emitter::cold_call_vonly`] (after the
@@ -326,8 +364,12 @@ impl Emitter {
             dasm!(self.ops; =>c.entry);
             match c.call {
                 Cold::Vonly(f, word) => {
-                    self.insn = Insn(word);
-                    self.call_insn_helper_vonly(f);
+                    let at = self.slow_call_addr;
+                    dasm!(self.ops
+                        ; mov esi, word as i32
+                        ; mov rax, QWORD f as usize as i64
+                        ; call extern at
+                    );
                 }
                 Cold::Flags(f, word) => {
                     self.insn = Insn(word);
@@ -351,8 +393,13 @@ impl Emitter {
                     self.call_insn_helper(f);
                 }
                 Cold::Simd(f, word, op) => {
-                    dasm!(self.ops; mov esi, word as i32; mov edx, op as i32);
-                    self.call_raw_vonly(f as usize);
+                    let at = self.slow_call_addr;
+                    dasm!(self.ops
+                        ; mov esi, word as i32
+                        ; mov edx, op as i32
+                        ; mov rax, QWORD f as usize as i64
+                        ; call extern at
+                    );
                 }
             }
             for (slot, &v) in c.reload.iter().enumerate() {
