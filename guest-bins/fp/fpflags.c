@@ -38,6 +38,24 @@ static uint64_t b64(double f) { uint64_t b; memcpy(&b, &f, 8); return b; }
 SOP(fadd_s, "fadd") SOP(fsub_s, "fsub") SOP(fmul_s, "fmul") SOP(fdiv_s, "fdiv")
 DOP(fadd_d, "fadd") DOP(fsub_d, "fsub") DOP(fmul_d, "fmul") DOP(fdiv_d, "fdiv")
 
+// The fused multiply-adds: d = op(n * m, a), one rounding.
+#define SOP3(name, insn)                                                                   \
+    static uint32_t name(uint32_t n, uint32_t m, uint32_t a) {                             \
+        float r;                                                                           \
+        __asm__ volatile(insn " %s0, %s1, %s2, %s3"                                        \
+                         : "=w"(r) : "w"(f32(n)), "w"(f32(m)), "w"(f32(a)));               \
+        return b32(r);                                                                     \
+    }
+#define DOP3(name, insn)                                                                   \
+    static uint64_t name(uint64_t n, uint64_t m, uint64_t a) {                             \
+        double r;                                                                          \
+        __asm__ volatile(insn " %d0, %d1, %d2, %d3"                                        \
+                         : "=w"(r) : "w"(f64(n)), "w"(f64(m)), "w"(f64(a)));               \
+        return b64(r);                                                                     \
+    }
+SOP3(fmadd_s, "fmadd") SOP3(fmsub_s, "fmsub") SOP3(fnmadd_s, "fnmadd") SOP3(fnmsub_s, "fnmsub")
+DOP3(fmadd_d, "fmadd") DOP3(fmsub_d, "fmsub") DOP3(fnmadd_d, "fnmadd") DOP3(fnmsub_d, "fnmsub")
+
 static uint32_t fsqrt_s(uint32_t a) {
     float r;
     __asm__ volatile("fsqrt %s0, %s1" : "=w"(r) : "w"(f32(a)));
@@ -93,6 +111,55 @@ static void scalar_table(void) {
         printf("sqrt %08x -> %08x %02llx\n", S[i], r, (unsigned long long)get_fpsr());
     }
     printf("scalar checksum %016llx\n", (unsigned long long)sum);
+}
+
+// FMADD/FMSUB/FNMADD/FNMSUB over every (n, m, a) of the tables: one line per (operation,
+// n) hashing (result, FPSR). The tables hold the tininess edge (0x20000001 * 0x1ffffffe rounds
+// up to the smallest normal; with an addend of zero the sum does too), Inf * 0 with a quiet
+// NaN addend (Invalid on Arm), signed zeros from exact cancellation, and signalling NaNs.
+static void fma_table(void) {
+    uint64_t sum = 0;
+    static const char *names[] = {"fmadd", "fmsub", "fnmadd", "fnmsub"};
+    uint32_t (*sops[])(uint32_t, uint32_t, uint32_t) = {fmadd_s, fmsub_s, fnmadd_s, fnmsub_s};
+    uint64_t (*dops[])(uint64_t, uint64_t, uint64_t) = {fmadd_d, fmsub_d, fnmadd_d, fnmsub_d};
+    for (int k = 0; k < 4; k++)
+        for (unsigned i = 0; i < N(S); i++) {
+            uint64_t h = 1469598103934665603ull;
+            for (unsigned j = 0; j < N(S); j++)
+                for (unsigned l = 0; l < N(S); l++) {
+                    set_fpsr(0);
+                    uint32_t r = sops[k](S[i], S[j], S[l]);
+                    h = (h ^ r) * 1099511628211ull;
+                    h = (h ^ get_fpsr()) * 1099511628211ull;
+                }
+            printf("%s.s %08x: %016llx\n", names[k], S[i], (unsigned long long)h);
+            sum += h;
+        }
+    for (int k = 0; k < 4; k++)
+        for (unsigned i = 0; i < N(D); i++) {
+            uint64_t h = 1469598103934665603ull;
+            for (unsigned j = 0; j < N(D); j++)
+                for (unsigned l = 0; l < N(D); l++) {
+                    set_fpsr(0);
+                    uint64_t r = dops[k](D[i], D[j], D[l]);
+                    h = (h ^ r) * 1099511628211ull;
+                    h = (h ^ get_fpsr()) * 1099511628211ull;
+                }
+            printf("%s.d %016llx: %016llx\n", names[k], (unsigned long long)D[i], (unsigned long long)h);
+            sum += h;
+        }
+    // the single cases spelled out
+    set_fpsr(0);
+    uint32_t t = fmadd_s(0x20000001, 0x1ffffffe, 0);
+    printf("fmadd tiny: %08x %02llx\n", t, (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    t = fmadd_s(0x7f800000, 0, 0x7fc00000);
+    printf("fmadd inf*0+qnan: %08x %02llx\n", t, (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    t = fmsub_s(0x3f800000, 0x3f800000, 0x3f800000);
+    uint32_t u = fnmadd_s(0x3f800000, 0x3f800000, 0xbf800000);
+    printf("fmsub 1-1*1: %08x, fnmadd -(-1)-1*1: %08x %02llx\n", t, u, (unsigned long long)get_fpsr());
+    printf("fma checksum %016llx\n", (unsigned long long)sum);
 }
 
 // Flags accumulate over a run of operations and survive a syscall in between; MSR clears them.
@@ -151,6 +218,44 @@ static void vectors(void) {
                      ::"r"(q), "r"(c), "r"(d) : "v0", "v1", "v2", "memory");
     printf("fmul.2d %016llx %016llx %02llx\n", (unsigned long long)q[0], (unsigned long long)q[1],
            (unsigned long long)get_fpsr());
+    // FMLA/FMLS: a lane at the tininess edge, Inf*0 plus a quiet NaN, a 64-bit vector whose
+    // upper halves hold Inf and a signalling NaN (inactive: no Invalid), by-element forms.
+    uint32_t acc[4] = {0, 0x7fc00000, 0x3f800000, 0x80000000};
+    uint32_t mn[4] = {0x20000001, 0x7f800000, 0x3f800000, 0x3f800000};
+    uint32_t mm[4] = {0x1ffffffe, 0x00000000, 0x40000000, 0x00000000};
+    uint32_t hi[4] = {0x3f800000, 0x40000000, 0x7f800000, 0x7f800001};
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n ld1 {v2.4s}, [%3]\n fmla v2.4s, v0.4s, v1.4s\n"
+                     " st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(mn), "r"(mm), "r"(acc) : "v0", "v1", "v2", "memory");
+    printf("fmla.4s %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n ld1 {v2.4s}, [%3]\n fmls v2.2s, v0.2s, v1.2s\n"
+                     " st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(hi), "r"(hi), "r"(hi) : "v0", "v1", "v2", "memory");
+    printf("fmls.2s %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n ld1 {v2.4s}, [%3]\n fmla v2.2s, v0.2s, v1.s[2]\n"
+                     " st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(hi), "r"(mm), "r"(hi) : "v0", "v1", "v2", "memory");
+    printf("fmla.2s[2] %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n fmul v2.4s, v0.4s, v1.s[3]\n st1 {v2.4s}, [%0]"
+                     ::"r"(r), "r"(a), "r"(hi) : "v0", "v1", "v2", "memory");
+    printf("fmul.4s[3] %08x %08x %08x %08x %02llx\n", r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+    uint64_t e2[2] = {0x3ff0000000000000ull, 0x7ff0000000000000ull}, f2[2] = {0x0010000000000000ull, 0x1ffffffffffffffeull}, g2[2];
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.2d}, [%1]\n ld1 {v1.2d}, [%2]\n ld1 {v2.2d}, [%3]\n fmls v2.2d, v0.2d, v1.d[1]\n"
+                     " st1 {v2.2d}, [%0]"
+                     ::"r"(g2), "r"(c), "r"(f2), "r"(e2) : "v0", "v1", "v2", "memory");
+    printf("fmls.2d[1] %016llx %016llx %02llx\n", (unsigned long long)g2[0], (unsigned long long)g2[1],
+           (unsigned long long)get_fpsr());
+    set_fpsr(0);
+    __asm__ volatile("ld1 {v0.2d}, [%1]\n ld1 {v1.2d}, [%2]\n ld1 {v2.2d}, [%3]\n fmla v2.2d, v0.2d, v1.2d\n"
+                     " st1 {v2.2d}, [%0]"
+                     ::"r"(g2), "r"(d), "r"(c), "r"(e2) : "v0", "v1", "v2", "memory");
+    printf("fmla.2d %016llx %016llx %02llx\n", (unsigned long long)g2[0], (unsigned long long)g2[1],
+           (unsigned long long)get_fpsr());
 }
 
 static volatile uint64_t in_handler;
@@ -186,6 +291,7 @@ static void signals_and_threads(void) {
 
 int main(void) {
     scalar_table();
+    fma_table();
     accumulation();
     vectors();
     signals_and_threads();

@@ -1,10 +1,11 @@
 //! Inline x86 for the hottest scalar FP rows, with the exact helper as the out-of-line slow
 //! path where one is needed.
 //!
-//! - FADD, FSUB, FMUL, FDIV, FSQRT (single, double): when FPCR has round-to-nearest and no
-//!   FZ/DN/AHP, the host instruction, whose flags stay pending in MXCSR (`fpflags`). The helper
-//!   redoes the operation when the host result is a NaN or (not for FSQRT) exactly the smallest
-//!   normal magnitude, the only results where x86 and Arm can differ ([`result_guard`]).
+//! - FADD, FSUB, FMUL, FDIV, FSQRT, and with FMA3 FMADD, FMSUB, FNMADD, FNMSUB (single,
+//!   double): when FPCR has round-to-nearest and no FZ/DN/AHP, the host instruction, whose
+//!   flags stay pending in MXCSR (`fpflags`). The helper redoes the operation when the host
+//!   result is a NaN or (not for FSQRT) exactly the smallest normal magnitude, the only results
+//!   where x86 and Arm can differ ([`result_guard`]).
 //! - FCMP, FCMPE (register or #0.0): UCOMISS/UCOMISD when FPCR.FZ is clear (then no input is
 //!   flushed and an ordered comparison raises nothing); an unordered result (a NaN: IOC rules
 //!   differ for FCMP and FCMPE, and NZCV = 0011) or FZ set goes to the helper.
@@ -47,6 +48,10 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         }
         FpOp::Fcvtzs if ftype <= 1 => {
             emit_fcvtzs(e, i, helper);
+            return true;
+        }
+        FpOp::Fmadd | FpOp::Fmsub | FpOp::Fnmadd | FpOp::Fnmsub if ftype <= 1 && super::features().fma => {
+            emit_fma(e, op, i, helper);
             return true;
         }
         _ => {}
@@ -109,6 +114,46 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     e.vc_put(d, r, width);
     e.cold_call_vonly(slow, helper, i.0);
     true
+}
+
+/// FMADD (Va + Vn*Vm), FMSUB (Va - Vn*Vm), FNMADD (-Va - Vn*Vm), FNMSUB (-Va + Vn*Vm), single
+/// or double, with one FMA3 instruction: Arm's FPMulAdd negates exactly before its single
+/// rounding, as IEEE 754's fusedMultiplyAdd on the negated operands that x86's
+/// VFNMADD/VFMSUB/VFNMSUB compute, so every non-NaN result and its flags agree except at the
+/// smallest normal magnitude (tininess, as for FMUL); NaN results (NaN operands, Inf*0) take
+/// the helper ([`result_guard`]), which also decides Arm's Invalid for Inf*0 plus a quiet NaN.
+/// The accumulator is Va's low element alone (the rest of Vd is zero), in Vd's cache register
+/// unless Vd is also a multiplicand.
+fn emit_fma(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
+    let (d, n, m, a) = (i.rd(), i.rn(), i.rm(), i.ra());
+    let double = i.ftype() == 1;
+    let width = if double { 64 } else { 32 };
+    let slow = non_ieee_guard(e);
+    let (xn, xm, xa) = (e.vc_get(n), e.vc_get(m), e.vc_get(a));
+    let a_wide = e.vc_width(xa) > width;
+    let xd = e.vc_target(d);
+    let acc = if d != n && d != m { xd } else { 0 };
+    if a_wide || acc != xa {
+        if double {
+            dasm!(e.ops; vmovq Rx(acc), Rx(xa));
+        } else {
+            // lane 0 of Va, lanes 1-3 zeroed
+            dasm!(e.ops; vinsertps Rx(acc), Rx(xa), Rx(xa), 0x0e);
+        }
+    }
+    match (op, double) {
+        (FpOp::Fmadd, true) => dasm!(e.ops; vfmadd231sd Rx(acc), Rx(xn), Rx(xm)),
+        (FpOp::Fmsub, true) => dasm!(e.ops; vfnmadd231sd Rx(acc), Rx(xn), Rx(xm)),
+        (FpOp::Fnmadd, true) => dasm!(e.ops; vfnmsub231sd Rx(acc), Rx(xn), Rx(xm)),
+        (_, true) => dasm!(e.ops; vfmsub231sd Rx(acc), Rx(xn), Rx(xm)),
+        (FpOp::Fmadd, false) => dasm!(e.ops; vfmadd231ss Rx(acc), Rx(xn), Rx(xm)),
+        (FpOp::Fmsub, false) => dasm!(e.ops; vfnmadd231ss Rx(acc), Rx(xn), Rx(xm)),
+        (FpOp::Fnmadd, false) => dasm!(e.ops; vfnmsub231ss Rx(acc), Rx(xn), Rx(xm)),
+        (_, false) => dasm!(e.ops; vfmsub231ss Rx(acc), Rx(xn), Rx(xm)),
+    }
+    result_guard(e, acc, double, true, slow);
+    e.vc_put(d, acc, width);
+    e.cold_call_vonly(slow, helper, i.0);
 }
 
 /// A new slow-path label, and a jump to it when FPCR is not plain IEEE 754 (round to

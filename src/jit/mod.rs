@@ -114,6 +114,8 @@ pub(crate) struct Features {
     /// Also SSE4.2's CRC32 instruction.
     pub sse42: bool,
     pub avx: bool,
+    /// FMA3 (VEX fused multiply-add; implies AVX).
+    pub fma: bool,
     /// AES-NI.
     pub aes: bool,
     pub pclmulqdq: bool,
@@ -126,6 +128,7 @@ pub(crate) fn features() -> Features {
         sse41: std::arch::is_x86_feature_detected!("sse4.1"),
         sse42: std::arch::is_x86_feature_detected!("sse4.2"),
         avx: std::arch::is_x86_feature_detected!("avx"),
+        fma: std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma"),
         aes: std::arch::is_x86_feature_detected!("aes"),
         pclmulqdq: std::arch::is_x86_feature_detected!("pclmulqdq"),
     })

@@ -286,6 +286,12 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         return false;
     }
     let f = features();
+    if matches!(op, SimdOp::Fmla | SimdOp::Fmls | SimdOp::FmlaElem | SimdOp::FmlsElem) && f.fma
+        || op == SimdOp::FmulElem && f.avx
+    {
+        emit_fma(e, op, i);
+        return true;
+    }
     if matches!(op, SimdOp::Fadd | SimdOp::Fsub | SimdOp::Fmul | SimdOp::Fdiv) {
         if !f.sse41 {
             return false;
@@ -1322,6 +1328,94 @@ fn emit_fp(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) {
         ; jnz =>slow
     );
     store_vd(e, d, q, 0);
+    e.cold_call_simd(slow, simd_helper, i.0, op as u32);
+}
+
+/// FMLA/FMLS (vector, and by element) with FMA3, FMUL (by element) with AVX, single or
+/// double, under the guards of [`emit_fp`]: Arm's FPMulAdd negates Vn's element exactly and
+/// rounds once, as VFMADD231/VFNMADD231 do (see `fp_inline::emit_fma`), so a lane differs
+/// only where it is a NaN (NaN operands, Inf*0: the helper also decides Arm's Invalid for
+/// Inf*0 plus a quiet NaN) or exactly the smallest normal magnitude (tininess). The
+/// accumulator Vd is updated in its cache register, which the slow path reloads. By element:
+/// Vm's element (index H:L for single, H for double; Rm is M:Rm) is broadcast first. Q = 0:
+/// every operand's upper half is zero, so the inactive lanes compute 0*0+0 and raise nothing.
+fn emit_fma(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    let double = i.bit(22);
+    let by_elem = matches!(op, SimdOp::FmlaElem | SimdOp::FmlsElem | SimdOp::FmulElem);
+    let m = if by_elem { i.bits(20, 16) } else { i.rm() };
+    let slow = non_ieee_guard(e);
+    let xn = e.vc_get(n);
+    let xm = e.vc_get(m);
+    let a = if q || e.vc_width(xn) <= 64 {
+        xn
+    } else {
+        dasm!(e.ops; vmovq xmm0, Rx(xn));
+        0
+    };
+    let b = if by_elem {
+        if double {
+            // Q = 1 (Q = 0 with double is reserved)
+            if i.bit(11) {
+                dasm!(e.ops; vunpckhpd xmm1, Rx(xm), Rx(xm));
+            } else {
+                dasm!(e.ops; vmovddup xmm1, Rx(xm));
+            }
+        } else {
+            let index = (i.bit(11) as u8) << 1 | i.bit(21) as u8;
+            dasm!(e.ops; vshufps xmm1, Rx(xm), Rx(xm), (index * 0x55) as i8);
+            if !q {
+                dasm!(e.ops; vmovq xmm1, xmm1);
+            }
+        }
+        1
+    } else if q || e.vc_width(xm) <= 64 {
+        xm
+    } else {
+        dasm!(e.ops; vmovq xmm1, Rx(xm));
+        1
+    };
+    let xd = if op == SimdOp::FmulElem {
+        let xd = e.vc_target(d);
+        if double {
+            dasm!(e.ops; vmulpd Rx(xd), Rx(a), Rx(b));
+        } else {
+            dasm!(e.ops; vmulps Rx(xd), Rx(a), Rx(b));
+        }
+        xd
+    } else {
+        let xd = e.vc_get(d);
+        if !q && e.vc_width(xd) > 64 {
+            dasm!(e.ops; vmovq Rx(xd), Rx(xd));
+        }
+        // vfmadd231ps/pd (FMLA), vfnmadd231ps/pd (FMLS)
+        let opcode = if matches!(op, SimdOp::Fmla | SimdOp::FmlaElem) { 0xb8 } else { 0xbc };
+        e.ops.vfma231_packed(opcode, double, xd, a, b);
+        xd
+    };
+    // xmm1 = NaN lanes OR lanes whose magnitude is the smallest normal
+    let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
+    if double {
+        dasm!(e.ops
+            ; vcmpunordpd xmm1, Rx(xd), Rx(xd)
+            ; vandps xmm2, Rx(xd), [cpu + k]
+            ; vpcmpeqq xmm2, xmm2, [cpu + k + 16]
+        );
+    } else {
+        dasm!(e.ops
+            ; vcmpunordps xmm1, Rx(xd), Rx(xd)
+            ; vandps xmm2, Rx(xd), [cpu + k]
+            ; vpcmpeqd xmm2, xmm2, [cpu + k + 16]
+        );
+    }
+    let mask: i32 = if q { 0b1111 } else { 0b0011 };
+    dasm!(e.ops
+        ; vpor xmm1, xmm1, xmm2
+        ; movmskps eax, xmm1
+        ; test eax, mask
+        ; jnz =>slow
+    );
+    e.vc_put(d, xd, if q { 128 } else { 64 });
     e.cold_call_simd(slow, simd_helper, i.0, op as u32);
 }
 
