@@ -56,6 +56,39 @@ DOP(fadd_d, "fadd") DOP(fsub_d, "fsub") DOP(fmul_d, "fmul") DOP(fdiv_d, "fdiv")
 SOP3(fmadd_s, "fmadd") SOP3(fmsub_s, "fmsub") SOP3(fnmadd_s, "fnmadd") SOP3(fnmsub_s, "fnmsub")
 DOP3(fmadd_d, "fmadd") DOP3(fmsub_d, "fmsub") DOP3(fnmadd_d, "fnmadd") DOP3(fnmsub_d, "fnmsub")
 
+SOP(fnmul_s, "fnmul") SOP(fmax_s, "fmax") SOP(fmin_s, "fmin") SOP(fmaxnm_s, "fmaxnm") SOP(fminnm_s, "fminnm")
+DOP(fnmul_d, "fnmul") DOP(fmax_d, "fmax") DOP(fmin_d, "fmin") DOP(fmaxnm_d, "fmaxnm") DOP(fminnm_d, "fminnm")
+
+// Unary single and double operations: FRINT*, FCVT between single and double.
+#define SUN(name, insn)                                                                    \
+    static uint64_t name(uint64_t a) {                                                     \
+        float r;                                                                           \
+        __asm__ volatile(insn : "=w"(r) : "w"(f32((uint32_t)a)));                          \
+        return b32(r);                                                                     \
+    }
+#define DUN(name, insn)                                                                    \
+    static uint64_t name(uint64_t a) {                                                     \
+        double r;                                                                          \
+        __asm__ volatile(insn : "=w"(r) : "w"(f64(a)));                                    \
+        return b64(r);                                                                     \
+    }
+SUN(frintn_s, "frintn %s0, %s1") SUN(frintp_s, "frintp %s0, %s1") SUN(frintm_s, "frintm %s0, %s1")
+SUN(frintz_s, "frintz %s0, %s1") SUN(frinta_s, "frinta %s0, %s1") SUN(frintx_s, "frintx %s0, %s1")
+SUN(frinti_s, "frinti %s0, %s1")
+DUN(frintn_d, "frintn %d0, %d1") DUN(frintp_d, "frintp %d0, %d1") DUN(frintm_d, "frintm %d0, %d1")
+DUN(frintz_d, "frintz %d0, %d1") DUN(frinta_d, "frinta %d0, %d1") DUN(frintx_d, "frintx %d0, %d1")
+DUN(frinti_d, "frinti %d0, %d1")
+static uint64_t fcvt_ds(uint64_t a) {
+    double r;
+    __asm__ volatile("fcvt %d0, %s1" : "=w"(r) : "w"(f32((uint32_t)a)));
+    return b64(r);
+}
+static uint64_t fcvt_sd(uint64_t a) {
+    float r;
+    __asm__ volatile("fcvt %s0, %d1" : "=w"(r) : "w"(f64(a)));
+    return b32(r);
+}
+
 static uint32_t fsqrt_s(uint32_t a) {
     float r;
     __asm__ volatile("fsqrt %s0, %s1" : "=w"(r) : "w"(f32(a)));
@@ -111,6 +144,63 @@ static void scalar_table(void) {
         printf("sqrt %08x -> %08x %02llx\n", S[i], r, (unsigned long long)get_fpsr());
     }
     printf("scalar checksum %016llx\n", (unsigned long long)sum);
+}
+
+// FNMUL, FMAX, FMIN, FMAXNM, FMINNM over every pair of the tables (signed zeros, NaNs of both
+// kinds), FRINT* and FCVT over the tables and values at and around halves.
+static const uint32_t SR[] = {
+    0x3f000000, 0x3fc00000, 0x40200000, 0xbf000000, 0xc0200000, 0x3effffff, 0x4b7fffff, 0xcb7fffff,
+    0x4b000001, 0x3f400000, 0xbf400000, 0x00000001, 0x80000001, 0x7f7fffff, 0x3f7fffff, 0xbe800000,
+};
+static const uint64_t DR[] = {
+    0x3fe0000000000000ull, 0x3ff8000000000000ull, 0x4004000000000000ull, 0xbfe0000000000000ull,
+    0xc004000000000000ull, 0x3fdfffffffffffffull, 0x432fffffffffffffull, 0xc32fffffffffffffull,
+    0x4330000000000001ull, 0x3fe8000000000000ull, 0xbfe8000000000000ull, 0x36a0000000000000ull,
+    0x380fffffe0000000ull, 0x47efffffe0000000ull, 0x47efffffefffffffull, 0x3810000000000000ull,
+};
+static void more_table(void) {
+    uint64_t sum = 0;
+    static const char *bnames[] = {"fnmul", "fmax", "fmin", "fmaxnm", "fminnm"};
+    uint32_t (*sbin[])(uint32_t, uint32_t) = {fnmul_s, fmax_s, fmin_s, fmaxnm_s, fminnm_s};
+    uint64_t (*dbin[])(uint64_t, uint64_t) = {fnmul_d, fmax_d, fmin_d, fmaxnm_d, fminnm_d};
+    for (int k = 0; k < 5; k++) {
+        uint64_t h = 1469598103934665603ull, g = h;
+        for (unsigned i = 0; i < N(S); i++)
+            for (unsigned j = 0; j < N(S); j++) {
+                set_fpsr(0);
+                h = (h ^ sbin[k](S[i], S[j])) * 1099511628211ull;
+                h = (h ^ get_fpsr()) * 1099511628211ull;
+            }
+        for (unsigned i = 0; i < N(D); i++)
+            for (unsigned j = 0; j < N(D); j++) {
+                set_fpsr(0);
+                g = (g ^ dbin[k](D[i], D[j])) * 1099511628211ull;
+                g = (g ^ get_fpsr()) * 1099511628211ull;
+            }
+        printf("%s: %016llx %016llx\n", bnames[k], (unsigned long long)h, (unsigned long long)g);
+        sum += h + g;
+    }
+    static const char *unames[] = {"frintn", "frintp", "frintm", "frintz", "frinta", "frintx", "frinti", "fcvt"};
+    uint64_t (*sun[])(uint64_t) = {frintn_s, frintp_s, frintm_s, frintz_s, frinta_s, frintx_s, frinti_s, fcvt_ds};
+    uint64_t (*dun[])(uint64_t) = {frintn_d, frintp_d, frintm_d, frintz_d, frinta_d, frintx_d, frinti_d, fcvt_sd};
+    for (int k = 0; k < 8; k++) {
+        printf("%s.s:", unames[k]);
+        for (unsigned i = 0; i < N(S) + N(SR); i++) {
+            set_fpsr(0);
+            uint64_t r = sun[k](i < N(S) ? S[i] : SR[i - N(S)]);
+            printf(" %llx/%llx", (unsigned long long)r, (unsigned long long)get_fpsr());
+            sum += r;
+        }
+        printf("\n%s.d:", unames[k]);
+        for (unsigned i = 0; i < N(D) + N(DR); i++) {
+            set_fpsr(0);
+            uint64_t r = dun[k](i < N(D) ? D[i] : DR[i - N(D)]);
+            printf(" %llx/%llx", (unsigned long long)r, (unsigned long long)get_fpsr());
+            sum += r;
+        }
+        printf("\n");
+    }
+    printf("more checksum %016llx\n", (unsigned long long)sum);
 }
 
 // FMADD/FMSUB/FNMADD/FNMSUB over every (n, m, a) of the tables: one line per (operation,
@@ -292,6 +382,7 @@ static void signals_and_threads(void) {
 int main(void) {
     scalar_table();
     fma_table();
+    more_table();
     accumulation();
     vectors();
     signals_and_threads();

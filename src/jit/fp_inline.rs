@@ -1,11 +1,13 @@
 //! Inline x86 for the hottest scalar FP rows, with the exact helper as the out-of-line slow
 //! path where one is needed.
 //!
-//! - FADD, FSUB, FMUL, FDIV, FSQRT, and with FMA3 FMADD, FMSUB, FNMADD, FNMSUB (single,
-//!   double): when FPCR has round-to-nearest and no FZ/DN/AHP, the host instruction, whose
-//!   flags stay pending in MXCSR (`fpflags`). The helper redoes the operation when the host
-//!   result is a NaN or (not for FSQRT) exactly the smallest normal magnitude, the only results
-//!   where x86 and Arm can differ ([`result_guard`]).
+//! - FADD, FSUB, FMUL, FNMUL, FDIV, FSQRT, FCVT (single <-> double), FRINTN/P/M/Z/X/I (with
+//!   SSE4.1) and FMADD, FMSUB, FNMADD, FNMSUB (with FMA3), single and double: when FPCR has
+//!   round-to-nearest and no FZ/DN/AHP, the host instruction, whose flags stay pending in
+//!   MXCSR (`fpflags`). The helper redoes the operation when the host result is a NaN or (for
+//!   the rounding ones: products, quotients, sums of products, narrowing) exactly the smallest
+//!   normal magnitude, the only results where x86 and Arm can differ ([`result_guard`]).
+//! - FMAX, FMIN, FMAXNM, FMINNM (with AVX) when no operand is a NaN ([`emit_max_min`]).
 //! - FCMP, FCMPE (register or #0.0): UCOMISS/UCOMISD when FPCR.FZ is clear (then no input is
 //!   flushed and an ordered comparison raises nothing); an unordered result (a NaN: IOC rules
 //!   differ for FCMP and FCMPE, and NZCV = 0011) or FZ set goes to the helper.
@@ -54,9 +56,24 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             emit_fma(e, op, i, helper);
             return true;
         }
+        // single <-> double (`fp::select` has rejected opc == ftype and opc 10)
+        FpOp::Fcvt if ftype <= 1 && i.bits(16, 15) <= 1 => {
+            emit_fcvt(e, i, helper);
+            return true;
+        }
+        FpOp::Frintn | FpOp::Frintp | FpOp::Frintm | FpOp::Frintz | FpOp::Frintx | FpOp::Frinti
+            if ftype <= 1 && super::features().sse41 =>
+        {
+            emit_frint(e, op, i, helper);
+            return true;
+        }
+        FpOp::Fmax | FpOp::Fmin | FpOp::Fmaxnm | FpOp::Fminnm if ftype <= 1 && super::features().avx => {
+            emit_max_min(e, op, i, helper);
+            return true;
+        }
         _ => {}
     }
-    if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv) || ftype > 1 {
+    if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv | FpOp::Fnmul) || ftype > 1 {
         return false;
     }
     let double = ftype == 1;
@@ -86,11 +103,11 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         match (op, double) {
             (FpOp::Fadd, true) => dasm!(e.ops; vaddsd Rx(xd), Rx(a), Rx(xm)),
             (FpOp::Fsub, true) => dasm!(e.ops; vsubsd Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fmul, true) => dasm!(e.ops; vmulsd Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fmul | FpOp::Fnmul, true) => dasm!(e.ops; vmulsd Rx(xd), Rx(a), Rx(xm)),
             (_, true) => dasm!(e.ops; vdivsd Rx(xd), Rx(a), Rx(xm)),
             (FpOp::Fadd, false) => dasm!(e.ops; vaddss Rx(xd), Rx(a), Rx(xm)),
             (FpOp::Fsub, false) => dasm!(e.ops; vsubss Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fmul, false) => dasm!(e.ops; vmulss Rx(xd), Rx(a), Rx(xm)),
+            (FpOp::Fmul | FpOp::Fnmul, false) => dasm!(e.ops; vmulss Rx(xd), Rx(a), Rx(xm)),
             (_, false) => dasm!(e.ops; vdivss Rx(xd), Rx(a), Rx(xm)),
         }
         xd
@@ -99,18 +116,26 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         match (op, double) {
             (FpOp::Fadd, true) => dasm!(e.ops; addsd xmm0, Rx(xm)),
             (FpOp::Fsub, true) => dasm!(e.ops; subsd xmm0, Rx(xm)),
-            (FpOp::Fmul, true) => dasm!(e.ops; mulsd xmm0, Rx(xm)),
+            (FpOp::Fmul | FpOp::Fnmul, true) => dasm!(e.ops; mulsd xmm0, Rx(xm)),
             (_, true) => dasm!(e.ops; divsd xmm0, Rx(xm)),
             (FpOp::Fadd, false) => dasm!(e.ops; addss xmm0, Rx(xm)),
             (FpOp::Fsub, false) => dasm!(e.ops; subss xmm0, Rx(xm)),
-            (FpOp::Fmul, false) => dasm!(e.ops; mulss xmm0, Rx(xm)),
+            (FpOp::Fmul | FpOp::Fnmul, false) => dasm!(e.ops; mulss xmm0, Rx(xm)),
             (_, false) => dasm!(e.ops; divss xmm0, Rx(xm)),
         }
         0
     };
     // A tiny sum is exact (no Underflow on either side): only products and quotients can
     // differ at the smallest normal magnitude.
-    result_guard(e, r, double, matches!(op, FpOp::Fmul | FpOp::Fdiv), slow);
+    result_guard(e, r, double, matches!(op, FpOp::Fmul | FpOp::Fnmul | FpOp::Fdiv), slow);
+    if op == FpOp::Fnmul {
+        // FPNeg of the product (through rax: MOVQ/MOVD back zero the rest of the register)
+        if double {
+            dasm!(e.ops; movq rax, Rx(r); btc rax, 63; movq Rx(r), rax);
+        } else {
+            dasm!(e.ops; movd eax, Rx(r); btc eax, 31; movd Rx(r), eax);
+        }
+    }
     e.vc_put(d, r, width);
     e.cold_call_vonly(slow, helper, i.0);
     true
@@ -153,6 +178,91 @@ fn emit_fma(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
     }
     result_guard(e, acc, double, true, slow);
     e.vc_put(d, acc, width);
+    e.cold_call_vonly(slow, helper, i.0);
+}
+
+/// FCVT between single and double (half precision stays with the helper). Widening is exact
+/// and raises nothing for every non-NaN input (single denormals are double normals); narrowing
+/// rounds as IEEE 754 does, with its flags, except at the smallest normal single (tininess,
+/// see [`result_guard`]). NaN results (quieting, payloads) take the helper.
+fn emit_fcvt(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (d, n) = (i.rd(), i.rn());
+    let to_double = i.bits(16, 15) == 1;
+    let slow = non_ieee_guard(e);
+    let xn = e.vc_get(n);
+    // xmm0 = the converted low element, the rest zero
+    dasm!(e.ops; xorps xmm0, xmm0);
+    if to_double {
+        dasm!(e.ops; cvtss2sd xmm0, Rx(xn));
+    } else {
+        dasm!(e.ops; cvtsd2ss xmm0, Rx(xn));
+    }
+    result_guard(e, 0, to_double, !to_double, slow);
+    e.vc_put(d, 0, if to_double { 64 } else { 32 });
+    e.cold_call_vonly(slow, helper, i.0);
+}
+
+/// FRINTN, FRINTP, FRINTM, FRINTZ (a fixed rounding, no Inexact), FRINTX (FPCR's rounding,
+/// Inexact when the value changes) and FRINTI (FPCR's rounding, no Inexact) with SSE4.1's
+/// ROUNDSS/ROUNDSD: IEEE 754's roundToIntegral, which is Arm's FPRoundInt for every non-NaN
+/// input (signed zeros included); under the FPCR guard FPCR's rounding is MXCSR's, nearest.
+/// NaN results (NaN inputs) take the helper. (FRINTA, ties away from zero, has no SSE mode.)
+fn emit_frint(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
+    let (d, n) = (i.rd(), i.rn());
+    let double = i.ftype() == 1;
+    // ROUNDSx immediate: bits 1:0 the mode, bit 2 "use MXCSR", bit 3 suppress Inexact
+    let imm: i8 = match op {
+        FpOp::Frintn => 0b1000,
+        FpOp::Frintm => 0b1001,
+        FpOp::Frintp => 0b1010,
+        FpOp::Frintz => 0b1011,
+        FpOp::Frintx => 0b0100,
+        _ => 0b1100,
+    };
+    let slow = non_ieee_guard(e);
+    let xn = e.vc_get(n);
+    dasm!(e.ops; xorps xmm0, xmm0);
+    if double {
+        dasm!(e.ops; roundsd xmm0, Rx(xn), imm);
+    } else {
+        dasm!(e.ops; roundss xmm0, Rx(xn), imm);
+    }
+    result_guard(e, 0, double, false, slow);
+    e.vc_put(d, 0, if double { 64 } else { 32 });
+    e.cold_call_vonly(slow, helper, i.0);
+}
+
+/// FMAX, FMIN, FMAXNM, FMINNM when neither operand is a NaN (else the helper, after an
+/// unordered UCOMIS, which raises Invalid only for a signalling NaN, as all four do on Arm):
+/// then the NM forms equal the plain ones, and VMAXSx/VMINSx give the Arm result except for
+/// equal operands, where x86 returns the second and Arm's max(+0, -0) is +0, min(+0, -0) is
+/// -0: for equal operands the result is Vn AND Vm (max) or Vn OR Vm (min), which is each
+/// of them unless they are zeros of opposite signs. Raises nothing (DE is ignored).
+fn emit_max_min(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
+    let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    let double = i.ftype() == 1;
+    let max = matches!(op, FpOp::Fmax | FpOp::Fmaxnm);
+    let slow = non_ieee_guard(e);
+    let (xn, xm) = (e.vc_get(n), e.vc_get(m));
+    if double {
+        dasm!(e.ops; ucomisd Rx(xn), Rx(xm); jp =>slow; vcmpeqsd xmm1, Rx(xn), Rx(xm));
+    } else {
+        dasm!(e.ops; ucomiss Rx(xn), Rx(xm); jp =>slow; vcmpeqss xmm1, Rx(xn), Rx(xm));
+    }
+    match (max, double) {
+        (true, true) => dasm!(e.ops; vmaxsd xmm0, Rx(xn), Rx(xm); vandpd xmm2, Rx(xn), Rx(xm)),
+        (true, false) => dasm!(e.ops; vmaxss xmm0, Rx(xn), Rx(xm); vandps xmm2, Rx(xn), Rx(xm)),
+        (false, true) => dasm!(e.ops; vminsd xmm0, Rx(xn), Rx(xm); vorpd xmm2, Rx(xn), Rx(xm)),
+        (false, false) => dasm!(e.ops; vminss xmm0, Rx(xn), Rx(xm); vorps xmm2, Rx(xn), Rx(xm)),
+    }
+    let xd = e.vc_target(d);
+    // the low element of the blend; the rest of Vd zero
+    if double {
+        dasm!(e.ops; vblendvpd xmm0, xmm0, xmm2, xmm1; vmovq Rx(xd), xmm0);
+    } else {
+        dasm!(e.ops; vblendvps xmm0, xmm0, xmm2, xmm1; vinsertps Rx(xd), xmm0, xmm0, 0x0e);
+    }
+    e.vc_put(d, xd, if double { 64 } else { 32 });
     e.cold_call_vonly(slow, helper, i.0);
 }
 
