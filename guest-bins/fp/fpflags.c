@@ -279,6 +279,51 @@ static void accumulation(void) {
     printf("FZ: %08x %08x %02llx\n", r, t, (unsigned long long)get_fpsr());
 }
 
+// One-operand vector rows and FMAX/FMIN: where x86 and Arm differ in flags or results
+// (FCVTZU at and beyond 2^31 and at or below -1, saturation, signed zeros, NaN lanes, the
+// narrowing tininess edge, inactive upper halves holding NaNs).
+#define V1(insn, out, in)                                                                  \
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n " insn "\n st1 {v2.4s}, [%0]"                     \
+                     ::"r"(out), "r"(in) : "v0", "v2", "memory")
+#define V2(insn, out, in1, in2)                                                            \
+    __asm__ volatile("ld1 {v0.4s}, [%1]\n ld1 {v1.4s}, [%2]\n " insn "\n st1 {v2.4s}, [%0]"  \
+                     ::"r"(out), "r"(in1), "r"(in2) : "v0", "v1", "v2", "memory")
+static void show4(const char *name, const uint32_t *r) {
+    printf("%s %08x %08x %08x %08x %02llx\n", name, r[0], r[1], r[2], r[3], (unsigned long long)get_fpsr());
+}
+static void vector_misc(void) {
+    uint32_t r[4];
+    uint32_t u1[4] = {0x4f32d05e, 0xbf000000, 0xbf800000, 0x40200000}; // 3e9, -0.5, -1, 2.5
+    uint32_t u2[4] = {0xcab26f93, 0xffffffff, 0x4f800000, 0x3f7fffff};
+    uint32_t z[4] = {0x80000000, 0x00000000, 0x7fc00000, 0x7f800001};
+    uint32_t w[4] = {0x00000000, 0x80000000, 0x3f800000, 0x7f800001};
+    uint32_t h[4] = {0x3fc00000, 0xc0200000, 0x7f800001, 0x7fc00000}; // upper lanes NaN
+    uint64_t dd[2] = {0x380fffffe0000000ull, 0xc1e0000000200000ull}, dq[2] = {0x43e0000000000000ull, 0xc3e0000000000001ull};
+    set_fpsr(0); V1("fcvtzu v2.4s, v0.4s", r, u1); show4("fcvtzu.4s", r);
+    set_fpsr(0); V1("fcvtzu v2.4s, v0.4s", r, u2); show4("fcvtzu.4s b", r);
+    set_fpsr(0); V1("fcvtzu v2.2s, v0.2s", r, h); show4("fcvtzu.2s", r);
+    set_fpsr(0); V1("fcvtzs v2.4s, v0.4s", r, u1); show4("fcvtzs.4s", r);
+    set_fpsr(0); V1("frintx v2.4s, v0.4s", r, u1); show4("frintx.4s", r);
+    set_fpsr(0); V1("frinta v2.4s, v0.4s", r, h); show4("frinta.4s", r);
+    set_fpsr(0); V1("frintm v2.2s, v0.2s", r, h); show4("frintm.2s", r);
+    set_fpsr(0); V1("fsqrt v2.4s, v0.4s", r, u1); show4("fsqrt.4s", r);
+    set_fpsr(0); V1("fneg v2.2s, v0.2s", r, z); show4("fneg.2s", r);
+    set_fpsr(0); V1("fabs v2.4s, v0.4s", r, z); show4("fabs.4s", r);
+    set_fpsr(0); V1("scvtf v2.4s, v0.4s", r, u2); show4("scvtf.4s", r);
+    set_fpsr(0); V1("scvtf v2.2d, v0.2d", r, dq); show4("scvtf.2d", r);
+    set_fpsr(0); V1("fcvtzs v2.2d, v0.2d", r, dq); show4("fcvtzs.2d", r);
+    set_fpsr(0); V1("fcvtzs v2.2d, v0.2d", r, dd); show4("fcvtzs.2d b", r);
+    set_fpsr(0); V1("fcvtl v2.2d, v0.2s", r, h); show4("fcvtl.2d", r);
+    set_fpsr(0); V1("fcvtl2 v2.2d, v0.4s", r, h); show4("fcvtl2.2d", r);
+    set_fpsr(0); V1("fcvtn v2.2s, v0.2d", r, dd); show4("fcvtn.2s", r);
+    set_fpsr(0); V1("movi v2.16b, #0x11\n fcvtn2 v2.4s, v0.2d", r, dd); show4("fcvtn2.4s", r);
+    set_fpsr(0); V2("fmaxnm v2.4s, v0.4s, v1.4s", r, z, w); show4("fmaxnm.4s", r);
+    set_fpsr(0); V2("fmin v2.4s, v0.4s, v1.4s", r, z, w); show4("fmin.4s", r);
+    set_fpsr(0); V2("fmax v2.2s, v0.2s, v1.2s", r, z, w); show4("fmax.2s", r);
+    set_fpsr(0); V2("fminnm v2.2s, v0.2s, v1.2s", r, h, u1); show4("fminnm.2s", r);
+    set_fpsr(0); V2("fmax v2.2d, v0.2d, v1.2d", r, dd, dq); show4("fmax.2d", r);
+}
+
 static void vectors(void) {
     // fmul v.4s at the smallest normal, fdiv v.2s with NaN/zero garbage in the upper halves,
     // fcmge v.2s with a NaN upper lane
@@ -346,6 +391,7 @@ static void vectors(void) {
                      ::"r"(g2), "r"(d), "r"(c), "r"(e2) : "v0", "v1", "v2", "memory");
     printf("fmla.2d %016llx %016llx %02llx\n", (unsigned long long)g2[0], (unsigned long long)g2[1],
            (unsigned long long)get_fpsr());
+    vector_misc();
 }
 
 static volatile uint64_t in_handler;

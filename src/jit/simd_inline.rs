@@ -292,6 +292,29 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         emit_fma(e, op, i);
         return true;
     }
+    if f.avx && f.sse41 {
+        match op {
+            SimdOp::Fabs
+            | SimdOp::Fneg
+            | SimdOp::Frintn
+            | SimdOp::Frintm
+            | SimdOp::Frintp
+            | SimdOp::Frintz
+            | SimdOp::Frintx
+            | SimdOp::Frinti
+            | SimdOp::Fsqrt
+            | SimdOp::Scvtf
+            | SimdOp::Fcvtzs
+            | SimdOp::Fcvtzu
+            | SimdOp::Fcvtl
+            | SimdOp::Fcvtn => return emit_fp_unary(e, op, i),
+            SimdOp::Fmax | SimdOp::Fmin | SimdOp::Fmaxnm | SimdOp::Fminnm => {
+                emit_fp_max_min(e, op, i);
+                return true;
+            }
+            _ => {}
+        }
+    }
     if matches!(op, SimdOp::Fadd | SimdOp::Fsub | SimdOp::Fmul | SimdOp::Fdiv) {
         if !f.sse41 {
             return false;
@@ -1415,6 +1438,243 @@ fn emit_fma(e: &mut Emitter, op: SimdOp, i: Insn) {
         ; test eax, mask
         ; jnz =>slow
     );
+    e.vc_put(d, xd, if q { 128 } else { 64 });
+    e.cold_call_simd(slow, simd_helper, i.0, op as u32);
+}
+
+/// xmm`to` = the low 64 bits of xmm`x` with the upper half zero, unless the cache knows it is
+/// already zero there (then `x` itself): the operand of a 64-bit vector operation whose
+/// inactive upper lanes must compute on zeros (raising nothing).
+fn low_half(e: &mut Emitter, x: u8, to: u8) -> u8 {
+    if e.vc_width(x) <= 64 {
+        x
+    } else {
+        dasm!(e.ops; vmovq Rx(to), Rx(x));
+        to
+    }
+}
+
+/// One-operand vector FP rows with AVX and SSE4.1 (false, nothing emitted, for the forms left
+/// to the helper: half precision, FCVTZU of doubles, FRINTA). Bit operations raise nothing and
+/// need no guard: FABS, FNEG. The others run under the FPCR test of [`non_ieee_guard`] and
+/// give the Arm lanes and flags where IEEE 754 decides them, the helper redoing the whole
+/// instruction otherwise:
+/// - FRINTN/M/P/Z/X/I (VROUNDPS/PD, as the scalar forms), FSQRT, FCVTL/FCVTL2 (widening,
+///   exact): a NaN lane;
+/// - FCVTN/FCVTN2 (narrowing): a NaN lane or one at the smallest normal single (tininess);
+/// - SCVTF: none (an integer converts exactly or inexactly, never to a NaN or a denormal);
+///   doubles through two scalar conversions, as there is no packed 64-bit form before AVX-512;
+/// - FCVTZS: a lane equal to the most negative integer (x86's "indefinite" for NaN and out of
+///   range, where Arm saturates; an exact most-negative input redoes harmlessly); doubles
+///   through two scalar CVTTSD2SI;
+/// - FCVTZU (single): an input outside (-1, 2^31) or a NaN, tested before converting, since
+///   x86's flags differ there (Invalid for [2^31, 2^32), which Arm converts exactly; Inexact
+///   beside Arm's lone Invalid at or below -1); inputs in (-1, 0) truncate to 0 with Inexact
+///   on both. (The check then precedes the conversion, which cannot fail.)
+///
+/// Q = 0: the source's upper half is zero (inactive lanes compute on zeros) and so is Vd's.
+fn emit_fp_unary(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
+    let (d, n, q) = (i.rd(), i.rn(), i.q());
+    let double = i.bit(22);
+    let widen_narrow = matches!(op, SimdOp::Fcvtl | SimdOp::Fcvtn);
+    if (widen_narrow && !double) || (op == SimdOp::Fcvtzu && double) {
+        return false;
+    }
+    let abs = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
+    let xn = e.vc_get(n);
+    if matches!(op, SimdOp::Fabs | SimdOp::Fneg) {
+        let a = if q { xn } else { low_half(e, xn, 0) };
+        let xd = e.vc_target(d);
+        if op == SimdOp::Fabs {
+            dasm!(e.ops; vandps Rx(xd), Rx(a), [cpu + abs]);
+        } else {
+            // the sign bits: NOT the magnitude mask (upper half zero for Q = 0)
+            dasm!(e.ops; vpcmpeqd xmm1, xmm1, xmm1; vpxor xmm1, xmm1, [cpu + abs]);
+            if !q {
+                dasm!(e.ops; vmovq xmm1, xmm1);
+            }
+            dasm!(e.ops; vxorps Rx(xd), Rx(a), xmm1);
+        }
+        e.vc_put(d, xd, if q { 128 } else { 64 });
+        return true;
+    }
+    let slow = non_ieee_guard(e);
+    // the source lanes: FCVTL2 reads Vn's upper half, FCVTL and FCVTN(2) only what they
+    // convert, the rest whole (Q = 1) or with a zero upper half
+    let a = match op {
+        SimdOp::Fcvtl if q => {
+            dasm!(e.ops; vmovhlps xmm0, Rx(xn), Rx(xn));
+            0
+        }
+        SimdOp::Fcvtl | SimdOp::Fcvtn => xn,
+        _ if q => xn,
+        _ => low_half(e, xn, 0),
+    };
+    // xmm0 = the result lanes; lanes to check go to xmm1 (a mask per lane)
+    let mut width = if q { 128 } else { 64 };
+    let mut check: i32 = if q { 0b1111 } else { 0b0011 };
+    match op {
+        SimdOp::Frintn | SimdOp::Frintm | SimdOp::Frintp | SimdOp::Frintz | SimdOp::Frintx | SimdOp::Frinti => {
+            let imm: i8 = match op {
+                SimdOp::Frintn => 0b1000,
+                SimdOp::Frintm => 0b1001,
+                SimdOp::Frintp => 0b1010,
+                SimdOp::Frintz => 0b1011,
+                SimdOp::Frintx => 0b0100,
+                _ => 0b1100,
+            };
+            if double {
+                dasm!(e.ops; vroundpd xmm0, Rx(a), imm; vcmpunordpd xmm1, xmm0, xmm0);
+            } else {
+                dasm!(e.ops; vroundps xmm0, Rx(a), imm; vcmpunordps xmm1, xmm0, xmm0);
+            }
+        }
+        SimdOp::Fsqrt => {
+            if double {
+                dasm!(e.ops; vsqrtpd xmm0, Rx(a); vcmpunordpd xmm1, xmm0, xmm0);
+            } else {
+                dasm!(e.ops; vsqrtps xmm0, Rx(a); vcmpunordps xmm1, xmm0, xmm0);
+            }
+        }
+        SimdOp::Fcvtl => {
+            dasm!(e.ops; vcvtps2pd xmm0, Rx(a); vcmpunordpd xmm1, xmm0, xmm0);
+            width = 128;
+            check = 0b1111;
+        }
+        SimdOp::Fcvtn => {
+            // two singles in the low half; FCVTN2 puts them above Vd's low half
+            dasm!(e.ops
+                ; vcvtpd2ps xmm0, Rx(a)
+                ; vcmpunordps xmm1, xmm0, xmm0
+                ; vandps xmm2, xmm0, [cpu + OFF_FP_CONST as i32]
+                ; vpcmpeqd xmm2, xmm2, [cpu + OFF_FP_CONST as i32 + 16]
+                ; vpor xmm1, xmm1, xmm2
+            );
+            check = 0b0011;
+        }
+        SimdOp::Scvtf if double => {
+            dasm!(e.ops
+                ; vmovq rax, Rx(a)
+                ; vpextrq rcx, Rx(a), 1
+                ; vxorps xmm0, xmm0, xmm0
+                ; vcvtsi2sd xmm1, xmm0, rcx
+                ; vcvtsi2sd xmm0, xmm0, rax
+                ; vunpcklpd xmm0, xmm0, xmm1
+            );
+            check = 0;
+        }
+        SimdOp::Scvtf => {
+            dasm!(e.ops; vcvtdq2ps xmm0, Rx(a));
+            check = 0;
+        }
+        SimdOp::Fcvtzs if double => {
+            // x - 1 overflows only for the most negative integer
+            dasm!(e.ops
+                ; vcvttsd2si rax, Rx(a)
+                ; cmp rax, 1
+                ; jo =>slow
+                ; vunpckhpd xmm1, Rx(a), Rx(a)
+                ; vcvttsd2si rcx, xmm1
+                ; cmp rcx, 1
+                ; jo =>slow
+                ; vmovq xmm0, rax
+                ; vpinsrq xmm0, xmm0, rcx, 1
+            );
+            check = 0;
+        }
+        SimdOp::Fcvtzs => {
+            // lanes equal to 0x80000000: all ones shifted left by 31
+            dasm!(e.ops
+                ; vcvttps2dq xmm0, Rx(a)
+                ; vpcmpeqd xmm1, xmm1, xmm1
+                ; vpslld xmm1, xmm1, 31
+                ; vpcmpeqd xmm1, xmm1, xmm0
+            );
+        }
+        _ => {
+            // FCVTZU (single). Only inputs in (-1, 2^31) convert here; the others go to the
+            // helper before anything can raise a flag: at or above 2^31 (CVTTPS2DQ would
+            // raise Invalid where Arm converts exactly), at or below -1 (Arm saturates to 0
+            // with Invalid alone, x86 would add Inexact), NaNs. On the bits as signed
+            // integers: x > 0x4EFFFFFF (2^31 and up, +Inf, +NaN), or x in
+            // [0xBF800000, 0xFFFFFFFF] (-1 and below, -Inf, -NaN): x > 0xBF7FFFFF and x < 0.
+            dasm!(e.ops
+                ; mov eax, 0x4eff_ffff
+                ; vmovd xmm1, eax
+                ; vpshufd xmm1, xmm1, 0
+                ; vpcmpgtd xmm1, Rx(a), xmm1
+                ; mov eax, 0xbf7f_ffff_u32 as i32
+                ; vmovd xmm2, eax
+                ; vpshufd xmm2, xmm2, 0
+                ; vpcmpgtd xmm2, Rx(a), xmm2
+                ; vpxor xmm3, xmm3, xmm3
+                ; vpcmpgtd xmm3, xmm3, Rx(a)
+                ; vpand xmm2, xmm2, xmm3
+                ; vpor xmm1, xmm1, xmm2
+                ; movmskps eax, xmm1
+                ; test eax, check
+                ; jnz =>slow
+                ; vcvttps2dq xmm0, Rx(a)
+            );
+            check = 0;
+        }
+    }
+    if check != 0 {
+        dasm!(e.ops
+            ; movmskps eax, xmm1
+            ; test eax, check
+            ; jnz =>slow
+        );
+    }
+    let xd = if op == SimdOp::Fcvtn && q {
+        // FCVTN2: Vd's low half stays
+        let xd = e.vc_get(d);
+        dasm!(e.ops; vmovlhps Rx(xd), Rx(xd), xmm0);
+        xd
+    } else {
+        0
+    };
+    e.vc_put(d, xd, width);
+    e.cold_call_simd(slow, simd_helper, i.0, op as u32);
+    true
+}
+
+/// FMAX, FMIN, FMAXNM, FMINNM (vector) with AVX when no active lane of either operand is a NaN
+/// (else the helper, after an unordered compare that raises Invalid only for a signalling NaN,
+/// as Arm does): then the NM forms equal the plain ones and VMAX/VMIN give the Arm lanes except
+/// for equal operands, which become Vn AND Vm (max) / Vn OR Vm (min): Arm's max(+0, -0) = +0,
+/// min(+0, -0) = -0 (see `fp_inline::emit_max_min`). Q = 0: both operands' upper halves are
+/// zero first (no flag from inactive lanes), and so is Vd's.
+fn emit_fp_max_min(e: &mut Emitter, op: SimdOp, i: Insn) {
+    let (d, n, m, q) = (i.rd(), i.rn(), i.rm(), i.q());
+    let double = i.bit(22);
+    let max = matches!(op, SimdOp::Fmax | SimdOp::Fmaxnm);
+    let slow = non_ieee_guard(e);
+    let (xn, xm) = (e.vc_get(n), e.vc_get(m));
+    let (a, b) = if q { (xn, xm) } else { (low_half(e, xn, 0), low_half(e, xm, 1)) };
+    let check: i32 = if q { 0b1111 } else { 0b0011 };
+    if double {
+        dasm!(e.ops; vcmpunordpd xmm2, Rx(a), Rx(b));
+    } else {
+        dasm!(e.ops; vcmpunordps xmm2, Rx(a), Rx(b));
+    }
+    dasm!(e.ops
+        ; movmskps eax, xmm2
+        ; test eax, check
+        ; jnz =>slow
+    );
+    match (max, double) {
+        (true, true) => dasm!(e.ops; vmaxpd xmm3, Rx(a), Rx(b); vandpd xmm4, Rx(a), Rx(b)),
+        (true, false) => dasm!(e.ops; vmaxps xmm3, Rx(a), Rx(b); vandps xmm4, Rx(a), Rx(b)),
+        (false, true) => dasm!(e.ops; vminpd xmm3, Rx(a), Rx(b); vorpd xmm4, Rx(a), Rx(b)),
+        (false, false) => dasm!(e.ops; vminps xmm3, Rx(a), Rx(b); vorps xmm4, Rx(a), Rx(b)),
+    }
+    let xd = e.vc_target(d);
+    if double {
+        dasm!(e.ops; vcmpeqpd xmm2, Rx(a), Rx(b); vblendvpd Rx(xd), xmm3, xmm4, xmm2);
+    } else {
+        dasm!(e.ops; vcmpeqps xmm2, Rx(a), Rx(b); vblendvps Rx(xd), xmm3, xmm4, xmm2);
+    }
     e.vc_put(d, xd, if q { 128 } else { 64 });
     e.cold_call_simd(slow, simd_helper, i.0, op as u32);
 }
