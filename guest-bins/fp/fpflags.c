@@ -89,6 +89,20 @@ static uint64_t fcvt_sd(uint64_t a) {
     return b32(r);
 }
 
+// Conversions to general registers with a rounding of their own (W and X forms).
+#define CVT(name, insn, reg, src, t)                                                       \
+    static uint64_t name(uint64_t a) {                                                     \
+        uint64_t r;                                                                        \
+        __asm__ volatile(insn " %" reg "0, %" src "1" : "=r"(r) : "w"(t));                  \
+        return r;                                                                          \
+    }
+CVT(fcvtzu_ws, "fcvtzu", "w", "s", f32((uint32_t)a)) CVT(fcvtzu_xs, "fcvtzu", "x", "s", f32((uint32_t)a))
+CVT(fcvtns_ws, "fcvtns", "w", "s", f32((uint32_t)a)) CVT(fcvtms_xs, "fcvtms", "x", "s", f32((uint32_t)a))
+CVT(fcvtps_ws, "fcvtps", "w", "s", f32((uint32_t)a))
+CVT(fcvtzu_wd, "fcvtzu", "w", "d", f64(a)) CVT(fcvtzu_xd, "fcvtzu", "x", "d", f64(a))
+CVT(fcvtns_xd, "fcvtns", "x", "d", f64(a)) CVT(fcvtms_wd, "fcvtms", "w", "d", f64(a))
+CVT(fcvtps_xd, "fcvtps", "x", "d", f64(a))
+
 static uint32_t fsqrt_s(uint32_t a) {
     float r;
     __asm__ volatile("fsqrt %s0, %s1" : "=w"(r) : "w"(f32(a)));
@@ -151,12 +165,15 @@ static void scalar_table(void) {
 static const uint32_t SR[] = {
     0x3f000000, 0x3fc00000, 0x40200000, 0xbf000000, 0xc0200000, 0x3effffff, 0x4b7fffff, 0xcb7fffff,
     0x4b000001, 0x3f400000, 0xbf400000, 0x00000001, 0x80000001, 0x7f7fffff, 0x3f7fffff, 0xbe800000,
+    0x4f000000, 0x4f7fffff, 0x4f800000, 0x5effffff, 0x5f000000, 0xbf7fffff, 0xbf800000, 0xcf000000,
 };
 static const uint64_t DR[] = {
     0x3fe0000000000000ull, 0x3ff8000000000000ull, 0x4004000000000000ull, 0xbfe0000000000000ull,
     0xc004000000000000ull, 0x3fdfffffffffffffull, 0x432fffffffffffffull, 0xc32fffffffffffffull,
     0x4330000000000001ull, 0x3fe8000000000000ull, 0xbfe8000000000000ull, 0x36a0000000000000ull,
     0x380fffffe0000000ull, 0x47efffffe0000000ull, 0x47efffffefffffffull, 0x3810000000000000ull,
+    0x41dfffffffc00000ull, 0x41e0000000100000ull, 0x41efffffffe00000ull, 0x41f0000000000000ull,
+    0x43dfffffffffffffull, 0x43e0000000000000ull, 0xbfefffffffffffffull, 0xc1e0000000100000ull,
 };
 static void more_table(void) {
     uint64_t sum = 0;
@@ -195,6 +212,26 @@ static void more_table(void) {
         for (unsigned i = 0; i < N(D) + N(DR); i++) {
             set_fpsr(0);
             uint64_t r = dun[k](i < N(D) ? D[i] : DR[i - N(D)]);
+            printf(" %llx/%llx", (unsigned long long)r, (unsigned long long)get_fpsr());
+            sum += r;
+        }
+        printf("\n");
+    }
+    static const char *cnames[] = {"fcvtzu w", "fcvtzu x", "fcvtns", "fcvtms", "fcvtps"};
+    uint64_t (*scvt[])(uint64_t) = {fcvtzu_ws, fcvtzu_xs, fcvtns_ws, fcvtms_xs, fcvtps_ws};
+    uint64_t (*dcvt[])(uint64_t) = {fcvtzu_wd, fcvtzu_xd, fcvtns_xd, fcvtms_wd, fcvtps_xd};
+    for (int k = 0; k < 5; k++) {
+        printf("%s.s:", cnames[k]);
+        for (unsigned i = 0; i < N(S) + N(SR); i++) {
+            set_fpsr(0);
+            uint64_t r = scvt[k](i < N(S) ? S[i] : SR[i - N(S)]);
+            printf(" %llx/%llx", (unsigned long long)r, (unsigned long long)get_fpsr());
+            sum += r;
+        }
+        printf("\n%s.d:", cnames[k]);
+        for (unsigned i = 0; i < N(D) + N(DR); i++) {
+            set_fpsr(0);
+            uint64_t r = dcvt[k](i < N(D) ? D[i] : DR[i - N(D)]);
             printf(" %llx/%llx", (unsigned long long)r, (unsigned long long)get_fpsr());
             sum += r;
         }

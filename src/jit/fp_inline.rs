@@ -19,7 +19,9 @@ use super::emit::{dasm, reg, Emitter, FlagKind, InsnHelper, R31};
 use crate::arch::pseudo::vfp_expand_imm;
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
-use crate::cpu::{off_v, FPCR_FZ, FPCR_NON_IEEE, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR};
+use crate::cpu::{
+    off_v, FPCR_FZ, FPCR_NON_IEEE, FPSR_IXC, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR, OFF_FPSR,
+};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
 /// Emit `op` inline with `helper` as the slow path; false when this row has no inline form
@@ -50,6 +52,18 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         }
         FpOp::Fcvtzs if ftype <= 1 => {
             emit_fcvtzs(e, i, helper);
+            return true;
+        }
+        FpOp::Fcvtns | FpOp::Fcvtms | FpOp::Fcvtps if ftype <= 1 && super::features().sse41 => {
+            emit_fcvt_rounding(e, op, i, helper);
+            return true;
+        }
+        FpOp::Fcvtzu if ftype <= 1 => {
+            emit_fcvtzu(e, i, helper);
+            return true;
+        }
+        FpOp::Frinta if ftype <= 1 && super::features().sse41 => {
+            emit_frinta(e, i, helper);
             return true;
         }
         FpOp::Fmadd | FpOp::Fmsub | FpOp::Fnmadd | FpOp::Fnmsub if ftype <= 1 && super::features().fma => {
@@ -404,6 +418,160 @@ fn emit_fcvtzs(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     }
     e.store_x(d, reg::RAX, sf, R31::Zr);
     e.cold_call_gpr(slow, helper, i.0);
+}
+
+/// FCVTNS, FCVTMS, FCVTPS (scalar, to a general register): ROUNDSS/ROUNDSD in the row's
+/// fixed mode with Inexact suppressed, then CVTTSx2SI as for FCVTZS (NaN and out of range:
+/// x86's indefinite with Invalid, which the helper turns into Arm's saturation with the same
+/// flag). Arm raises Inexact only for a result in range that differs from the input, which
+/// the rounding instruction cannot tell: it is ORed into `CpuState::fpsr` (the guest FPSR is
+/// that OR the MXCSR flags, `fpflags`) after the range check.
+fn emit_fcvt_rounding(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
+    let (d, n, sf) = (i.rd(), i.rn(), i.sf());
+    let double = i.ftype() == 1;
+    let imm: i8 = match op {
+        FpOp::Fcvtns => 0b1000,
+        FpOp::Fcvtms => 0b1001,
+        _ => 0b1010,
+    };
+    let slow = non_ieee_guard(e);
+    let x = e.vc_get(n);
+    match (sf, double) {
+        (true, true) => dasm!(e.ops; roundsd xmm0, Rx(x), imm; cvttsd2si rax, xmm0),
+        (true, false) => dasm!(e.ops; roundss xmm0, Rx(x), imm; cvttss2si rax, xmm0),
+        (false, true) => dasm!(e.ops; roundsd xmm0, Rx(x), imm; cvttsd2si eax, xmm0),
+        (false, false) => dasm!(e.ops; roundss xmm0, Rx(x), imm; cvttss2si eax, xmm0),
+    }
+    // x - 1 overflows only for the most negative integer
+    if sf {
+        dasm!(e.ops; cmp rax, 1; jo =>slow);
+    } else {
+        dasm!(e.ops; cmp eax, 1; jo =>slow);
+    }
+    if double {
+        dasm!(e.ops; ucomisd xmm0, Rx(x));
+    } else {
+        dasm!(e.ops; ucomiss xmm0, Rx(x));
+    }
+    dasm!(e.ops
+        ; je >exact
+        ; or DWORD [cpu + OFF_FPSR as i32], FPSR_IXC as i32
+        ; exact:
+    );
+    e.store_x(d, reg::RAX, sf, R31::Zr);
+    e.cold_call_gpr(slow, helper, i.0);
+}
+
+/// FCVTZU (scalar, to a general register) for inputs in (-1, 2^32) (W) or (-1, 2^63) (X),
+/// checked first with UCOMIS (which raises nothing for a quiet NaN; a NaN fails the first
+/// test): CVTTSx2SI into 64 bits then truncates as Arm does, with Inexact for a fraction.
+/// Everything else takes the helper before a flag is raised: x86 would add Inexact to Arm's
+/// lone Invalid at or below -1, and has no unsigned conversion for [2^63, 2^64).
+fn emit_fcvtzu(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (d, n, sf) = (i.rd(), i.rn(), i.sf());
+    let double = i.ftype() == 1;
+    let slow = non_ieee_guard(e);
+    let x = e.vc_get(n);
+    if double {
+        let upper: u64 = if sf { 0x43e0_0000_0000_0000 } else { 0x41f0_0000_0000_0000 };
+        dasm!(e.ops
+            ; mov rax, QWORD 0xbff0_0000_0000_0000_u64 as i64
+            ; movq xmm1, rax
+            ; ucomisd Rx(x), xmm1
+            ; jbe =>slow
+            ; mov rax, QWORD upper as i64
+            ; movq xmm1, rax
+            ; ucomisd Rx(x), xmm1
+            ; jae =>slow
+            ; cvttsd2si rax, Rx(x)
+        );
+    } else {
+        let upper: u32 = if sf { 0x5f00_0000 } else { 0x4f80_0000 };
+        dasm!(e.ops
+            ; mov eax, 0xbf80_0000_u32 as i32
+            ; movd xmm1, eax
+            ; ucomiss Rx(x), xmm1
+            ; jbe =>slow
+            ; mov eax, upper as i32
+            ; movd xmm1, eax
+            ; ucomiss Rx(x), xmm1
+            ; jae =>slow
+            ; cvttss2si rax, Rx(x)
+        );
+    }
+    e.store_x(d, reg::RAX, sf, R31::Zr);
+    e.cold_call_gpr(slow, helper, i.0);
+}
+
+/// FRINTA (round to nearest, ties away from zero), which has no SSE mode: t = the input
+/// truncated (ROUNDSx, Inexact suppressed; a NaN takes the helper); an input of magnitude
+/// 2^52 (2^23 for single) or more, infinities included, is integral already (t); else
+/// x - t is exact, and t moves one away from zero when |x - t| >= 0.5 (t + ±1 is exact
+/// too). FRINTA raises nothing for a non-NaN input, and nothing here raises a flag.
+fn emit_frinta(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (d, n) = (i.rd(), i.rn());
+    let double = i.ftype() == 1;
+    let slow = non_ieee_guard(e);
+    let x = e.vc_get(n);
+    let abs = crate::cpu::OFF_FP_CONST as i32 + if double { 32 } else { 0 };
+    // xmm0 = t (the rest of the register zero), xmm1 = |x|, xmm2 = constants
+    dasm!(e.ops; xorps xmm0, xmm0);
+    if double {
+        dasm!(e.ops
+            ; roundsd xmm0, Rx(x), 0b1011
+            ; ucomisd xmm0, xmm0
+            ; jp =>slow
+            ; movaps xmm1, Rx(x)
+            ; andps xmm1, [cpu + abs]
+            ; mov rax, QWORD 0x4330_0000_0000_0000
+            ; movq xmm2, rax
+            ; ucomisd xmm1, xmm2
+            ; jae >done
+            ; movaps xmm1, Rx(x)
+            ; subsd xmm1, xmm0
+            ; andps xmm1, [cpu + abs]
+            ; mov rax, QWORD 0x3fe0_0000_0000_0000
+            ; movq xmm2, rax
+            ; ucomisd xmm1, xmm2
+            ; jb >done
+            // ±1.0: the sign of x OR 1.0
+            ; movq rax, Rx(x)
+            ; shr rax, 63
+            ; shl rax, 63
+            ; mov rcx, QWORD 0x3ff0_0000_0000_0000
+            ; or rax, rcx
+            ; movq xmm2, rax
+            ; addsd xmm0, xmm2
+            ; done:
+        );
+    } else {
+        dasm!(e.ops
+            ; roundss xmm0, Rx(x), 0b1011
+            ; ucomiss xmm0, xmm0
+            ; jp =>slow
+            ; movaps xmm1, Rx(x)
+            ; andps xmm1, [cpu + abs]
+            ; mov eax, 0x4b00_0000
+            ; movd xmm2, eax
+            ; ucomiss xmm1, xmm2
+            ; jae >done
+            ; movaps xmm1, Rx(x)
+            ; subss xmm1, xmm0
+            ; andps xmm1, [cpu + abs]
+            ; mov eax, 0x3f00_0000
+            ; movd xmm2, eax
+            ; ucomiss xmm1, xmm2
+            ; jb >done
+            ; movd eax, Rx(x)
+            ; and eax, 0x8000_0000_u32 as i32
+            ; or eax, 0x3f80_0000
+            ; movd xmm2, eax
+            ; addss xmm0, xmm2
+            ; done:
+        );
+    }
+    e.vc_put(d, 0, if double { 64 } else { 32 });
+    e.cold_call_vonly(slow, helper, i.0);
 }
 
 /// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of
