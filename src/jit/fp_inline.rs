@@ -8,9 +8,10 @@
 //!   the rounding ones: products, quotients, sums of products, narrowing) exactly the smallest
 //!   normal magnitude, the only results where x86 and Arm can differ ([`result_guard`]).
 //! - FMAX, FMIN, FMAXNM, FMINNM (with AVX) when no operand is a NaN ([`emit_max_min`]).
-//! - FCMP, FCMPE (register or #0.0): UCOMISS/UCOMISD when FPCR.FZ is clear (then no input is
-//!   flushed and an ordered comparison raises nothing); an unordered result (a NaN: IOC rules
-//!   differ for FCMP and FCMPE, and NZCV = 0011) or FZ set goes to the helper.
+//! - FCMP, FCMPE (register or #0.0), and FCCMP, FCCMPE when their condition holds:
+//!   UCOMISS/UCOMISD when FPCR.FZ is clear (then no input is flushed and an ordered
+//!   comparison raises nothing); an unordered result (a NaN: IOC rules differ for FCMP and
+//!   FCMPE, and NZCV = 0011) or FZ set goes to the helper.
 //! - Pure bit moves, exact for every input and raising nothing (FPAbs and FPNeg do not look at
 //!   NaNs; FMOV never does): FMOV (register, immediate, general: W<->S, X<->D, X<->V.D[1]),
 //!   FABS, FNEG, FCSEL.
@@ -40,6 +41,10 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         }
         FpOp::Fcmp if ftype <= 1 => {
             emit_fcmp(e, i, helper);
+            return true;
+        }
+        FpOp::Fccmp if ftype <= 1 => {
+            emit_fccmp(e, i, helper);
             return true;
         }
         FpOp::Fsqrt if ftype <= 1 => {
@@ -733,6 +738,14 @@ fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     }
     // Only flag-preserving instructions from here on: a B.cond or CSEL that follows may test
     // the x86 flags directly (FlagKind::Fcmp).
+    store_ucomis_flags(e, slow);
+    e.cold_call_flags(slow, helper, i.0);
+    e.host_flags = Some(FlagKind::Fcmp);
+}
+
+/// After UCOMISS/UCOMISD: to `slow` when unordered, else store NZCV (equal 0110, less 1000,
+/// greater 0010) with flag-preserving instructions only.
+fn store_ucomis_flags(e: &mut Emitter, slow: DynamicLabel) {
     dasm!(e.ops
         ; jp =>slow
         ; setne cl
@@ -745,6 +758,39 @@ fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
         ; mov QWORD [cpu + OFF_FLAG_Z as i32], rcx
         ; mov BYTE [cpu + OFF_FLAG_V as i32], 0
     );
+}
+
+/// FCCMP/FCCMPE: when the condition holds, the comparison of [`emit_fcmp`] (FZ or an
+/// unordered result takes the helper, which evaluates the whole instruction again from the
+/// stored flags: nothing has been written when it is entered); otherwise NZCV = the
+/// immediate, with no FP processing and no exception, whatever FPCR says. Both operands are
+/// loaded into the V-register cache before the branch, so both paths meet with one cache
+/// state; the x86 flags describe nothing afterwards.
+fn emit_fccmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
+    let (n, m) = (i.rn(), i.rm());
+    let double = i.ftype() == 1;
+    let (cond, nzcv) = (i.bits(15, 12), i.bits(3, 0));
+    let slow = e.ops.new_dynamic_label();
+    let (xn, xm) = (e.vc_get(n), e.vc_get(m));
+    let skip = (cond < 0b1110).then(|| {
+        let cc = e.cond_cc(cond);
+        e.jcc_unless(cc)
+    });
+    dasm!(e.ops
+        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_FZ as i32
+        ; jnz =>slow
+    );
+    if double {
+        dasm!(e.ops; ucomisd Rx(xn), Rx(xm));
+    } else {
+        dasm!(e.ops; ucomiss Rx(xn), Rx(xm));
+    }
+    store_ucomis_flags(e, slow);
+    if let Some(skip) = skip {
+        dasm!(e.ops; jmp >done; =>skip);
+        e.set_flags_imm(nzcv);
+        dasm!(e.ops; done:);
+    }
     e.cold_call_flags(slow, helper, i.0);
-    e.host_flags = Some(FlagKind::Fcmp);
+    e.host_flags = None;
 }
