@@ -22,6 +22,7 @@ use crate::arch::table::FpOp;
 use crate::arch::Insn;
 use crate::cpu::{
     off_v, FPCR_FZ, FPCR_NON_IEEE, FPSR_IXC, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR, OFF_FPSR,
+    OFF_FP_CONST,
 };
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
@@ -59,7 +60,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             emit_fcvtzs(e, i, helper);
             return true;
         }
-        FpOp::Fcvtns | FpOp::Fcvtms | FpOp::Fcvtps if ftype <= 1 && super::features().sse41 => {
+        FpOp::Fcvtns | FpOp::Fcvtms | FpOp::Fcvtps | FpOp::Fcvtas if ftype <= 1 && super::features().sse41 => {
             emit_fcvt_rounding(e, op, i, helper);
             return true;
         }
@@ -309,30 +310,31 @@ fn low_element(e: &mut Emitter, x: u8, double: bool) {
 /// propagation and default NaN differ from x86's) or, with `tiny`, a result of exactly the
 /// smallest normal magnitude (Arm detects tininess before rounding, x86 after: only such a
 /// result can be Underflow on Arm and not on x86). Every other result, and the flags the host
-/// raised for it (`fpflags`), is the Arm one. Clobbers eax, rcx.
+/// raised for it (`fpflags`), is the Arm one. With `tiny`, one compare covers both: |r|
+/// against the smallest normal sets ZF when equal and when unordered (a NaN; x86 results are
+/// never signalling NaNs, so the compare raises nothing). Clobbers xmm1.
 fn result_guard(e: &mut Emitter, r: u8, double: bool, tiny: bool, slow: DynamicLabel) {
-    if double {
-        dasm!(e.ops; ucomisd Rx(r), Rx(r); jp =>slow);
-        if tiny {
-            dasm!(e.ops
-                ; movq rax, Rx(r)
-                ; add rax, rax
-                ; mov rcx, QWORD 0x0020_0000_0000_0000
-                ; cmp rax, rcx
-                ; je =>slow
-            );
+    if !tiny {
+        if double {
+            dasm!(e.ops; ucomisd Rx(r), Rx(r); jp =>slow);
+        } else {
+            dasm!(e.ops; ucomiss Rx(r), Rx(r); jp =>slow);
         }
-    } else {
-        dasm!(e.ops; ucomiss Rx(r), Rx(r); jp =>slow);
-        if tiny {
-            dasm!(e.ops
-                ; movd eax, Rx(r)
-                ; add eax, eax
-                ; cmp eax, 0x0100_0000
-                ; je =>slow
-            );
-        }
+        return;
     }
+    // fp_const: [0]/[2] the magnitude masks, [1]/[3] the smallest normals (single/double)
+    let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
+    if super::features().avx {
+        dasm!(e.ops; vandps xmm1, Rx(r), [cpu + k]);
+    } else {
+        dasm!(e.ops; movaps xmm1, Rx(r); andps xmm1, [cpu + k]);
+    }
+    if double {
+        dasm!(e.ops; ucomisd xmm1, QWORD [cpu + k + 16]);
+    } else {
+        dasm!(e.ops; ucomiss xmm1, DWORD [cpu + k + 16]);
+    }
+    dasm!(e.ops; je =>slow);
 }
 
 /// FSQRT (single, double) inline under round-to-nearest with no FZ/DN/AHP: SQRTSS/SQRTSD is
@@ -425,8 +427,9 @@ fn emit_fcvtzs(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     e.cold_call_gpr(slow, helper, i.0);
 }
 
-/// FCVTNS, FCVTMS, FCVTPS (scalar, to a general register): ROUNDSS/ROUNDSD in the row's
-/// fixed mode with Inexact suppressed, then CVTTSx2SI as for FCVTZS (NaN and out of range:
+/// FCVTNS, FCVTMS, FCVTPS, FCVTAS (scalar, to a general register): ROUNDSS/ROUNDSD in the
+/// row's fixed mode with Inexact suppressed (FCVTAS: [`round_ties_away`]), then CVTTSx2SI as
+/// for FCVTZS (NaN and out of range:
 /// x86's indefinite with Invalid, which the helper turns into Arm's saturation with the same
 /// flag). Arm raises Inexact only for a result in range that differs from the input, which
 /// the rounding instruction cannot tell: it is ORed into `CpuState::fpsr` (the guest FPSR is
@@ -441,11 +444,17 @@ fn emit_fcvt_rounding(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
     };
     let slow = non_ieee_guard(e);
     let x = e.vc_get(n);
+    // xmm0 = the rounded value
+    match (op, double) {
+        (FpOp::Fcvtas, _) => round_ties_away(e, x, double, slow),
+        (_, true) => dasm!(e.ops; roundsd xmm0, Rx(x), imm),
+        (_, false) => dasm!(e.ops; roundss xmm0, Rx(x), imm),
+    }
     match (sf, double) {
-        (true, true) => dasm!(e.ops; roundsd xmm0, Rx(x), imm; cvttsd2si rax, xmm0),
-        (true, false) => dasm!(e.ops; roundss xmm0, Rx(x), imm; cvttss2si rax, xmm0),
-        (false, true) => dasm!(e.ops; roundsd xmm0, Rx(x), imm; cvttsd2si eax, xmm0),
-        (false, false) => dasm!(e.ops; roundss xmm0, Rx(x), imm; cvttss2si eax, xmm0),
+        (true, true) => dasm!(e.ops; cvttsd2si rax, xmm0),
+        (true, false) => dasm!(e.ops; cvttss2si rax, xmm0),
+        (false, true) => dasm!(e.ops; cvttsd2si eax, xmm0),
+        (false, false) => dasm!(e.ops; cvttss2si eax, xmm0),
     }
     // x - 1 overflows only for the most negative integer
     if sf {
@@ -518,6 +527,15 @@ fn emit_frinta(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let double = i.ftype() == 1;
     let slow = non_ieee_guard(e);
     let x = e.vc_get(n);
+    round_ties_away(e, x, double, slow);
+    e.vc_put(d, 0, if double { 64 } else { 32 });
+    e.cold_call_vonly(slow, helper, i.0);
+}
+
+/// xmm0 = xmm`x`'s low element rounded to an integral value, ties away from zero (the rest
+/// of xmm0 zero), raising no flag; to `slow` for a NaN. See [`emit_frinta`]. Clobbers
+/// xmm1, xmm2, rax, rcx.
+fn round_ties_away(e: &mut Emitter, x: u8, double: bool, slow: DynamicLabel) {
     let abs = crate::cpu::OFF_FP_CONST as i32 + if double { 32 } else { 0 };
     // xmm0 = t (the rest of the register zero), xmm1 = |x|, xmm2 = constants
     dasm!(e.ops; xorps xmm0, xmm0);
@@ -575,8 +593,6 @@ fn emit_frinta(e: &mut Emitter, i: Insn, helper: InsnHelper) {
             ; done:
         );
     }
-    e.vc_put(d, 0, if double { 64 } else { 32 });
-    e.cold_call_vonly(slow, helper, i.0);
 }
 
 /// FMOV (general): W<->S and X<->D move the low 32/64 bits (a write to V zeroes the rest of
