@@ -1416,24 +1416,10 @@ fn emit_fma(e: &mut Emitter, op: SimdOp, i: Insn) {
         e.ops.vfma231_packed(opcode, double, xd, a, b);
         xd
     };
-    // xmm1 = NaN lanes OR lanes whose magnitude is the smallest normal
-    let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
-    if double {
-        dasm!(e.ops
-            ; vcmpunordpd xmm1, Rx(xd), Rx(xd)
-            ; vandps xmm2, Rx(xd), [cpu + k]
-            ; vpcmpeqq xmm2, xmm2, [cpu + k + 16]
-        );
-    } else {
-        dasm!(e.ops
-            ; vcmpunordps xmm1, Rx(xd), Rx(xd)
-            ; vandps xmm2, Rx(xd), [cpu + k]
-            ; vpcmpeqd xmm2, xmm2, [cpu + k + 16]
-        );
-    }
+    // xmm1 = NaN lanes OR lanes whose magnitude is the smallest normal (see tiny_lanes)
+    tiny_lanes(e, xd, double);
     let mask: i32 = if q { 0b1111 } else { 0b0011 };
     dasm!(e.ops
-        ; vpor xmm1, xmm1, xmm2
         ; movmskps eax, xmm1
         ; test eax, mask
         ; jnz =>slow
@@ -1679,6 +1665,21 @@ fn emit_fp_max_min(e: &mut Emitter, op: SimdOp, i: Insn) {
     e.cold_call_simd(slow, simd_helper, i.0, op as u32);
 }
 
+/// xmm1 = all ones in the lanes of xmm`x` that are a NaN or exactly the smallest normal
+/// magnitude (single or double lanes): |x| compared with the smallest normal by the quiet
+/// "equal or unordered" predicate (x86 results are never signalling NaNs, so nothing is
+/// raised). Clobbers xmm2.
+fn tiny_lanes(e: &mut Emitter, x: u8, double: bool) {
+    // fp_const: [0]/[2] the magnitude masks, [1]/[3] the smallest normals (single/double)
+    let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
+    dasm!(e.ops; vandps xmm2, Rx(x), [cpu + k]);
+    if double {
+        dasm!(e.ops; vcmpeq_uqpd xmm1, xmm2, [cpu + k + 16]);
+    } else {
+        dasm!(e.ops; vcmpeq_uqps xmm1, xmm2, [cpu + k + 16]);
+    }
+}
+
 /// [`emit_fp`] with AVX, after the FPCR test: three-operand VEX forms straight from the cached
 /// operands into Vd's cache register, so a cached loop body copies nothing. The slow path
 /// recomputes from `CpuState::v`, which still holds the old Vd (it is stored after the guard),
@@ -1724,20 +1725,12 @@ fn emit_fp_avx(e: &mut Emitter, op: SimdOp, i: Insn, slow: DynamicLabel) {
         (_, true) => dasm!(e.ops; vdivpd Rx(xd), Rx(a), Rx(b)),
     }
     // xmm1 = NaN lanes, OR (FMUL/FDIV) lanes whose magnitude is the smallest normal.
-    if double {
+    if matches!(op, SimdOp::Fmul | SimdOp::Fdiv) {
+        tiny_lanes(e, xd, double);
+    } else if double {
         dasm!(e.ops; vcmpunordpd xmm1, Rx(xd), Rx(xd));
     } else {
         dasm!(e.ops; vcmpunordps xmm1, Rx(xd), Rx(xd));
-    }
-    if matches!(op, SimdOp::Fmul | SimdOp::Fdiv) {
-        let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
-        dasm!(e.ops; vandps xmm2, Rx(xd), [cpu + k]);
-        if double {
-            dasm!(e.ops; vpcmpeqq xmm2, xmm2, [cpu + k + 16]);
-        } else {
-            dasm!(e.ops; vpcmpeqd xmm2, xmm2, [cpu + k + 16]);
-        }
-        dasm!(e.ops; vpor xmm1, xmm1, xmm2);
     }
     let mask: i32 = if q { 0b1111 } else { 0b0011 };
     dasm!(e.ops
