@@ -7,7 +7,11 @@
 //!   MXCSR (`fpflags`). The helper redoes the operation when the host result is a NaN or (for
 //!   the rounding ones: products, quotients, sums of products, narrowing) exactly the smallest
 //!   normal magnitude, the only results where x86 and Arm can differ ([`result_guard`]).
-//! - FMAX, FMIN, FMAXNM, FMINNM (with AVX) when no operand is a NaN ([`emit_max_min`]).
+//! - FMAX, FMIN, FMAXNM, FMINNM (with AVX) when no operand is a NaN ([`emit_max_min`]);
+//!   FRINTA ([`round_ties_away`], no SSE mode rounds ties away).
+//! - Conversions with general registers: SCVTF/UCVTF, FCVTZS, FCVTZU, FCVTNS/FCVTMS/FCVTPS/
+//!   FCVTAS, each with its own range and flag rules (see the functions): where x86 would
+//!   raise a flag Arm does not, the input is tested before the host instruction runs.
 //! - FCMP, FCMPE (register or #0.0), and FCCMP, FCCMPE when their condition holds:
 //!   UCOMISS/UCOMISD when FPCR.FZ is clear (then no input is flushed and an ordered
 //!   comparison raises nothing); an unordered result (a NaN: IOC rules differ for FCMP and

@@ -2,7 +2,10 @@
 //! fallback for everything else. Rows: ADD, SUB, AND, ORR, EOR, BIC, ORN, BSL, BIT, BIF, CMEQ,
 //! CMGT, MUL, MLA, MLS, SMAX, SMIN, UMAX, UMIN, SHL, USHR, SSHR, USRA, SSRA, SSHLL, USHLL,
 //! SHLL, NOT, NEG, ABS, EXT, MOVI/MVNI/FMOV (immediate), FADD, FSUB, FMUL, FDIV,
-//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — the
+//! FCMEQ, FCMGE, FCMGT — each only for the element sizes SSE has (see [`select`]) — with AVX
+//! the single/double FP rows FMLA/FMLS (vector, by element; FMA3), FMUL (by element), FABS,
+//! FNEG, FRINTN/M/P/Z/X/I, FSQRT, SCVTF, FCVTZS, FCVTZU (single), FCVTL(2), FCVTN(2),
+//! FMAX/FMIN/FMAXNM/FMINNM ([`emit_fma`], [`emit_fp_unary`], [`emit_fp_max_min`]), the
 //! element moves DUP (element, general), INS, SMOV, UMOV as integer moves, and the
 //! permutations REV16/REV32/REV64 (PSHUFB masks in `CpuState::fp_const`), CNT (PSHUFB nibble
 //! lookup), ZIP1/ZIP2, UZP1/UZP2, TRN1/TRN2.
