@@ -1,7 +1,7 @@
 //! The process model under the emulator: threads, exit rules, robust futexes, fork/exec, /proc.
 //!
-//! Programs in guest-bins/proc/ with an `expected/` stdout (threads, cxxthreads, mainexit,
-//! groupexit, forkexec) are compared with their expected files under this emulator and under
+//! Programs in guest-bins/proc/ with an `expected/` stdout (threads, cxxthreads, rtsignals,
+//! mainexit, groupexit, forkexec) are compared with their expected files under this emulator and under
 //! qemu-aarch64 (they only execute native programs, so qemu needs no binfmt_misc registration).
 //! The others cannot be compared with qemu-aarch64 7.2 and are checked here against fixed text:
 //! `robust` (qemu refuses set_robust_list; the text is the native x86_64 build's output),
@@ -26,6 +26,14 @@ fn pthread_stress_with_8_threads() {
 #[test]
 fn cxx_exceptions_across_threads() {
     check("proc/cxxthreads");
+}
+
+/// pthread_cancel, set*id with threads, real-time signals, SIGEV_THREAD timers, wait
+/// statuses and the parent-death signal: the C library's internal signals 32 and 33 must not
+/// reach the host's (src/linux/signal/map.rs).
+#[test]
+fn realtime_and_libc_internal_signals() {
+    check("proc/rtsignals");
 }
 
 #[test]

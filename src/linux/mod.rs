@@ -256,20 +256,24 @@ fn run_guest(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
 const ILL_ILLOPC: i32 = 1;
 const TRAP_BRKPT: i32 = 1;
 
-/// End this process by signal `sig` without leaving a core dump, so that our parent's wait
-/// status is what it would be natively. Falls back to exit status 128+sig.
+/// End this process by guest signal `sig` without leaving a core dump, so that our parent's
+/// wait status is what it would be natively (the host signal carrying it: an emulated parent
+/// maps it back, `signal::map`). Falls back to exit status 128+sig.
 pub fn die_by_signal(sig: i32) -> i32 {
     let _ = std::io::stdout().flush();
+    let Some(host) = signal::map::to_host(sig) else {
+        return 128 + sig;
+    };
     // SAFETY: plain libc calls on our own process.
     unsafe {
         let rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         libc::setrlimit(libc::RLIMIT_CORE, &rl);
-        libc::signal(sig, libc::SIG_DFL);
+        libc::signal(host, libc::SIG_DFL);
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
+        libc::sigaddset(&mut set, host);
         libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-        libc::raise(sig);
+        libc::raise(host);
     }
     128 + sig
 }

@@ -12,11 +12,15 @@
 //! - Delivery ([`deliver_pending`], [`deliver_sync`]) happens only in the run loop, never in a
 //!   host handler: it builds the arm64 `rt_sigframe` ([`frame`]) and enters the guest handler.
 //!
+//! Numbers: guest signals 32..=62 travel as host 34..=64 (the host C library owns host 32
+//! and 33); everything here is in guest numbers and converted at the host calls ([`map`]).
+//!
 //! Known limit: a signal that arrives after the run loop's pending check but before a blocking
 //! host syscall starts is delivered only when that syscall returns (qemu closes this window
 //! with its safe_syscall; we do not yet).
 
 pub mod frame;
+pub mod map;
 
 use crate::cpu::CpuState;
 use crate::linux::abi::GuestStackT;
@@ -60,11 +64,12 @@ extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, _uc: *mut libc::c_
     record(sig, info);
 }
 
-/// Record `sig` for this thread and stop its translated code. Async-signal-safe.
-pub(crate) fn record(sig: i32, info: *const libc::siginfo_t) {
-    if sig < 1 || sig as usize > NSIG {
+/// Record host signal `host_sig` (as the guest signal it carries) for this thread and stop
+/// its translated code. Async-signal-safe.
+pub(crate) fn record(host_sig: i32, info: *const libc::siginfo_t) {
+    let Some(sig) = map::to_guest(host_sig) else {
         return;
-    }
+    };
     PENDING.with(|p| {
         // SAFETY: only this thread touches its slots; a nested handler for the same signal
         // is blocked by the handler's sa_mask (all signals).
@@ -72,10 +77,11 @@ pub(crate) fn record(sig: i32, info: *const libc::siginfo_t) {
             let slot = &mut (*p.info.get())[sig as usize - 1];
             if info.is_null() {
                 *slot = [0; 128];
-                slot[0..4].copy_from_slice(&sig.to_le_bytes());
             } else {
                 std::ptr::copy_nonoverlapping(info as *const u8, slot.as_mut_ptr(), 128);
             }
+            // si_signo in guest numbers
+            slot[0..4].copy_from_slice(&sig.to_le_bytes());
         }
         p.bits.fetch_or(bit(sig), Ordering::SeqCst);
     });
@@ -104,9 +110,13 @@ pub fn detach_thread() {
 
 /// Make the host disposition of `sig` follow the guest action.
 pub fn apply_host_action(sig: i32, act: &SigAction) {
-    if sig == libc::SIGKILL || sig == libc::SIGSTOP || sig < 1 || sig as usize > NSIG {
+    if sig == libc::SIGKILL || sig == libc::SIGSTOP {
         return;
     }
+    let Some(host) = map::to_host(sig) else {
+        // guest 63 and 64: no host signal carries them
+        return;
+    };
     if sig == libc::SIGSEGV || sig == libc::SIGBUS {
         // The fault handler stays; it forwards user-sent ones to `record`.
         return;
@@ -125,13 +135,13 @@ pub fn apply_host_action(sig: i32, act: &SigAction) {
         };
         // Flags that change what the kernel does for us (zombies, stop notifications).
         sa.sa_flags |= (act.flags as i32) & (libc::SA_NOCLDSTOP | libc::SA_NOCLDWAIT);
-        libc::sigaction(sig, &sa, std::ptr::null_mut());
+        libc::sigaction(host, &sa, std::ptr::null_mut());
     }
 }
 
 /// Make the host mask of this thread follow the guest mask.
 pub fn apply_host_mask(mask: u64) {
-    let m = mask & !HOST_NEVER_BLOCKED & !UNBLOCKABLE;
+    let m = map::set_to_host(mask) & !HOST_NEVER_BLOCKED & !UNBLOCKABLE;
     // SAFETY: rt_sigprocmask with a valid 8-byte set.
     unsafe {
         libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &m as *const u64, std::ptr::null_mut::<u64>(), 8);
@@ -148,10 +158,11 @@ pub fn inherited_state() -> ([SigAction; NSIG + 1], u64) {
         if sig == libc::SIGKILL || sig == libc::SIGSTOP || sig == libc::SIGPIPE {
             continue;
         }
+        let Some(host) = map::to_host(sig) else { continue };
         // SAFETY: querying a disposition.
         let old = unsafe {
             let mut old: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(sig, std::ptr::null(), &mut old);
+            libc::sigaction(host, std::ptr::null(), &mut old);
             old
         };
         if old.sa_sigaction == libc::SIG_IGN {
@@ -165,7 +176,7 @@ pub fn inherited_state() -> ([SigAction; NSIG + 1], u64) {
     unsafe {
         libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_BLOCK, std::ptr::null::<u64>(), &mut mask as *mut u64, 8);
     }
-    (acts, mask & !UNBLOCKABLE)
+    (acts, map::set_to_guest(mask) & !UNBLOCKABLE)
 }
 
 /// Map the sigreturn trampoline (`mov x8, #139; svc #0`) into guest memory; returns its
@@ -401,7 +412,7 @@ pub fn sigsuspend(t: &mut Thread, mask: u64) -> i64 {
     let old = t.sigmask;
     let m = mask & !UNBLOCKABLE;
     t.sigmask = m;
-    let host = m & !HOST_NEVER_BLOCKED;
+    let host = map::set_to_host(m) & !HOST_NEVER_BLOCKED;
     loop {
         if pending_bits() & !m != 0 {
             break;

@@ -79,10 +79,53 @@ pass! {
     sys_setpgid => SYS_setpgid;
     sys_getsid => SYS_getsid;
     sys_setsid => SYS_setsid;
-    sys_wait4 => SYS_wait4;
-    sys_waitid => SYS_waitid;
     sys_capget => SYS_capget;
     sys_capset => SYS_capset;
+}
+
+/// wait4: the host call, then a status naming a signal (killed by, stopped by) in guest
+/// numbers (`signal::map`: an emulated child dies by the host signal carrying its guest one).
+fn sys_wait4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let r = host6(libc::SYS_wait4, a);
+    if r > 0 && a[1] != 0 {
+        if let Ok(b) = super::read_guest::<4>(a[1]) {
+            let status = guest_wait_status(i32::from_le_bytes(b));
+            let _ = write_guest(a[1], &status.to_le_bytes());
+        }
+    }
+    r
+}
+
+/// A host wait status with its signal numbers in guest numbers.
+fn guest_wait_status(status: i32) -> i32 {
+    let to_guest = |s: i32| crate::linux::signal::map::to_guest(s).unwrap_or(s);
+    let low = status & 0x7f;
+    if status & 0xff == 0x7f {
+        // stopped: the signal in bits 15:8 (ptrace event bits above stay)
+        (status & !0xff00) | to_guest((status >> 8) & 0xff) << 8
+    } else if low != 0 {
+        // killed: the signal in bits 6:0, the core flag in bit 7
+        (status & !0x7f) | to_guest(low)
+    } else {
+        status
+    }
+}
+
+/// waitid: the host call, then si_status in guest numbers where it is a signal (CLD_KILLED,
+/// CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED).
+fn sys_waitid(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let r = host6(libc::SYS_waitid, a);
+    if r == 0 && a[2] != 0 {
+        if let Ok(b) = super::read_guest::<28>(a[2]) {
+            let code = i32::from_le_bytes([b[8], b[9], b[10], b[11]]);
+            let status = i32::from_le_bytes([b[24], b[25], b[26], b[27]]);
+            if (2..=5).contains(&code) {
+                let g = crate::linux::signal::map::to_guest(status).unwrap_or(status);
+                let _ = write_guest(a[2] + 24, &g.to_le_bytes());
+            }
+        }
+    }
+    r
 }
 
 thread_local! {
@@ -150,6 +193,18 @@ fn sys_personality(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wait_status_signals_in_guest_numbers() {
+        use super::guest_wait_status;
+        assert_eq!(guest_wait_status(0x0300), 0x0300, "exited 3");
+        assert_eq!(guest_wait_status(9), 9, "killed by SIGKILL");
+        assert_eq!(guest_wait_status(34), 32, "killed by host 34 = guest 32");
+        assert_eq!(guest_wait_status(0x80 | 36), 0x80 | 34, "core flag kept");
+        assert_eq!(guest_wait_status(0x137f), 0x137f, "stopped by SIGSTOP");
+        assert_eq!(guest_wait_status(0x237f), 0x217f, "stopped by host 35 = guest 33");
+        assert_eq!(guest_wait_status(0xffff), 0xffff, "continued");
+    }
+
     use super::*;
 
     #[test]

@@ -1,5 +1,6 @@
 //! Signal syscalls: rt_sigaction, rt_sigprocmask, sigaltstack (recorded, with the kernel's
-//! checks and results), kill/tkill/tgkill, rt_sigpending, rt_sigqueueinfo (passed through).
+//! checks and results), kill/tkill/tgkill, rt_sigpending, rt_sigqueueinfo, rt_sigtimedwait
+//! (passed through with signal numbers and sets converted, `signal::map`).
 //!
 //! Invariants: guest actions live in `Process::sigactions` (index = signal number, arm64
 //! `struct sigaction` layout, [`GuestSigaction`]) and the guest mask in `Thread::sigmask`
@@ -7,9 +8,10 @@
 //! `crate::linux::signal` (which also delivers). The alternate stack is per thread
 //! ([`ALTSTACK`]).
 
-use super::{pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
+use super::{read_guest, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestSigaction, GuestStackT};
+use crate::linux::signal::map;
 use crate::linux::syscall::nr;
 use crate::linux::{SigAction, Thread, NSIG};
 use std::cell::Cell;
@@ -30,13 +32,79 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, &[I32, I32, Signal, Ptr]),
 ];
 
-pass! {
-    sys_kill => SYS_kill;
-    sys_tkill => SYS_tkill;
-    sys_tgkill => SYS_tgkill;
-    sys_rt_sigtimedwait => SYS_rt_sigtimedwait;
-    sys_rt_sigqueueinfo => SYS_rt_sigqueueinfo;
-    sys_rt_tgsigqueueinfo => SYS_rt_tgsigqueueinfo;
+/// The host signal for guest signal argument `sig` (0, the existence check, stays 0); -EINVAL
+/// for guest 63 and 64, which no host signal carries (`signal::map`), and for numbers the
+/// kernel rejects.
+fn host_sig_arg(sig: u64) -> Result<u64, i64> {
+    if sig == 0 {
+        return Ok(0);
+    }
+    match map::to_host(sig as i32).filter(|_| sig <= NSIG as u64) {
+        Some(h) => Ok(h as u64),
+        None => Err(EINVAL),
+    }
+}
+
+/// kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo: the host call with the signal
+/// argument (at `k`) in host numbers. (The siginfo of the sigqueue forms goes as it is: its
+/// si_signo is rewritten to the guest number when the signal is recorded.)
+fn send(host_nr: i64, k: usize, mut a: [u64; 6]) -> i64 {
+    match host_sig_arg(a[k]) {
+        Ok(h) => {
+            a[k] = h;
+            super::host6(host_nr, a)
+        }
+        Err(e) => e,
+    }
+}
+
+fn sys_kill(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    send(libc::SYS_kill, 1, a)
+}
+
+fn sys_tkill(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    send(libc::SYS_tkill, 1, a)
+}
+
+fn sys_tgkill(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    send(libc::SYS_tgkill, 2, a)
+}
+
+fn sys_rt_sigqueueinfo(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    send(libc::SYS_rt_sigqueueinfo, 1, a)
+}
+
+fn sys_rt_tgsigqueueinfo(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    send(libc::SYS_rt_tgsigqueueinfo, 2, a)
+}
+
+/// rt_sigtimedwait(set, info, timeout, sigsetsize): the set in host numbers; the signal
+/// taken (the result and the siginfo's si_signo) back in guest numbers.
+fn sys_rt_sigtimedwait(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[3] != SIGSET_SIZE {
+        return EINVAL;
+    }
+    let set = match read_guest::<8>(a[0]) {
+        Ok(b) => map::set_to_host(u64::from_le_bytes(b)),
+        Err(e) => return e,
+    };
+    let mut info = [0u8; 128];
+    // SAFETY: valid 8-byte set and 128-byte siginfo; the timeout is the guest's (same layout),
+    // checked by the kernel.
+    let r = super::host_result(unsafe {
+        libc::syscall(libc::SYS_rt_sigtimedwait, &set as *const u64, info.as_mut_ptr(), a[2], 8)
+    });
+    if r <= 0 {
+        return r;
+    }
+    let sig = map::to_guest(r as i32).unwrap_or(r as i32);
+    if a[1] != 0 {
+        info[0..4].copy_from_slice(&sig.to_le_bytes());
+        if let Err(e) = write_guest(a[1], &info) {
+            return e;
+        }
+    }
+    sig as i64
 }
 
 /// Size of the guest's kernel sigset_t.
@@ -100,7 +168,7 @@ fn sys_rt_sigpending(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if r < 0 {
         return super::host_result(r);
     }
-    let set = (host | crate::linux::signal::pending_bits()) & p.sigmask;
+    let set = (map::set_to_guest(host) | crate::linux::signal::pending_bits()) & p.sigmask;
     match write_guest(a[0], &set.to_le_bytes()[..a[1] as usize]) {
         Ok(()) => 0,
         Err(e) => e,

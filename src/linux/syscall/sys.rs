@@ -122,10 +122,27 @@ fn sys_prctl(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 }
 
 fn prctl(a: [u64; 6]) -> i64 {
+    use crate::linux::signal::map;
     match a[0] as i32 {
-        PR_SET_PDEATHSIG
-        | PR_GET_PDEATHSIG
-        | PR_GET_DUMPABLE
+        // the parent-death signal in host numbers (0 clears it)
+        PR_SET_PDEATHSIG => match (a[1], map::to_host(a[1] as i32)) {
+            (0, _) => host6(libc::SYS_prctl, a),
+            (_, Some(h)) if a[1] <= 64 => host6(libc::SYS_prctl, [a[0], h as u64, a[2], a[3], a[4], a[5]]),
+            _ => super::EINVAL,
+        },
+        PR_GET_PDEATHSIG => {
+            let mut host = 0i32;
+            let r = host6(libc::SYS_prctl, [a[0], &mut host as *mut i32 as u64, 0, 0, 0, 0]);
+            if r < 0 {
+                return r;
+            }
+            let sig = map::to_guest(host).unwrap_or(host);
+            match write_guest(a[1], &sig.to_le_bytes()) {
+                Ok(()) => r,
+                Err(e) => e,
+            }
+        }
+        PR_GET_DUMPABLE
         | PR_SET_DUMPABLE
         | PR_GET_KEEPCAPS
         | PR_SET_KEEPCAPS

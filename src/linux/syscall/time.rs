@@ -4,8 +4,10 @@
 //! layout on both sides (tests/abi.rs), so every call passes to the host. They go through the
 //! real syscalls, not the host vDSO, so results are the kernel's own.
 
-use super::{pass, row, Arg, Syscall};
+use super::{host6, pass, row, Arg, Syscall};
+use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
+use crate::linux::Thread;
 use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
@@ -18,7 +20,8 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::GETITIMER, "getitimer", sys_getitimer, &[I32, Ptr]),
     row(nr::SETITIMER, "setitimer", sys_setitimer, &[I32, Ptr, Ptr]),
     // struct sigevent (asm-generic/siginfo.h) is 64 bytes with the same layout on both
-    // 64-bit ABIs; SIGEV_THREAD_ID names a host (== guest) thread id.
+    // 64-bit ABIs; SIGEV_THREAD_ID names a host (== guest) thread id; the signal is converted
+    // (`signal::map`).
     row(nr::TIMER_CREATE, "timer_create", sys_timer_create, &[I32, Ptr, Ptr]),
     row(nr::TIMER_SETTIME, "timer_settime", sys_timer_settime, &[I32, Hex, Ptr, Ptr]),
     row(nr::TIMER_GETTIME, "timer_gettime", sys_timer_gettime, &[I32, Ptr]),
@@ -36,10 +39,33 @@ pass! {
     sys_times => SYS_times;
     sys_getitimer => SYS_getitimer;
     sys_setitimer => SYS_setitimer;
-    sys_timer_create => SYS_timer_create;
     sys_timer_settime => SYS_timer_settime;
     sys_timer_gettime => SYS_timer_gettime;
     sys_timer_getoverrun => SYS_timer_getoverrun;
     sys_timer_delete => SYS_timer_delete;
     sys_clock_settime => SYS_clock_settime;
+}
+
+/// timer_create(clock, sevp, timerid): a copy of the sigevent with its signal (for
+/// SIGEV_SIGNAL and SIGEV_THREAD_ID) in host numbers; the guest C library's SIGEV_THREAD
+/// timers use its signal 32, which must not reach the host's.
+fn sys_timer_create(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[1] == 0 {
+        return host6(libc::SYS_timer_create, a);
+    }
+    let mut ev = match super::read_guest::<64>(a[1]) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let notify = i32::from_le_bytes([ev[12], ev[13], ev[14], ev[15]]);
+    const SIGEV_SIGNAL: i32 = 0;
+    const SIGEV_THREAD_ID: i32 = 4;
+    if notify & !SIGEV_THREAD_ID == SIGEV_SIGNAL {
+        let sig = i32::from_le_bytes([ev[8], ev[9], ev[10], ev[11]]);
+        match crate::linux::signal::map::to_host(sig) {
+            Some(h) => ev[8..12].copy_from_slice(&h.to_le_bytes()),
+            None => return super::EINVAL,
+        }
+    }
+    host6(libc::SYS_timer_create, [a[0], ev.as_ptr() as u64, a[2], 0, 0, 0])
 }
