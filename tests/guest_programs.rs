@@ -336,3 +336,30 @@ fn cli_foreign_or_broken_program_is_126() {
     assert_not_runnable(&dir, "directory");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A program started with stdin and stdout closed finds them closed, and SIGPIPE as its
+/// parent left it (ignored, or default): the emulator starts without the Rust runtime's
+/// start-up, which would reopen them on /dev/null and ignore SIGPIPE (src/main.rs). The
+/// guest reports on stderr. Under qemu-aarch64 too, when installed.
+#[test]
+fn closed_descriptors_and_sigpipe_are_inherited() {
+    let bin = guest_bin("abi/inherited");
+    let mut runners = vec![("qemu-aarch64-lite", emulator().display().to_string())];
+    if have_qemu("abi/inherited") {
+        runners.push(("qemu-aarch64", "qemu-aarch64".to_string()));
+    }
+    for (who, runner) in runners {
+        for (setup, want) in [
+            ("exec", "fd0 closed fd1 closed fd2 open SIGPIPE default\n"),
+            ("trap '' PIPE; exec", "fd0 closed fd1 closed fd2 open SIGPIPE ignored\n"),
+        ] {
+            let script = format!("{setup} \"$0\" \"$1\" 2 <&- >&-");
+            let mut c = Command::new("sh");
+            c.args(["-c", &script, &runner]).arg(&bin).env_clear();
+            let o = run_with_timeout(&mut c, TIMEOUT);
+            assert_no_panic("abi/inherited", &o);
+            assert_eq!(o.stderr_text(), want, "under {who} after `{setup}`: {}", describe(&o));
+            assert!(o.status.success(), "{}", describe(&o));
+        }
+    }
+}

@@ -149,13 +149,13 @@ pub fn apply_host_mask(mask: u64) {
 }
 
 /// Initial guest dispositions and mask, as inherited through execve: signals ignored by our
-/// parent stay ignored (SIGPIPE excepted: the Rust runtime ignores it for itself, so the
-/// guest gets the default). Returns the actions and the mask.
+/// parent stay ignored (SIGPIPE too: the emulator starts without the Rust runtime's start-up,
+/// which would ignore it, see src/main.rs). Returns the actions and the mask.
 pub fn inherited_state() -> ([SigAction; NSIG + 1], u64) {
     let mut acts = [SigAction::default(); NSIG + 1];
     for (sig, act) in acts.iter_mut().enumerate().skip(1) {
         let sig = sig as i32;
-        if sig == libc::SIGKILL || sig == libc::SIGSTOP || sig == libc::SIGPIPE {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
             continue;
         }
         let Some(host) = map::to_host(sig) else { continue };
@@ -169,8 +169,6 @@ pub fn inherited_state() -> ([SigAction; NSIG + 1], u64) {
             act.handler = SIG_IGN;
         }
     }
-    // SAFETY: restoring the default SIGPIPE disposition the guest expects.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let mut mask = 0u64;
     // SAFETY: reading our mask.
     unsafe {
