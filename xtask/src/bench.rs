@@ -4,8 +4,9 @@
 //! (`--filter`: only benchmarks whose name contains one of the given names).
 //!
 //! Steps: build the release emulator (`cargo build --release`); build every benchmark twice,
-//! `aarch64-linux-gnu-gcc -static -O2 -ffp-contract=off` and the host `gcc` with the same flags
-//! (plus its `// bench-cflags:`), into `guest-bins/build/bench/{aarch64,x86_64}/`; run each once
+//! `aarch64-linux-gnu-gcc -static -O2` and the host `gcc` with the same flags plus `-mfma` (FP
+//! contraction as GCC does by default, see [`contraction_flags`]), plus its `// bench-cflags:`,
+//! into `guest-bins/build/bench/{aarch64,x86_64}/`; run each once
 //! under the three runners and compare stdout and exit status (a benchmark whose outputs differ
 //! is reported and excluded; one that this emulator cannot run is reported as skipped with the
 //! reason, never given a number); then time the runners interleaved (ours, qemu, native, ours,
@@ -34,9 +35,21 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-/// Flags shared by both builds. `-ffp-contract=off`: GCC fuses a*b+c into FMADD on aarch64 but
-/// has no FMA on baseline x86_64, so contraction would make the FP checksums differ.
-const COMMON_CFLAGS: &[&str] = &["-static", "-O2", "-ffp-contract=off", "-pthread"];
+/// Flags shared by both builds (see [`contraction_flags`] for the FP contraction).
+const COMMON_CFLAGS: &[&str] = &["-static", "-O2", "-pthread"];
+
+/// Extra flags of the aarch64 and the native build for floating-point contraction. GCC's
+/// default for GNU C fuses a*b+c into one FMADD/FMLA on aarch64, and distribution binaries are
+/// built that way, so the aarch64 build keeps it; the native build gets the same fusions
+/// (GCC forms them before choosing instructions) with `-mfma`, and the checksums agree bit for
+/// bit. A host without FMA3 cannot run that native build: then both use `-ffp-contract=off`.
+fn contraction_flags() -> (&'static [&'static str], &'static [&'static str]) {
+    if std::arch::is_x86_feature_detected!("fma") {
+        (&[], &["-mfma"])
+    } else {
+        (&["-ffp-contract=off"], &["-ffp-contract=off"])
+    }
+}
 const NATIVE_CC: &str = "gcc";
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
@@ -122,18 +135,18 @@ fn compile(cc: &str, flags: &[String], src: &Path, out: &Path) -> Result<(), Str
     std::fs::rename(&tmp, out).map_err(|e| format!("{}: {e}", out.display()))
 }
 
-/// The flags of one benchmark (its own come last, so `-O3` overrides `-O2`).
-fn cflags(b: &Bench) -> Vec<String> {
-    COMMON_CFLAGS.iter().map(|s| s.to_string()).chain(b.cflags.iter().cloned()).collect()
+/// The flags of one benchmark for one build (its own come last, so `-O3` overrides `-O2`).
+fn cflags(b: &Bench, extra: &[&str]) -> Vec<String> {
+    COMMON_CFLAGS.iter().chain(extra).map(|s| s.to_string()).chain(b.cflags.iter().cloned()).collect()
 }
 
 /// Build the aarch64 and x86_64 binaries of `b`; returns their paths.
 fn build_bench(root: &Path, b: &Bench) -> Result<(PathBuf, PathBuf), String> {
     let out = root.join("guest-bins/build/bench");
     let (a64, x64) = (out.join("aarch64").join(&b.name), out.join("x86_64").join(&b.name));
-    let flags = cflags(b);
-    compile(crate::guest_bins::CROSS_CC, &flags, &b.source, &a64)?;
-    compile(NATIVE_CC, &flags, &b.source, &x64)?;
+    let (cross, native) = contraction_flags();
+    compile(crate::guest_bins::CROSS_CC, &cflags(b, cross), &b.source, &a64)?;
+    compile(NATIVE_CC, &cflags(b, native), &b.source, &x64)?;
     Ok((a64, x64))
 }
 
