@@ -16,6 +16,7 @@
 pub mod exec;
 pub mod fd;
 pub mod fs;
+pub mod ipc;
 pub mod mem;
 pub mod net;
 pub mod nr;
@@ -91,6 +92,7 @@ fn all() -> impl Iterator<Item = &'static Syscall> {
         exec::SYSCALLS,
         fd::SYSCALLS,
         fs::SYSCALLS,
+        ipc::SYSCALLS,
         mem::SYSCALLS,
         net::SYSCALLS,
         signal::SYSCALLS,
