@@ -20,6 +20,7 @@ pub mod ipc;
 pub mod mem;
 pub mod net;
 pub mod nr;
+pub mod ownfd;
 pub mod proc;
 pub mod signal;
 pub mod strace;
@@ -133,7 +134,7 @@ pub fn dispatch(p: &mut Thread, cpu: &mut CpuState) {
         }
     }
     let ret = match def {
-        Some(s) => (s.handler)(p, cpu, args),
+        Some(s) => ownfd::call(p, cpu, s, args),
         None => {
             if (p.cfg.log.unimp || p.cfg.log.strace) && p.first_report(n | 1 << 63) {
                 let name = u32::try_from(n).ok().and_then(nr::name).unwrap_or("?");
