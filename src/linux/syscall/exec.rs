@@ -51,7 +51,8 @@ use crate::linux::Thread;
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Mutex;
 use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
@@ -60,11 +61,17 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 /// This emulator's own executable, for re-executing it on an aarch64 program.
+///
+/// Its descriptor is invisible to the guest (`syscall::ownfd`): calls naming it see a closed
+/// descriptor, and when the guest creates a descriptor at its number it moves elsewhere first
+/// ([`SelfExe::relocate`]), so it is read afresh ([`SelfExe::fd`]) at every use.
 #[derive(Debug)]
 pub struct SelfExe {
     /// O_PATH|O_CLOEXEC descriptor of our binary (-1 when /proc was not available), kept at a
     /// high number out of the guest's way.
-    fd: i32,
+    fd: AtomicI32,
+    /// Serialises moves of `fd`.
+    moving: Mutex<()>,
     /// Device and inode of that file, to recognise our descriptor if the guest closed it and
     /// reused the number.
     dev_ino: (u64, u64),
@@ -76,15 +83,14 @@ impl SelfExe {
     /// Open our own executable (call once, at start-up).
     pub fn open() -> SelfExe {
         let path = std::fs::read_link("/proc/self/exe").ok();
-        let mut s = SelfExe { fd: -1, dev_ino: (0, 0), path };
+        let mut s = SelfExe { path, ..SelfExe::none() };
         // SAFETY: plain syscalls on a C string and our own descriptors.
         unsafe {
             let fd = libc::open(c"/proc/self/exe".as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
             if fd < 0 {
                 return s;
             }
-            let mut rl: libc::rlimit = std::mem::zeroed();
-            let soft = if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) == 0 { rl.rlim_cur } else { 1024 };
+            let soft = nofile_soft_limit();
             let floor = (soft.min(1024) / 2).max(3) as i32;
             let high = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, floor);
             let fd = if high >= 0 {
@@ -95,7 +101,7 @@ impl SelfExe {
             };
             let mut st: libc::stat = std::mem::zeroed();
             if libc::fstat(fd, &mut st) == 0 {
-                s.fd = fd;
+                s.fd = AtomicI32::new(fd);
                 s.dev_ino = (st.st_dev, st.st_ino);
             } else {
                 libc::close(fd);
@@ -106,7 +112,7 @@ impl SelfExe {
 
     /// A `SelfExe` that knows no executable (tests).
     pub fn none() -> SelfExe {
-        SelfExe { fd: -1, dev_ino: (0, 0), path: None }
+        SelfExe { fd: AtomicI32::new(-1), moving: Mutex::new(()), dev_ino: (0, 0), path: None }
     }
 
     /// Our executable's path when we started (to hide its mappings from the guest).
@@ -114,19 +120,69 @@ impl SelfExe {
         self.path.as_deref()
     }
 
+    /// The number of our descriptor, if we have one.
+    pub fn fd(&self) -> Option<i32> {
+        let fd = self.fd.load(Ordering::Acquire);
+        (fd >= 0).then_some(fd)
+    }
+
     /// Our descriptor, while it is still ours (to hide it from the guest's listings).
     pub fn hidden_fd(&self) -> Option<i32> {
-        self.fd_valid().then_some(self.fd)
+        self.fd_valid().then(|| self.fd.load(Ordering::Acquire))
     }
 
     /// Whether our descriptor is still ours.
     fn fd_valid(&self) -> bool {
-        if self.fd < 0 {
-            return false;
-        }
+        let Some(fd) = self.fd() else { return false };
         // SAFETY: fstat into a local struct.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        (unsafe { libc::fstat(self.fd, &mut st) } == 0) && (st.st_dev, st.st_ino) == self.dev_ino
+        (unsafe { libc::fstat(fd, &mut st) } == 0) && (st.st_dev, st.st_ino) == self.dev_ino
+    }
+
+    /// Move our descriptor away from number `from` because the guest is about to own that
+    /// number: to the lowest free number at or above `2 * from` (or above `at_least`) that the
+    /// RLIMIT_NOFILE soft limit allows. With no room left, we give the descriptor up (execve
+    /// then uses the path). The old number still refers to our file afterwards: the caller
+    /// replaces it (dup3) or closes it ([`SelfExe::relocate_and_close`]). Returns false when
+    /// `from` is not (or no longer) ours.
+    pub fn relocate(&self, from: i32, at_least: i32) -> bool {
+        let _g = self.moving.lock().unwrap_or_else(|e| e.into_inner());
+        if self.fd.load(Ordering::Acquire) != from {
+            return false;
+        }
+        let soft = nofile_soft_limit().min(i32::MAX as u64) as i32;
+        let want = from.saturating_mul(2).max(at_least);
+        let mut to = -1;
+        for floor in [want, at_least.max(from + 1)] {
+            if floor < soft {
+                // SAFETY: duplicating our own descriptor.
+                to = unsafe { libc::fcntl(from, libc::F_DUPFD_CLOEXEC, floor) };
+                if to >= 0 {
+                    break;
+                }
+            }
+        }
+        self.fd.store(to.max(-1), Ordering::Release);
+        true
+    }
+
+    /// [`SelfExe::relocate`], then close the old number (which the guest is about to take).
+    pub fn relocate_and_close(&self, from: i32) {
+        if self.relocate(from, from + 1) {
+            // SAFETY: the old copy of our own descriptor.
+            unsafe { libc::close(from) };
+        }
+    }
+}
+
+/// The RLIMIT_NOFILE soft limit (1024 if unknown).
+fn nofile_soft_limit() -> u64 {
+    // SAFETY: getrlimit into a local struct.
+    let mut rl: libc::rlimit = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) } == 0 {
+        rl.rlim_cur
+    } else {
+        1024
     }
 }
 
@@ -575,10 +631,10 @@ fn exec_emulator(p: &Thread, program: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>])
     let me = &p.self_exe;
     let saved = signals_for_exec(p, true);
     let mut r = -(libc::ENOENT as i64);
-    if me.fd_valid() {
+    if let Some(fd) = me.fd().filter(|_| me.fd_valid()) {
         // SAFETY: NULL-terminated arrays of C strings that outlive the call.
         unsafe {
-            libc::syscall(libc::SYS_execveat, me.fd, c"".as_ptr(), argp.as_ptr(), envpp.as_ptr(), libc::AT_EMPTY_PATH)
+            libc::syscall(libc::SYS_execveat, fd, c"".as_ptr(), argp.as_ptr(), envpp.as_ptr(), libc::AT_EMPTY_PATH)
         };
         r = errno();
     }

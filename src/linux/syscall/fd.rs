@@ -4,10 +4,11 @@
 //! Invariants: buffers and iovecs have the same layout on both sides and pass to the host
 //! unchanged. Open flags are translated ([`abi::oflags_to_host`]) wherever they cross
 //! (fcntl F_GETFL/F_SETFL, pipe2). `struct epoll_event` differs (16 bytes on arm64, packed 12
-//! on x86_64) and is converted through a host buffer. All ioctl numbers and argument structs
-//! the guest can reach were checked equal (tests/abi.rs), so ioctl passes through.
+//! on x86_64): epoll_ctl converts through a host copy, the epoll waits let the host write its
+//! events into the guest's array and widen them in place. All ioctl numbers and argument
+//! structs the guest can reach were checked equal (tests/abi.rs), so ioctl passes through.
 
-use super::{host6, pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
+use super::{host6, pass, read_guest, read_guest_vec, row, write_guest, Arg, Syscall, EFAULT, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestEpollEvent};
 use crate::linux::syscall::nr;
@@ -146,41 +147,63 @@ fn epoll_ctl(a: [u64; 6]) -> i64 {
 
 /// EP_MAX_EVENTS for the guest's 16-byte events (fs/eventpoll.c).
 const EP_MAX_EVENTS: i64 = (i32::MAX as i64) / 16;
-/// Most events collected per call through the host buffer (fewer than asked is allowed).
-const EPOLL_BATCH: usize = 1024;
+/// Size of the host's packed `struct epoll_event`.
+const HOST_EV: usize = size_of::<libc::epoll_event>();
 
+/// epoll_pwait/epoll_pwait2: up to `maxevents` events, as many as the kernel has ready.
+///
+/// The host kernel writes its packed 12-byte events straight into the guest's array (which
+/// has room for `maxevents` 16-byte ones, so for as many 12-byte ones), and they are then
+/// widened in place: no host buffer sized by `maxevents`, and one host call, so no event is
+/// lost, duplicated or reordered. The emulator's only copy is of the `r` events returned.
+/// A guest array with an unwritable hole may have taken the host's `r` packed events but not
+/// `r` guest ones: the events that fit are returned (the kernel stops at the first event it
+/// cannot store as well), the others were consumed.
 fn epoll_wait_common(a: [u64; 6], host_nr: libc::c_long) -> i64 {
     let maxevents = a[2] as i32 as i64;
     if maxevents <= 0 || maxevents > EP_MAX_EVENTS {
         return EINVAL;
     }
-    // The kernel checks that the whole output array is writable before waiting.
-    let n = (maxevents as usize).min(EPOLL_BATCH);
-    let mut host = vec![libc::epoll_event { events: 0, u64: 0 }; n];
-    let r = host6(host_nr, [a[0], host.as_mut_ptr() as u64, n as u64, a[3], a[4], a[5]]);
+    let r = host6(host_nr, [a[0], a[1], maxevents as u64, a[3], a[4], a[5]]);
     if r <= 0 {
         return r;
     }
-    let mut out = Vec::with_capacity(r as usize * 16);
-    for h in &host[..r as usize] {
-        out.extend_from_slice(&GuestEpollEvent::from_host(h).to_bytes());
+    let n = r as usize;
+    let packed = match read_guest_vec(a[1], n * HOST_EV) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let mut out = Vec::with_capacity(n * 16);
+    for h in packed.chunks_exact(HOST_EV) {
+        let ev = libc::epoll_event {
+            events: u32::from_ne_bytes([h[0], h[1], h[2], h[3]]),
+            u64: u64::from_ne_bytes([h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11]]),
+        };
+        out.extend_from_slice(&GuestEpollEvent::from_host(&ev).to_bytes());
     }
-    match write_guest(a[1], &out) {
-        Ok(()) => r,
-        Err(e) => e,
+    if write_guest(a[1], &out).is_ok() {
+        return r;
+    }
+    // Some slot is not writable: return the events before it, or EFAULT when there are none.
+    let fit =
+        out.chunks_exact(16).enumerate().take_while(|&(i, ev)| write_guest(a[1] + i as u64 * 16, ev).is_ok()).count();
+    if fit == 0 {
+        EFAULT
+    } else {
+        fit as i64
     }
 }
 
 fn sys_epoll_pwait(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if !events_writable(a[1], a[2]) {
-        return super::EFAULT;
+        return EFAULT;
     }
     epoll_wait_common(a, libc::SYS_epoll_pwait)
 }
 
 fn sys_epoll_pwait2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if !events_writable(a[1], a[2]) {
-        return super::EFAULT;
+        return EFAULT;
     }
     epoll_wait_common(a, libc::SYS_epoll_pwait2)
 }

@@ -16,9 +16,11 @@
 pub mod exec;
 pub mod fd;
 pub mod fs;
+pub mod ipc;
 pub mod mem;
 pub mod net;
 pub mod nr;
+pub mod ownfd;
 pub mod proc;
 pub mod signal;
 pub mod strace;
@@ -91,6 +93,7 @@ fn all() -> impl Iterator<Item = &'static Syscall> {
         exec::SYSCALLS,
         fd::SYSCALLS,
         fs::SYSCALLS,
+        ipc::SYSCALLS,
         mem::SYSCALLS,
         net::SYSCALLS,
         signal::SYSCALLS,
@@ -131,7 +134,7 @@ pub fn dispatch(p: &mut Thread, cpu: &mut CpuState) {
         }
     }
     let ret = match def {
-        Some(s) => (s.handler)(p, cpu, args),
+        Some(s) => ownfd::call(p, cpu, s, args),
         None => {
             if (p.cfg.log.unimp || p.cfg.log.strace) && p.first_report(n | 1 << 63) {
                 let name = u32::try_from(n).ok().and_then(nr::name).unwrap_or("?");

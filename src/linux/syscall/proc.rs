@@ -1,5 +1,5 @@
 //! Process and identity syscalls: ids, sessions and groups, credentials,
-//! set_tid_address, robust lists, rseq, wait4/waitid, personality.
+//! set_tid_address, robust lists, rseq, wait4/waitid, pidfd_open/pidfd_getfd, personality.
 //!
 //! Invariants: ids and credentials pass to the host (the guest process *is* this host
 //! process). Per-thread kernel state that belongs to the guest thread and must not reach the
@@ -52,9 +52,16 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::PERSONALITY, "personality", sys_personality, &[Hex]),
     row(nr::CAPGET, "capget", sys_capget, &[Ptr, Ptr]),
     row(nr::CAPSET, "capset", sys_capset, &[Ptr, Ptr]),
+    // Guest pids are host pids. PIDFD_NONBLOCK (O_NONBLOCK) and PIDFD_THREAD (O_EXCL) have the
+    // same values on both architectures.
+    row(nr::PIDFD_OPEN, "pidfd_open", sys_pidfd_open, &[I32, Hex]),
+    // The target descriptor belongs to the other process; it is taken as it is there.
+    row(nr::PIDFD_GETFD, "pidfd_getfd", sys_pidfd_getfd, &[Fd, I32, Hex]),
 ];
 
 pass! {
+    sys_pidfd_open => SYS_pidfd_open;
+    sys_pidfd_getfd => SYS_pidfd_getfd;
     sys_unshare => SYS_unshare;
     sys_getpid => SYS_getpid;
     sys_getppid => SYS_getppid;

@@ -1,12 +1,13 @@
-//! System information and control: uname, sysinfo, getrandom, prctl, resource limits and
-//! usage, scheduler calls, getcpu.
+//! System information and control: uname, sethostname/setdomainname, sysinfo, getrandom,
+//! prctl, resource limits and usage, scheduler calls (sched_setattr/sched_getattr included),
+//! I/O priorities, membarrier, getcpu.
 //!
 //! Invariants: `uname` reports machine "aarch64" and the `-r` release if given, everything
 //! else from the host. prctl passes only options that are architecture-neutral and safe for
 //! the emulator to share with the guest; arm64-specific options (SVE, SME, PAC, MTE tagged
 //! addresses) answer -EINVAL as a kernel on a CPU without those features does, and the rest
 //! (x86-specific, seccomp, ...) -EINVAL. struct rlimit/rusage/sysinfo/sched_param/cpu_set are
-//! identical on both sides (tests/abi.rs).
+//! identical on both sides (tests/abi.rs), as is struct sched_attr (fixed-size fields only).
 
 use super::{host6, pass, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
@@ -36,6 +37,17 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::SCHED_GET_PRIORITY_MIN, "sched_get_priority_min", sys_sched_get_priority_min, &[I32]),
     row(nr::SCHED_RR_GET_INTERVAL, "sched_rr_get_interval", sys_sched_rr_get_interval, &[I32, Ptr]),
     row(nr::GETCPU, "getcpu", sys_getcpu, &[Ptr, Ptr, Ptr]),
+    // struct sched_attr (linux/sched/types.h) is the same on every architecture; the kernel
+    // reads and writes it, including the size handshake.
+    row(nr::SCHED_SETATTR, "sched_setattr", sys_sched_setattr, &[I32, Ptr, Hex]),
+    row(nr::SCHED_GETATTR, "sched_getattr", sys_sched_getattr, &[I32, Ptr, Int, Hex]),
+    row(nr::IOPRIO_SET, "ioprio_set", sys_ioprio_set, &[I32, I32, Hex]),
+    row(nr::IOPRIO_GET, "ioprio_get", sys_ioprio_get, &[I32, I32]),
+    // Guest threads are host threads, so every membarrier command (including the SYNC_CORE
+    // ones, which arm64 supports as x86_64 does) means the same on the host.
+    row(nr::MEMBARRIER, "membarrier", sys_membarrier, &[I32, Hex, I32]),
+    row(nr::SETHOSTNAME, "sethostname", sys_sethostname, &[Buf, Int]),
+    row(nr::SETDOMAINNAME, "setdomainname", sys_setdomainname, &[Buf, Int]),
 ];
 
 pass! {
@@ -58,6 +70,13 @@ pass! {
     sys_sched_get_priority_min => SYS_sched_get_priority_min;
     sys_sched_rr_get_interval => SYS_sched_rr_get_interval;
     sys_getcpu => SYS_getcpu;
+    sys_sched_setattr => SYS_sched_setattr;
+    sys_sched_getattr => SYS_sched_getattr;
+    sys_ioprio_set => SYS_ioprio_set;
+    sys_ioprio_get => SYS_ioprio_get;
+    sys_membarrier => SYS_membarrier;
+    sys_sethostname => SYS_sethostname;
+    sys_setdomainname => SYS_setdomainname;
 }
 
 /// Length of each `struct new_utsname` field.
