@@ -4,7 +4,11 @@
 // 33, so the guest's travel as other host signals (src/linux/signal/map.rs). Each case below
 // crashed or killed the emulator when guest signal numbers went to the host unchanged.
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +32,15 @@ static void on_rt(int sig, siginfo_t *si, void *uc) {
 static void *sleeper(void *a) {
     (void)a;
     for (;;) pause();
+    return 0;
+}
+
+static volatile int waited;
+static void on_wait(int sig) { waited = sig; }
+static pid_t me;
+static void *send_later(void *a) {
+    usleep(30000);
+    kill(me, (int)(long)a);
     return 0;
 }
 
@@ -110,6 +123,31 @@ int main(void) {
     int st;
     waitpid(pid, &st, 0);
     printf("child: signaled %d, by SIGRTMIN+%d\n", WIFSIGNALED(st), WTERMSIG(st) - lo);
+
+    // a real-time signal blocked, then let through by the mask of ppoll, pselect, epoll_pwait:
+    // delivered to its handler, which returns to a call that failed with EINTR
+    signal(lo + 4, on_wait);
+    sigset_t blk, none;
+    sigemptyset(&blk);
+    sigaddset(&blk, lo + 4);
+    sigprocmask(SIG_BLOCK, &blk, 0);
+    sigemptyset(&none);
+    me = getpid();
+    struct timespec two = {2, 0};
+    int ep = epoll_create1(0);
+    struct epoll_event eev;
+    for (int k = 0; k < 3; k++) {
+        waited = 0;
+        pthread_create(&t, 0, send_later, (void *)(long)(lo + 4));
+        int rr = k == 0 ? ppoll(0, 0, &two, &none) : k == 1 ? pselect(0, 0, 0, 0, &two, &none) : epoll_pwait(ep, &eev, 1, 2000, &none);
+        pthread_join(t, 0);
+        printf("%s: %d, handler ran for SIGRTMIN+%d\n", k == 0 ? "ppoll" : k == 1 ? "pselect" : "epoll_pwait", rr,
+               waited ? waited - lo : -1);
+    }
+    sigprocmask(SIG_UNBLOCK, &blk, 0);
+    int fd = open("/dev/null", O_RDONLY);
+    fcntl(fd, F_SETSIG, lo + 1);
+    printf("F_GETSIG: SIGRTMIN+%d\n", fcntl(fd, F_GETSIG) - lo);
 
     // the parent-death signal reads back as set
     prctl(PR_SET_PDEATHSIG, lo + 2);

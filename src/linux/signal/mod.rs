@@ -426,6 +426,19 @@ pub fn sigsuspend(t: &mut Thread, mask: u64) -> i64 {
     -(libc::EINTR as i64)
 }
 
+/// After a call that waited under a temporary guest mask `temp` (ppoll, pselect6,
+/// epoll_pwait) returned -EINTR: as the kernel's restore_saved_sigmask_unless, a signal that
+/// `temp` lets through is delivered under `temp` (the run loop's next delivery), and the
+/// handler's frame carries the thread's own mask, restored on return. Otherwise nothing
+/// changes.
+pub fn after_temp_mask_wait(t: &mut Thread, temp: u64) {
+    let temp = temp & !UNBLOCKABLE;
+    if pending_bits() & !temp != 0 {
+        SAVED_MASK.with(|s| s.set(Some(t.sigmask)));
+        t.sigmask = temp;
+    }
+}
+
 /// After a syscall that did not deliver (e.g. sigsuspend found nothing): drop a saved mask.
 pub fn restore_saved_mask(t: &mut Thread) {
     if let Some(m) = SAVED_MASK.with(|s| s.take()) {

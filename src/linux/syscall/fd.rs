@@ -11,6 +11,7 @@
 use super::{host6, pass, read_guest, read_guest_vec, row, write_guest, Arg, Syscall, EFAULT, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestEpollEvent};
+use crate::linux::signal::map;
 use crate::linux::syscall::nr;
 use crate::linux::Thread;
 use Arg::*;
@@ -84,14 +85,11 @@ pass! {
     sys_timerfd_create => SYS_timerfd_create;
     sys_timerfd_settime => SYS_timerfd_settime;
     sys_timerfd_gettime => SYS_timerfd_gettime;
-    sys_signalfd4 => SYS_signalfd4;
     sys_inotify_init1 => SYS_inotify_init1;
     sys_inotify_add_watch => SYS_inotify_add_watch;
     sys_inotify_rm_watch => SYS_inotify_rm_watch;
     sys_memfd_create => SYS_memfd_create;
     sys_epoll_create1 => SYS_epoll_create1;
-    sys_ppoll => SYS_ppoll;
-    sys_pselect6 => SYS_pselect6;
 }
 
 /// fcntl: F_GETFL/F_SETFL translate the open flags; every other command has the same number
@@ -116,8 +114,94 @@ fn fcntl(a: [u64; 6]) -> i64 {
             b[2] = u64::from(abi::oflags_to_host(a[2] as u32));
             host6(libc::SYS_fcntl, b)
         }
+        // the I/O signal in host numbers (0 means SIGIO; `signal::map`)
+        abi::HOST_F_SETSIG => match (a[2], map::to_host(a[2] as i32)) {
+            (0, _) => host6(libc::SYS_fcntl, a),
+            (s, Some(h)) if s <= 64 => host6(libc::SYS_fcntl, [a[0], a[1], h as u64, a[3], a[4], a[5]]),
+            _ => EINVAL,
+        },
+        HOST_F_GETSIG => {
+            let r = host6(libc::SYS_fcntl, a);
+            if r > 0 {
+                i64::from(map::to_guest(r as i32).unwrap_or(r as i32))
+            } else {
+                r
+            }
+        }
         _ => host6(libc::SYS_fcntl, a),
     }
+}
+
+/// F_GETSIG (asm-generic/fcntl.h; the same number on both sides).
+const HOST_F_GETSIG: i32 = 11;
+
+/// A guest signal set argument (`set`, 8 bytes), for the calls that take a mask to apply
+/// while they wait; `None` for a null pointer. (Its size argument goes to the host as the
+/// guest gave it: the kernel checks it.)
+fn guest_sigset(set: u64) -> Result<Option<u64>, i64> {
+    if set == 0 {
+        return Ok(None);
+    }
+    read_guest::<8>(set).map(|b| Some(u64::from_le_bytes(b)))
+}
+
+/// Run host call `nr` with argument `k` (a guest sigset pointer applied while the call
+/// waits) replaced by the host set; after -EINTR, a signal that mask lets through is
+/// delivered under it (`signal::after_temp_mask_wait`).
+fn wait_with_sigmask(p: &mut Thread, mut a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
+    let temp = match guest_sigset(a[k]) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    let host = map::set_to_host(temp.unwrap_or(0));
+    if temp.is_some() {
+        a[k] = &host as *const u64 as u64;
+    }
+    let r = call(a);
+    if let (Some(t), true) = (temp, r == -(libc::EINTR as i64)) {
+        crate::linux::signal::after_temp_mask_wait(p, t);
+    }
+    r
+}
+
+/// ppoll(fds, nfds, tmo, sigmask, sigsetsize): the mask in host numbers.
+fn sys_ppoll(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    wait_with_sigmask(p, a, 3, |b| host6(libc::SYS_ppoll, b))
+}
+
+/// signalfd4(fd, mask, sizemask, flags): the mask in host numbers. (The ssi_signo of what the
+/// descriptor reads is the host's: real-time signals from 32 on read 2 higher.)
+fn sys_signalfd4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let mut b = a;
+    let host = match guest_sigset(a[1]) {
+        Ok(t) => map::set_to_host(t.unwrap_or(0)),
+        Err(e) => return e,
+    };
+    if a[1] != 0 {
+        b[1] = &host as *const u64 as u64;
+    }
+    host6(libc::SYS_signalfd4, b)
+}
+
+/// pselect6(n, in, out, ex, tmo, sig): `sig` points to { const sigset_t *ss; size_t ss_len },
+/// rebuilt around a host set.
+fn sys_pselect6(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[5] == 0 {
+        return host6(libc::SYS_pselect6, a);
+    }
+    let sig = match read_guest::<16>(a[5]) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let ss = u64::from_le_bytes(sig[0..8].try_into().unwrap_or_default());
+    let len = u64::from_le_bytes(sig[8..16].try_into().unwrap_or_default());
+    // the pair in local memory, its set pointer converted like the other calls' masks
+    let mut pair = [ss, len];
+    let pair_at = pair.as_mut_ptr() as u64;
+    wait_with_sigmask(p, [pair[0], 0, 0, 0, 0, 0], 0, |b| {
+        pair[0] = b[0];
+        host6(libc::SYS_pselect6, [a[0], a[1], a[2], a[3], a[4], pair_at])
+    })
 }
 
 /// pipe2: O_DIRECT (packet mode) differs between the architectures.
@@ -194,18 +278,19 @@ fn epoll_wait_common(a: [u64; 6], host_nr: libc::c_long) -> i64 {
     }
 }
 
-fn sys_epoll_pwait(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_epoll_pwait(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if !events_writable(a[1], a[2]) {
         return EFAULT;
     }
-    epoll_wait_common(a, libc::SYS_epoll_pwait)
+    // the mask in host numbers
+    wait_with_sigmask(p, a, 4, |b| epoll_wait_common(b, libc::SYS_epoll_pwait))
 }
 
-fn sys_epoll_pwait2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+fn sys_epoll_pwait2(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if !events_writable(a[1], a[2]) {
         return EFAULT;
     }
-    epoll_wait_common(a, libc::SYS_epoll_pwait2)
+    wait_with_sigmask(p, a, 4, |b| epoll_wait_common(b, libc::SYS_epoll_pwait2))
 }
 
 /// access_ok-like check done by ep_poll's caller: the first and last guest event slots must be
