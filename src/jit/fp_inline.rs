@@ -415,6 +415,15 @@ fn emit_fcvtzs(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let double = i.ftype() == 1;
     let slow = non_ieee_guard(e);
     let x = e.vc_get(n);
+    truncate_checked(e, x, sf, double, slow);
+    e.store_x(d, reg::RAX, sf, R31::Zr);
+    e.cold_call_gpr(slow, helper, i.0);
+}
+
+/// rax (X, `sf`) or eax = xmm`x`'s low element truncated by CVTTSx2SI; to `slow` on x86's
+/// "integer indefinite" (NaN, out of range: the most negative integer, where Arm saturates;
+/// an exact most-negative input goes too, harmlessly).
+fn truncate_checked(e: &mut Emitter, x: u8, sf: bool, double: bool, slow: DynamicLabel) {
     match (sf, double) {
         (true, true) => dasm!(e.ops; cvttsd2si rax, Rx(x)),
         (true, false) => dasm!(e.ops; cvttss2si rax, Rx(x)),
@@ -427,8 +436,6 @@ fn emit_fcvtzs(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     } else {
         dasm!(e.ops; cmp eax, 1; jo =>slow);
     }
-    e.store_x(d, reg::RAX, sf, R31::Zr);
-    e.cold_call_gpr(slow, helper, i.0);
 }
 
 /// FCVTNS, FCVTMS, FCVTPS, FCVTAS (scalar, to a general register): ROUNDSS/ROUNDSD in the
@@ -454,18 +461,7 @@ fn emit_fcvt_rounding(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
         (_, true) => dasm!(e.ops; roundsd xmm0, Rx(x), imm),
         (_, false) => dasm!(e.ops; roundss xmm0, Rx(x), imm),
     }
-    match (sf, double) {
-        (true, true) => dasm!(e.ops; cvttsd2si rax, xmm0),
-        (true, false) => dasm!(e.ops; cvttss2si rax, xmm0),
-        (false, true) => dasm!(e.ops; cvttsd2si eax, xmm0),
-        (false, false) => dasm!(e.ops; cvttss2si eax, xmm0),
-    }
-    // x - 1 overflows only for the most negative integer
-    if sf {
-        dasm!(e.ops; cmp rax, 1; jo =>slow);
-    } else {
-        dasm!(e.ops; cmp eax, 1; jo =>slow);
-    }
+    truncate_checked(e, 0, sf, double, slow);
     if double {
         dasm!(e.ops; ucomisd xmm0, Rx(x));
     } else {
