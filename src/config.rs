@@ -48,6 +48,8 @@ pub struct Config {
     pub log_file: Option<PathBuf>,
     /// Value for AT_EXECFD when started by binfmt_misc with the O flag.
     pub exec_fd: Option<i32>,
+    /// `-perfmap`: write /tmp/perf-PID.map for `perf report`.
+    pub perfmap: bool,
 }
 
 /// What `main` should do.
@@ -196,6 +198,8 @@ Options (environment variable alternative in brackets):
   -d ITEMS               log items, comma separated: unimp, strace, in_asm, out_asm
                          [QEMU_LOG]
   -D FILE                write logs to FILE instead of stderr [QEMU_LOG_FILENAME]
+  -perfmap               write /tmp/perf-PID.map so that `perf report` names translated
+                         code by guest function and pc [QEMU_PERFMAP]
   --binfmt install|uninstall|status|print-conf [...]
                          manage the binfmt_misc registration (see --binfmt help)
 ";
@@ -276,6 +280,9 @@ pub fn parse_invocation(
     if let Some(v) = getenv("QEMU_LOG_FILENAME") {
         cfg.log_file = Some(v.into());
     }
+    if getenv("QEMU_PERFMAP").is_some() {
+        cfg.perfmap = true;
+    }
 
     if let Some(layout) = binfmt_argv(args, inv) {
         // Started by binfmt_misc: nothing on this command line is an option.
@@ -334,6 +341,7 @@ pub fn parse_invocation(
                 parse_log(&v, &mut cfg.log)?;
             }
             "-D" => cfg.log_file = Some(arg_of(&mut i, &a)?.into()),
+            "-perfmap" => cfg.perfmap = true,
             _ => return Err(CliError::UnknownOption(a)),
         }
         i += 1;

@@ -363,3 +363,31 @@ fn closed_descriptors_and_sigpipe_are_inherited() {
         }
     }
 }
+
+/// `-perfmap`: /tmp/perf-PID.map names every translated block by guest function and pc, in
+/// the `START SIZE NAME` lines (hex) that `perf report` reads for JIT code.
+#[test]
+fn perfmap_names_blocks_by_guest_function() {
+    let bin = guest_bin("hello");
+    let child = emu_command(["-perfmap"], &bin, [] as [&str; 0])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the emulator");
+    let path = format!("/tmp/perf-{}.map", child.id());
+    let out = child.wait_with_output().expect("wait");
+    let map = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "hello failed under -perfmap");
+    let map = map.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut blocks = 0;
+    for line in map.lines() {
+        let mut f = line.splitn(3, ' ');
+        let (start, size, name) = (f.next().unwrap(), f.next().unwrap_or(""), f.next().unwrap_or(""));
+        assert!(u64::from_str_radix(start, 16).is_ok() && u64::from_str_radix(size, 16).is_ok(), "bad line {line:?}");
+        assert!(!name.is_empty(), "no name in {line:?}");
+        blocks += name.contains("[guest 0x") as usize;
+    }
+    assert!(map.contains(" main [guest 0x"), "no block named main:\n{map}");
+    assert!(map.contains("[qemu-aarch64-lite trampolines]"), "{map}");
+    assert!(blocks > 20, "only {blocks} named blocks:\n{map}");
+}

@@ -51,6 +51,9 @@ pub(crate) fn translate(
             };
             debug_assert_eq!(at, base);
             stats.blocks_translated += 1;
+            if let Some(map) = &jit.log.perfmap {
+                map.record(at, code.len(), pc);
+            }
             if jit.log.in_asm || jit.log.out_asm {
                 jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, code));
             }

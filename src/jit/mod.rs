@@ -205,6 +205,56 @@ pub struct JitLog {
     pub out_asm: bool,
     /// Where log text goes (the `-D` file); stderr when `None`. Set by the OS layer.
     pub sink: Option<std::sync::Arc<Mutex<dyn std::io::Write + Send>>>,
+    /// `-perfmap`: where each translated block is announced to `perf`. Set by the OS layer.
+    pub perfmap: Option<std::sync::Arc<PerfMap>>,
+}
+
+/// Names a guest pc for the perf map (`name+0xoff`), or `None` when nothing is known there.
+pub type PcNamer = dyn Fn(u64) -> Option<String> + Send + Sync;
+
+/// A `/tmp/perf-PID.map` file: one line per translated block, `START SIZE NAME` in hex, the
+/// format `perf report` reads for JIT code it finds no ELF file for. NAME is the guest pc and,
+/// where the namer knows it, the guest function holding it.
+pub struct PerfMap {
+    out: Mutex<std::fs::File>,
+    namer: Box<PcNamer>,
+}
+
+/// Where `perf` looks for the map of process `pid`.
+pub fn perf_map_path(pid: u32) -> String {
+    format!("/tmp/perf-{pid}.map")
+}
+
+impl PerfMap {
+    pub fn new(out: std::fs::File, namer: Box<PcNamer>) -> PerfMap {
+        PerfMap { out: Mutex::new(out), namer }
+    }
+
+    /// In a forked child: go on in the child's own map, which starts as a copy of the
+    /// parent's (the child runs the code cache it inherited).
+    fn forked(&self) {
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        // (through a new open file description: the inherited one's offset is the parent's)
+        let Ok(text) = std::fs::read(format!("/proc/self/fd/{}", out.as_raw_fd())) else { return };
+        if let Ok(mut f) = std::fs::File::create(perf_map_path(std::process::id())) {
+            if f.write_all(&text).is_ok() {
+                *out = f;
+            }
+        }
+    }
+
+    /// Announce a block: host code at `host`, `len` bytes, translated from guest `pc`.
+    /// One unbuffered write per block, so the map is complete however the process ends.
+    pub fn record(&self, host: usize, len: usize, pc: u64) {
+        use std::io::Write;
+        let line = match (self.namer)(pc) {
+            Some(name) => format!("{host:x} {len:x} {name} [guest {pc:#x}]\n"),
+            None => format!("{host:x} {len:x} guest-{pc:#x}\n"),
+        };
+        let _ = self.out.lock().unwrap_or_else(|e| e.into_inner()).write_all(line.as_bytes());
+    }
 }
 
 impl JitLog {
@@ -298,6 +348,9 @@ impl Jit {
     /// In a forked child: only the forking thread exists, and it is not inside `run`.
     pub fn forked_child(&self) {
         self.running.store(0, Ordering::SeqCst);
+        if let Some(map) = &self.log.perfmap {
+            map.forked();
+        }
     }
 
     pub fn stats(&self) -> Stats {
@@ -608,6 +661,17 @@ impl Jit {
     pub fn host_regions(&self) -> [(usize, usize); 2] {
         let lookup = self.lookup.as_ptr() as usize;
         [self.cache_range, (lookup, lookup + std::mem::size_of_val(&*self.lookup))]
+    }
+
+    /// Turn on `-perfmap`: announce the trampolines now and every block as it is translated.
+    pub fn set_perfmap(&mut self, map: std::sync::Arc<PerfMap>) {
+        // The trampolines sit in the cache's first page (`cache::CodeCache`).
+        {
+            use std::io::Write;
+            let line = format!("{:x} {:x} [qemu-aarch64-lite trampolines]\n", self.cache_range.0, 4096);
+            let _ = map.out.lock().unwrap_or_else(|e| e.into_inner()).write_all(line.as_bytes());
+        }
+        self.log.perfmap = Some(map);
     }
 
     pub(crate) fn exit_addr(&self) -> usize {

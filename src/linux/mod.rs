@@ -120,6 +120,18 @@ impl Thread {
     }
 }
 
+/// `-perfmap`: /tmp/perf-PID.map (created afresh), with the program's and its dynamic
+/// linker's function symbols for names.
+fn perf_map(image: &loader::Image) -> Result<crate::jit::PerfMap, Error> {
+    let path = crate::jit::perf_map_path(std::process::id());
+    let file = std::fs::File::create(&path).map_err(|e| Error::Other(format!("{path}: {e}")))?;
+    let mut symbols = loader::Symbols::of_file(&image.path, image.load_bias);
+    if let Some(interp) = &image.interp {
+        symbols.extend(loader::Symbols::of_file(&interp.path, interp.load_bias));
+    }
+    Ok(crate::jit::PerfMap::new(file, Box::new(move |pc| symbols.describe(pc))))
+}
+
 /// Load the program named by `cfg`, set up its stack, and run it to the end.
 pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
     cfg.ld_prefix = cfg.ld_prefix.as_deref().and_then(path::absolute_prefix);
@@ -159,6 +171,9 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
     };
     // The JIT's `-d in_asm,out_asm` text goes to the same `-D` file (a dup of its descriptor).
     jit.log.sink = log.as_ref().and_then(|f| f.try_clone().ok()).map(|f| Arc::new(Mutex::new(f)) as _);
+    if cfg.perfmap {
+        jit.set_perfmap(Arc::new(perf_map(&image)?));
+    }
     let (sigactions, sigmask) = signal::inherited_state();
     let sigreturn_trampoline =
         signal::map_trampoline().map_err(|e| Error::Other(format!("cannot map the signal trampoline: {e}")))?;

@@ -7,9 +7,11 @@
 
 pub mod elf;
 pub mod stack;
+pub mod symbols;
 
 pub use elf::{load_elf, load_elf_from_file, load_program, load_program_from_file, Image, Mapping};
 pub use stack::{setup_stack, Stack, StackSpec};
+pub use symbols::Symbols;
 
 use std::path::PathBuf;
 
