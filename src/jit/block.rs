@@ -21,15 +21,17 @@ pub fn fetch(pc: u64) -> Option<u32> {
     crate::mem::read_guest_u32(pc)
 }
 
-/// Translate the block at `pc` into the cache (the caller, `Jit::lookup_or_translate`, has
-/// made room).
+/// Translate the block at `key` into the cache (the caller, `Jit::lookup_or_translate`, has
+/// made room). `key` is the guest pc, or pc | 1 for the block's exact-FP variant
+/// (`Emitter::exact_fp`), whose code header holds the key too.
 pub(crate) fn translate(
     jit: &Jit,
     cache: &mut CodeCache,
     emitter: &mut Option<Box<Emitter>>,
     stats: &mut Stats,
-    pc: u64,
+    key: u64,
 ) -> Option<Box<Block>> {
+    let pc = key & !1;
     let base = cache.next_block_addr();
     cache.prefetch_next();
     let mut e = emitter.take().unwrap_or_else(|| {
@@ -41,11 +43,12 @@ pub(crate) fn translate(
         ))
     });
     e.begin(base, pc);
+    e.exact_fp = key & 1 != 0;
     let block = assemble(&mut e, stats, pc, base);
     let block = match (block, e.ops.finish()) {
         (Some(mut block), Ok(code)) => {
             block.host_len = code.len();
-            let Some(at) = cache.commit_block(pc, code) else {
+            let Some(at) = cache.commit_block(key, code) else {
                 eprintln!("qemu-aarch64-lite: code cache exhausted");
                 std::process::abort();
             };
@@ -216,6 +219,7 @@ fn bind_skip(e: &mut Emitter) {
         dasm!(e.ops; =>label);
         e.host_flags = None;
         e.vc_clear();
+        e.fpcr_join();
     }
 }
 

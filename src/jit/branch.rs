@@ -276,6 +276,10 @@ fn msr(e: &mut Emitter, i: Insn) -> TResult {
         dasm!(e.ops; and eax, mask as u32 as i32);
     }
     dasm!(e.ops; mov QWORD [cpu + off as i32], rax);
+    if off == OFF_FPCR {
+        // the FP forms after this one check the new FPCR (`Emitter::fpcr_check`)
+        e.fpcr_checked = false;
+    }
     if off == OFF_FPSR {
         // The flags pending in MXCSR belong to the FPSR just overwritten (see `fpflags`).
         dasm!(e.ops

@@ -92,6 +92,9 @@ pub mod exit {
     /// A host SIGSEGV/SIGBUS hit translated code or a helper it called (see `jit::fault`):
     /// `scratch[0..3]` = signal, si_code, host pc; `exit_arg` = fault address.
     pub const HOST_FAULT: u32 = 10;
+    /// Like CHAIN, to the exact-FP variant of the block at `cpu.pc` (FPCR was found not to
+    /// be plain IEEE 754 at a block's FPCR check, see `Emitter::fpcr_check`).
+    pub const CHAIN_EXACT: u32 = 11;
 }
 
 /// Most instructions a forward conditional branch may skip inside a block.
@@ -349,6 +352,8 @@ pub(crate) struct ChainExit {
     pub site: usize,
     pub target: u64,
     pub stub: dynasmrt::DynamicLabel,
+    /// Chain to the target's exact-FP variant (`exit::CHAIN_EXACT`), not its block.
+    pub exact: bool,
 }
 
 /// Helper called from translated code with the instruction word:
@@ -424,6 +429,17 @@ pub struct Emitter {
     /// The words of the block's straight-line prefix from its start, decoded once by the
     /// block former's prescan (`block::choose_swaps`) and used again when translating them.
     pub(crate) prescan: Vec<(u32, Option<&'static Row>)>,
+    /// This is a block's exact-FP variant: every inline FP/AdvSIMD operation tests FPCR
+    /// itself and takes its helper unless FPCR is plain IEEE 754 (see [`Emitter::fpcr_check`]).
+    pub(crate) exact_fp: bool,
+    /// Whether FPCR has been checked on every path to this point of the block (and was
+    /// plain IEEE 754, else the block left for its exact variant).
+    pub(crate) fpcr_checked: bool,
+    /// `fpcr_checked` where the pending forward skip ([`Emitter::skip_forward`]) branched.
+    fpcr_checked_at_skip: bool,
+    /// FPCR checks that failed: the stub label and the guest pc of the instruction to
+    /// resume at in the exact variant.
+    fpcr_exits: Vec<(dynasmrt::DynamicLabel, u64)>,
 }
 
 impl Emitter {
@@ -461,6 +477,10 @@ impl Emitter {
             vc_head: super::vcache::VCache::new(),
             pc_map: Vec::with_capacity(64),
             prescan: Vec::with_capacity(64),
+            exact_fp: false,
+            fpcr_checked: false,
+            fpcr_checked_at_skip: false,
+            fpcr_exits: Vec::with_capacity(4),
         }
     }
 
@@ -515,6 +535,10 @@ impl Emitter {
             vc_head: super::vcache::VCache::new(),
             pc_map: clear(&mut self.pc_map),
             prescan: clear(&mut self.prescan),
+            exact_fp: false,
+            fpcr_checked: false,
+            fpcr_checked_at_skip: false,
+            fpcr_exits: clear(&mut self.fpcr_exits),
         };
     }
 
@@ -854,6 +878,43 @@ impl Emitter {
         let label = self.ops.new_dynamic_label();
         self.jcc_label(cc, label);
         self.pending_skip = Some((target, label));
+        self.fpcr_checked_at_skip = self.fpcr_checked;
+    }
+
+    /// At the join of the pending forward skip: an FPCR check inside the skipped region does
+    /// not cover the path around it.
+    pub(crate) fn fpcr_join(&mut self) {
+        self.fpcr_checked = self.fpcr_checked_at_skip;
+    }
+
+    /// The FPCR condition of an inline FP/AdvSIMD form that is exact only under plain IEEE
+    /// 754 (round to nearest, no FZ/DN/AHP; `mask` is what the form depends on, a subset of
+    /// `FPCR_NON_IEEE`). Returns the label of the form's out-of-line slow path, for its
+    /// other guards.
+    ///
+    /// In a block, the first such form on each path checks FPCR once (as QEMU keys its
+    /// translation blocks by FPCR mode): when FPCR is not plain IEEE the block leaves there,
+    /// at that instruction, for its exact variant (`exit::CHAIN_EXACT`: translated with
+    /// `exact_fp`, chained like any direct branch), where every form tests `mask` itself and
+    /// takes its helper. FPCR changes only by MSR, which resets the check
+    /// (`branch::msr`), and between blocks (signal frames, `rt_sigreturn`).
+    pub(crate) fn fpcr_check(&mut self, mask: u32) -> dynasmrt::DynamicLabel {
+        let slow = self.ops.new_dynamic_label();
+        if self.exact_fp {
+            dasm!(self.ops
+                ; test DWORD [cpu + OFF_FPCR as i32], mask as i32
+                ; jnz =>slow
+            );
+        } else if !self.fpcr_checked {
+            let exit = self.ops.new_dynamic_label();
+            dasm!(self.ops
+                ; test DWORD [cpu + OFF_FPCR as i32], crate::cpu::FPCR_NON_IEEE as i32
+                ; jnz =>exit
+            );
+            self.fpcr_exits.push((exit, self.pc));
+            self.fpcr_checked = true;
+        }
+        slow
     }
 
     /// A forward conditional branch whose target leads straight back to this block's start
@@ -914,7 +975,7 @@ impl Emitter {
         self.jcc_label(cc, stub);
         let len = self.ops.offset().0 - site;
         debug_assert!(len == 6 || (cc == X86Cc::Always && len == 5));
-        self.chains.push(ChainExit { site: site + len - 4, target, stub });
+        self.chains.push(ChainExit { site: site + len - 4, target, stub, exact: false });
     }
 
     /// A back-edge to the block's own start on x86 condition `cc`: an interrupt check, then a
@@ -1138,7 +1199,7 @@ impl Emitter {
         }
         self.restore_global();
         let (site, stub) = self.patchable_jmp();
-        self.chains.push(ChainExit { site, target, stub });
+        self.chains.push(ChainExit { site, target, stub, exact: false });
     }
 
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
@@ -1199,6 +1260,14 @@ impl Emitter {
             self.set_pc(pc);
             self.jmp_exit_global(exit::INTERRUPT);
         }
+        // Failed FPCR checks: undo the swaps, then a chained jump to the exact variant.
+        for k in 0..self.fpcr_exits.len() {
+            let (label, pc) = self.fpcr_exits[k];
+            dasm!(self.ops; =>label);
+            self.restore_global();
+            let (site, stub) = self.patchable_jmp();
+            self.chains.push(ChainExit { site, target: pc, stub, exact: true });
+        }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {
             let site_abs = (self.base + c.site) as i64;
@@ -1208,7 +1277,7 @@ impl Emitter {
                 ; mov QWORD [cpu + OFF_CHAIN_SITE as i32], rax
             );
             self.set_pc(c.target);
-            self.jmp_exit_global(exit::CHAIN);
+            self.jmp_exit_global(if c.exact { exit::CHAIN_EXACT } else { exit::CHAIN });
         }
         self.chains = chains;
     }

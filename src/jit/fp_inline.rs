@@ -25,8 +25,7 @@ use crate::arch::pseudo::vfp_expand_imm;
 use crate::arch::table::FpOp;
 use crate::arch::Insn;
 use crate::cpu::{
-    off_v, FPCR_FZ, FPCR_NON_IEEE, FPSR_IXC, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPCR, OFF_FPSR,
-    OFF_FP_CONST,
+    off_v, FPCR_FZ, FPCR_NON_IEEE, FPSR_IXC, OFF_FLAG_C, OFF_FLAG_N, OFF_FLAG_V, OFF_FLAG_Z, OFF_FPSR, OFF_FP_CONST,
 };
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
@@ -293,12 +292,7 @@ fn emit_max_min(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
 /// A new slow-path label, and a jump to it when FPCR is not plain IEEE 754 (round to
 /// nearest, no FZ/DN/AHP): the condition of every inline FP/AdvSIMD arithmetic form.
 pub(super) fn non_ieee_guard(e: &mut Emitter) -> DynamicLabel {
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_NON_IEEE as i32
-        ; jnz =>slow
-    );
-    slow
+    e.fpcr_check(FPCR_NON_IEEE)
 }
 
 /// xmm0 = the low single/double of xmm`x`, the rest zero.
@@ -735,11 +729,7 @@ fn emit_fcmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let (n, m) = (i.rn(), i.rm());
     let double = i.ftype() == 1;
     let zero = i.bit(3);
-    let slow = e.ops.new_dynamic_label();
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_FZ as i32
-        ; jnz =>slow
-    );
+    let slow = e.fpcr_check(FPCR_FZ);
     let xn = e.vc_get(n);
     let xm = if zero {
         dasm!(e.ops; xorps xmm1, xmm1);
@@ -786,16 +776,15 @@ fn emit_fccmp(e: &mut Emitter, i: Insn, helper: InsnHelper) {
     let (n, m) = (i.rn(), i.rm());
     let double = i.ftype() == 1;
     let (cond, nzcv) = (i.bits(15, 12), i.bits(3, 0));
-    let slow = e.ops.new_dynamic_label();
     let (xn, xm) = (e.vc_get(n), e.vc_get(m));
+    let checked = e.fpcr_checked;
     let skip = (cond < 0b1110).then(|| {
         let cc = e.cond_cc(cond);
         e.jcc_unless(cc)
     });
-    dasm!(e.ops
-        ; test DWORD [cpu + OFF_FPCR as i32], FPCR_FZ as i32
-        ; jnz =>slow
-    );
+    let slow = e.fpcr_check(FPCR_FZ);
+    // (a check made on the compared side only does not cover the instructions after)
+    e.fpcr_checked = checked;
     if double {
         dasm!(e.ops; ucomisd Rx(xn), Rx(xm));
     } else {

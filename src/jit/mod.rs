@@ -377,6 +377,20 @@ impl Jit {
         let mut code = exit::LOOKUP;
         loop {
             match code {
+                exit::CHAIN_EXACT => {
+                    // A block's exact-FP variant lives in the block map under pc | 1 (guest
+                    // code is 4-byte aligned) and never in the lookup table: only its block's
+                    // failed FPCR check leads there.
+                    let host = {
+                        let mut st = self.lock();
+                        let chain = Some((cpu.chain_site as usize, st.generation));
+                        match self.lookup_or_translate(&mut st, cpu.pc | 1, chain) {
+                            Some(h) => h,
+                            None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: cpu.pc },
+                        }
+                    };
+                    code = self.enter(cpu, host);
+                }
                 exit::LOOKUP | exit::CHAIN => {
                     let pc = cpu.pc;
                     if code == exit::LOOKUP {
@@ -477,7 +491,9 @@ impl Jit {
                 // Take it back, so the inline probe of the next indirect branch here hits.
                 let b = o.get_mut();
                 let host = b.host;
-                self.set_lookup(pc, host);
+                if pc & 1 == 0 {
+                    self.set_lookup(pc, host);
+                }
                 if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
                     if let Some(stub) = Self::patch_site(cache, stats, site, host) {
                         b.incoming.push((site, stub));
@@ -500,7 +516,9 @@ impl Jit {
                 b.incoming.push((site, stub));
             }
         }
-        self.set_lookup(pc, host);
+        if pc & 1 == 0 {
+            self.set_lookup(pc, host);
+        }
         debug_assert!(by_host.last().is_none_or(|&(h, _)| h < host));
         by_host.push((host, pc));
         vacant.insert(b);
