@@ -156,7 +156,39 @@ static void faulting_loop(void) {
     printf("faulting loop: sum=%llu nzcv=%llx\n", (unsigned long long)sum, (unsigned long long)(f >> 28));
 }
 
+// A compare whose side exit reads NZCV at its target while the not-taken side overwrites it
+// with another compare: the JIT stores NZCV only on the exit (`Emitter::fall_through_flags_dead`).
+__attribute__((noinline)) static uint64_t side_exit(uint64_t a, uint64_t b, uint64_t c, uint64_t *f) {
+    uint64_t r, g;
+    __asm__ volatile("adds %[r], %[a], %[b]\n\t"
+                     "b.vs 1f\n\t"
+                     "add %[r], %[r], %[c]\n\t"
+                     "cmp %[r], %[c]\n\t"
+                     "cset %[r], hi\n\t"
+                     "b 2f\n"
+                     "1:\n\t"
+                     "cset %[r], cs\n\t"
+                     "add %[r], %[r], #2\n"
+                     "2:\n\t"
+                     "mrs %[g], nzcv"
+                     : [r] "=&r"(r), [g] "=&r"(g)
+                     : [a] "r"(a), [b] "r"(b), [c] "r"(c)
+                     : "cc");
+    *f = g;
+    return r;
+}
+
+static void side_exits(void) {
+    const uint64_t v[] = {0, 1, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, 12345};
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++) {
+            uint64_t f, r = side_exit(v[i], v[j], v[(i + j) % 6], &f);
+            printf("side exit %d %d: r=%llu nzcv=%llx\n", i, j, (unsigned long long)r, (unsigned long long)(f >> 28));
+        }
+}
+
 int main(void) {
+    side_exits();
     store_loop();
     subs_loops();
     interrupted_loop();

@@ -132,8 +132,23 @@ fn cond_branch(e: &mut Emitter, target: u64, test: impl FnOnce(&mut Emitter) -> 
     // instructions overwrite it: that shape always ends in `Emitter::goto_self` (a target
     // at or before this instruction is no skip and no follow), which stores it only on the
     // paths that leave the loop.
-    if !(target == e.block_pc && e.head != 0 && e.pending_flags.is_some() && e.head_kills_flags()) {
+    let back_edge_kills = target == e.block_pc && e.head != 0 && e.pending_flags.is_some() && e.head_kills_flags();
+    // A superblock side exit whose not-taken side overwrites NZCV before reading it stores
+    // NZCV on the exit only (a compare, a branch out, another compare...).
+    let side_exit_only = !back_edge_kills
+        && e.pending_flags.is_some()
+        && !e.can_skip(target)
+        && !e.can_follow(target)
+        && e.can_fall_through()
+        && target != e.block_pc
+        && e.kills_flags_from(e.pc + 4);
+    if !back_edge_kills && !side_exit_only {
         e.flush_flags();
+    }
+    if side_exit_only {
+        let cc = test(e);
+        e.fall_through_flags_dead(target, cc);
+        return Flow::Continue;
     }
     if e.can_skip(target) {
         let cc = test(e);

@@ -97,6 +97,9 @@ pub mod exit {
     pub const CHAIN_EXACT: u32 = 11;
 }
 
+/// Most instructions [`Emitter::kills_flags_from`] looks at.
+const MAX_KILL_SCAN: u64 = 6;
+
 /// Most instructions a forward conditional branch may skip inside a block.
 pub const MAX_SKIP: u64 = 8;
 
@@ -106,9 +109,16 @@ pub const MAX_SKIP: u64 = 8;
 /// [`Emitter::head_kills_flags`] over the prescan of the block (word, decoded row) from its
 /// start.
 fn head_kills(prescan: &[(u32, Option<&'static crate::arch::Row>)]) -> bool {
+    kills_flags(prescan.iter().copied())
+}
+
+/// Whether the instructions `words` (word, decoded row), in program order, overwrite all of
+/// NZCV before anything reads it or leaves: integer, load/store and FP/AdvSIMD instructions
+/// that do not read NZCV, up to a comparison that sets all four flags.
+fn kills_flags(words: impl Iterator<Item = (u32, Option<&'static crate::arch::Row>)>) -> bool {
     use crate::arch::table::{DpImmOp as I, DpRegOp as R, FpOp as F};
     use crate::arch::Op;
-    for &(word, row) in prescan {
+    for (word, row) in words {
         let Some(row) = row else { return false };
         let i = crate::arch::Insn(word);
         match row.op {
@@ -747,6 +757,20 @@ impl Emitter {
         k
     }
 
+    /// Whether the instructions from guest `pc` on (at most [`MAX_KILL_SCAN`]) overwrite NZCV
+    /// before reading it: then NZCV pending before a branch whose not-taken side goes on at
+    /// `pc` is dead there (see [`Emitter::fall_through_flags_dead`]). The same imprecision as
+    /// [`Emitter::head_kills_flags`]: a fault or UNDEFINED encoding before the overwrite shows
+    /// the NZCV of the compare before, which nothing reads.
+    pub(crate) fn kills_flags_from(&self, pc: u64) -> bool {
+        let mut reader = crate::mem::GuestReader::new();
+        let words = (0..MAX_KILL_SCAN).map_while(|k| {
+            let w = reader.read_u32(pc + 4 * k)?;
+            Some((w, crate::arch::decode(w)))
+        });
+        kills_flags(words)
+    }
+
     /// Set the flags to the constant NZCV nibble `nzcv` (bits 3:0 = N Z C V).
     pub fn set_flags_imm(&mut self, nzcv: u32) {
         let n = if nzcv & 8 != 0 { -1 } else { 0 };
@@ -947,6 +971,21 @@ impl Emitter {
     pub(crate) fn fall_through(&mut self, target: u64, taken_cc: X86Cc) {
         self.fallthroughs += 1;
         self.goto_direct_if_cc(taken_cc, target);
+    }
+
+    /// [`Emitter::fall_through`] with NZCV still pending ([`Emitter::pending_flags`]) and dead
+    /// on the not-taken side ([`Emitter::kills_flags_from`]): only the side exit stores it.
+    pub(crate) fn fall_through_flags_dead(&mut self, target: u64, taken_cc: X86Cc) {
+        self.fallthroughs += 1;
+        let Some((kind, sf)) = self.pending_flags.take() else {
+            self.goto_direct_if_cc(taken_cc, target);
+            return;
+        };
+        // (jcc, the stores and the exit's moves keep the x86 flags and rax the stores use)
+        let skip = self.jcc_unless(taken_cc);
+        self.store_flags(kind, sf);
+        self.goto_direct(target);
+        dasm!(self.ops; =>skip);
     }
 
     /// Patchable `jcc rel32` to the chain stub of `target` for x86 condition `cc`; falls
