@@ -93,6 +93,15 @@ pub mod alu {
     pub const XOR: u8 = 0x31;
 }
 
+/// A memory operand `[base + index * 2^scale + disp]` for [`Asm::mem_op`] (index: register
+/// and scale 0-3; never rsp).
+#[derive(Clone, Copy, Debug)]
+pub struct Mem {
+    pub base: u8,
+    pub index: Option<(u8, u8)>,
+    pub disp: i32,
+}
+
 pub struct Asm {
     buf: Vec<u8>,
     /// Address the code will run at (the start of `buf`).
@@ -236,6 +245,46 @@ impl Asm {
         let rex = 0x48 | (src >> 3 & 1) << 2;
         let d = disp.to_le_bytes();
         self.buf.extend_from_slice(&[rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
+    }
+
+    /// `[prefix 66] REX opcode modrm [sib] [disp]` with operand [`m`]: the loads and stores of
+    /// guest memory. REX is always present (so byte registers 4-7 are SPL..DIL). With
+    /// `compact`, the displacement is the shortest that encodes it (none, 8 or 32 bits); else
+    /// always 32 bits and always a SIB byte, as `dynasm!` encodes runtime operands.
+    pub fn mem_op(&mut self, p66: bool, w: bool, opcode: &[u8], reg: u8, m: Mem, compact: bool) {
+        let (index, scale) = m.index.unwrap_or((4, 0));
+        debug_assert!(index != 4 || m.index.is_none(), "rsp is no index");
+        let rex = 0x40 | (w as u8) << 3 | (reg >> 3 & 1) << 2 | (index >> 3 & 1) << 1 | (m.base >> 3 & 1);
+        if p66 {
+            self.buf.push(0x66);
+        }
+        self.buf.push(rex);
+        self.buf.extend_from_slice(opcode);
+        let sib = m.index.is_some() || m.base & 7 == 4 || !compact;
+        let rm = if sib { 4 } else { m.base & 7 };
+        let md = if !compact {
+            2
+        } else if m.disp == 0 && m.base & 7 != 5 {
+            0
+        } else if m.disp as i8 as i32 == m.disp {
+            1
+        } else {
+            2
+        };
+        self.buf.push(md << 6 | (reg & 7) << 3 | rm);
+        if sib {
+            self.buf.push(scale << 6 | (index & 7) << 3 | (m.base & 7));
+        }
+        match md {
+            1 => self.buf.push(m.disp as u8),
+            2 => self.buf.extend_from_slice(&m.disp.to_le_bytes()),
+            _ => {}
+        }
+    }
+
+    /// Append raw bytes (an immediate after [`Asm::mem_op`]).
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
     }
 
     /// Append the low `len` (at most 8) bytes of `word`, little-endian, with one unaligned
@@ -544,6 +593,81 @@ mod tests {
             let (b1, b2) = (a.new_dynamic_label(), a.new_dynamic_label());
             sample(&mut a, b1, b2);
             assert_eq!(a.finish().unwrap(), &want[..]);
+        }
+    }
+
+    /// [`Asm::mem_op`] without `compact` is byte for byte `dynasm!`'s encoding of the same
+    /// loads and stores with runtime registers and displacement; with `compact` only the
+    /// displacement field changes (checked on hand-decoded cases).
+    #[test]
+    fn memory_operands_match_dynasm() {
+        let bytes = |f: &dyn Fn(&mut VecAssembler<X64Relocation>)| {
+            let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+            f(&mut v);
+            v.finalize().unwrap()
+        };
+        let mut a = Asm::new(0);
+        for b in 0..16u8 {
+            for r in [0u8, 3, 5, 7, 8, 12, 13, 15] {
+                for disp in [0, 8, -128, 0x1234] {
+                    let m = Mem { base: b, index: None, disp };
+                    a.reset(0);
+                    a.mem_op(false, true, &[0x8b], r, m, false);
+                    a.mem_op(false, false, &[0x0f, 0xb6], r, m, false);
+                    a.mem_op(false, false, &[0x88], r, m, false);
+                    a.mem_op(true, false, &[0x89], r, m, false);
+                    let want = bytes(&|v| {
+                        dynasm!(v; .arch x64
+                            ; mov Rq(r), QWORD [Rq(b) + disp]
+                            ; movzx Rd(r), BYTE [Rq(b) + disp]
+                            ; mov BYTE [Rq(b) + disp], Rb(r)
+                            ; mov WORD [Rq(b) + disp], Rw(r)
+                        )
+                    });
+                    assert_eq!(a.code(), &want[..], "[r{b} + {disp}], r{r}");
+                }
+                for x in (0..16u8).filter(|&x| x != 4) {
+                    let m = |s| Mem { base: b, index: Some((x, s)), disp: 0 };
+                    a.reset(0);
+                    for s in 0..4 {
+                        a.mem_op(false, true, &[0x8b], r, m(s), false);
+                    }
+                    let want = bytes(&|v| {
+                        dynasm!(v; .arch x64
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) + 0]
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 2 + 0]
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 4 + 0]
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 8 + 0]
+                        )
+                    });
+                    // (dynasm: SIB with a zero disp32 when the displacement is a runtime 0)
+                    let zero = 0i32;
+                    let want2 = bytes(&|v| {
+                        dynasm!(v; .arch x64
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) + zero]
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 2 + zero]
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 4 + zero]
+                            ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 8 + zero]
+                        )
+                    });
+                    assert!(a.code() == &want[..] || a.code() == &want2[..], "[r{b} + r{x}*s], r{r}");
+                }
+            }
+        }
+        // compact: mov rax, [rcx] = 48 8b 01; [rbp] needs disp8 0: 48 8b 45 00;
+        // [r12 + 8] = 49 8b 44 24 08; [r13 + r12*4] = 4b 8b 44 a5 00;
+        // mov byte [rax + 0x100], sil = 40 88 b0 00 01 00 00
+        let cases: [(u8, Mem, u8, &[u8]); 5] = [
+            (0, Mem { base: 1, index: None, disp: 0 }, 0x8b, &[0x48, 0x8b, 0x01]),
+            (0, Mem { base: 5, index: None, disp: 0 }, 0x8b, &[0x48, 0x8b, 0x45, 0x00]),
+            (0, Mem { base: 12, index: None, disp: 8 }, 0x8b, &[0x49, 0x8b, 0x44, 0x24, 0x08]),
+            (0, Mem { base: 13, index: Some((12, 2)), disp: 0 }, 0x8b, &[0x4b, 0x8b, 0x44, 0xa5, 0x00]),
+            (6, Mem { base: 0, index: None, disp: 0x100 }, 0x88, &[0x40, 0x88, 0xb0, 0x00, 0x01, 0x00, 0x00]),
+        ];
+        for (r, m, op, want) in cases {
+            a.reset(0);
+            a.mem_op(false, op == 0x8b, &[op], r, m, true);
+            assert_eq!(a.code(), want, "{m:?}");
         }
     }
 

@@ -8,6 +8,7 @@
 //! STXR succeeds iff a `lock cmpxchg` against that value succeeds. Misaligned exclusives raise
 //! SIGBUS (BUS_ADRALN) as the alignment fault does on hardware.
 
+use super::asm::Mem;
 use super::dp_reg::emit_extend_reg;
 use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, R31};
 use crate::arch::table::LdStOp;
@@ -190,17 +191,21 @@ fn emit_load(e: &mut Emitter, dst: u8, disp: i32, size: u32, signed: bool, dst64
 /// Load `1 << size` bytes at [`base` + disp] into host register `dst` (32-bit destinations
 /// are zero-extended, as W writes are).
 fn emit_load_at(e: &mut Emitter, dst: u8, base: u8, disp: i32, size: u32, signed: bool, dst64: bool) {
-    match (size, signed, dst64) {
-        (0, false, _) => dasm!(e.ops; movzx Rd(dst), BYTE [Rq(base) + disp]),
-        (0, true, true) => dasm!(e.ops; movsx Rq(dst), BYTE [Rq(base) + disp]),
-        (0, true, false) => dasm!(e.ops; movsx Rd(dst), BYTE [Rq(base) + disp]),
-        (1, false, _) => dasm!(e.ops; movzx Rd(dst), WORD [Rq(base) + disp]),
-        (1, true, true) => dasm!(e.ops; movsx Rq(dst), WORD [Rq(base) + disp]),
-        (1, true, false) => dasm!(e.ops; movsx Rd(dst), WORD [Rq(base) + disp]),
-        (2, false, _) => dasm!(e.ops; mov Rd(dst), DWORD [Rq(base) + disp]),
-        (2, true, _) => dasm!(e.ops; movsxd Rq(dst), DWORD [Rq(base) + disp]),
-        _ => dasm!(e.ops; mov Rq(dst), QWORD [Rq(base) + disp]),
-    }
+    emit_load_mem(e, dst, Mem { base, index: None, disp }, size, signed, dst64);
+}
+
+/// [`emit_load_at`] with any x86 memory operand (shortest displacement).
+fn emit_load_mem(e: &mut Emitter, dst: u8, m: Mem, size: u32, signed: bool, dst64: bool) {
+    let (w, op): (bool, &[u8]) = match (size, signed, dst64) {
+        (0, false, _) => (false, &[0x0f, 0xb6]),
+        (0, true, w) => (w, &[0x0f, 0xbe]),
+        (1, false, _) => (false, &[0x0f, 0xb7]),
+        (1, true, w) => (w, &[0x0f, 0xbf]),
+        (2, false, _) => (false, &[0x8b]),
+        (2, true, _) => (true, &[0x63]),
+        _ => (true, &[0x8b]),
+    };
+    e.ops.mem_op(false, w, op, dst, m, true);
 }
 
 /// Store the low `1 << size` bytes of host register `src` at [rax + disp].
@@ -210,21 +215,39 @@ fn emit_store(e: &mut Emitter, src: u8, disp: i32, size: u32) {
 
 /// Store the low `1 << size` bytes of host register `src` at [`base` + disp].
 fn emit_store_at(e: &mut Emitter, src: u8, base: u8, disp: i32, size: u32) {
+    emit_store_mem(e, src, Mem { base, index: None, disp }, size);
+}
+
+/// [`emit_store_at`] with any x86 memory operand (shortest displacement).
+fn emit_store_mem(e: &mut Emitter, src: u8, m: Mem, size: u32) {
     match size {
-        0 => dasm!(e.ops; mov BYTE [Rq(base) + disp], Rb(src)),
-        1 => dasm!(e.ops; mov WORD [Rq(base) + disp], Rw(src)),
-        2 => dasm!(e.ops; mov DWORD [Rq(base) + disp], Rd(src)),
-        _ => dasm!(e.ops; mov QWORD [Rq(base) + disp], Rq(src)),
+        0 => e.ops.mem_op(false, false, &[0x88], src, m, true),
+        1 => e.ops.mem_op(true, false, &[0x89], src, m, true),
+        2 => e.ops.mem_op(false, false, &[0x89], src, m, true),
+        _ => e.ops.mem_op(false, true, &[0x89], src, m, true),
     }
 }
 
 /// Store `1 << size` zero bytes at [`base` + disp] (a store of XZR/WZR), as an immediate.
 fn emit_store_zero_at(e: &mut Emitter, base: u8, disp: i32, size: u32) {
+    emit_store_zero_mem(e, Mem { base, index: None, disp }, size);
+}
+
+/// [`emit_store_zero_at`] with any x86 memory operand (shortest displacement).
+fn emit_store_zero_mem(e: &mut Emitter, m: Mem, size: u32) {
     match size {
-        0 => dasm!(e.ops; mov BYTE [Rq(base) + disp], 0),
-        1 => dasm!(e.ops; mov WORD [Rq(base) + disp], 0),
-        2 => dasm!(e.ops; mov DWORD [Rq(base) + disp], 0),
-        _ => dasm!(e.ops; mov QWORD [Rq(base) + disp], 0),
+        0 => {
+            e.ops.mem_op(false, false, &[0xc6], 0, m, true);
+            e.ops.bytes(&[0]);
+        }
+        1 => {
+            e.ops.mem_op(true, false, &[0xc7], 0, m, true);
+            e.ops.bytes(&[0, 0]);
+        }
+        _ => {
+            e.ops.mem_op(false, size == 3, &[0xc7], 0, m, true);
+            e.ops.bytes(&[0, 0, 0, 0]);
+        }
     }
 }
 
@@ -241,18 +264,18 @@ fn direct_reg_offset(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, m:
         return false;
     }
     let ht = if t == 31 { None } else { e.host_of(t) };
-    // rax = base + index * scale, then the access through rax
-    emit_scaled_address(e, hb, hi, shift);
+    // one access through x86's [base + index * scale]
+    let m = Mem { base: hb, index: Some((hi, shift as u8)), disp: 0 };
     match (acc, ht) {
-        (Access::Store, Some(h)) => emit_store_at(e, h, RAX, 0, size),
-        (Access::Store, None) if t == 31 => emit_store_zero_at(e, RAX, 0, size),
+        (Access::Store, Some(h)) => emit_store_mem(e, h, m, size),
+        (Access::Store, None) if t == 31 => emit_store_zero_mem(e, m, size),
         (Access::Store, None) => {
             e.load_x(RCX, t, true, R31::Zr);
-            emit_store_at(e, RCX, RAX, 0, size);
+            emit_store_mem(e, RCX, m, size);
         }
-        (Access::Load { signed, dst64 }, Some(h)) => emit_load_at(e, h, RAX, 0, size, signed, dst64),
+        (Access::Load { signed, dst64 }, Some(h)) => emit_load_mem(e, h, m, size, signed, dst64),
         (Access::Load { signed, dst64 }, None) => {
-            emit_load_at(e, RCX, RAX, 0, size, signed, dst64);
+            emit_load_mem(e, RCX, m, size, signed, dst64);
             e.store_x(t, RCX, dst64, R31::Zr);
         }
         (Access::Prefetch, _) => {}
