@@ -551,6 +551,10 @@ fn emit_pairwise_avx(e: &mut Emitter, combine: Sse, i: Insn) {
         dasm!(e.ops; vpunpcklqdq xmm5, Rx(a), Rx(b));
         (a, b) = (5, 5);
     }
+    if matches!((combine, i.size()), (Sse::Pminub | Sse::Pmaxub, 0) | (Sse::Pminuw | Sse::Pmaxuw, 1)) {
+        emit_unsigned_min_max_pairs(e, combine, i, a, b);
+        return;
+    }
     match i.size() {
         0 => dasm!(e.ops
             ; vpcmpeqw xmm4, xmm4, xmm4
@@ -586,6 +590,48 @@ fn emit_pairwise_avx(e: &mut Emitter, combine: Sse, i: Insn) {
     }
     let x = e.vc_target(d);
     vex_op(e, combine, x, 0, 2);
+    if !q {
+        dasm!(e.ops; vmovq Rx(x), Rx(x));
+    }
+    e.vc_put(d, x, if q { 128 } else { 64 });
+}
+
+/// UMINP/UMAXP of bytes or halfwords with AVX, for operands `a` (Vn, or Q = 0: Vn:Vm low
+/// halves joined) and `b` (Vm): the minimum or maximum of each pair is formed in place, in
+/// the low half of each double-width lane (the lane shifted right by one element, then
+/// VPMIN/VPMAX with itself), then one unsigned-saturating pack gathers them. For the
+/// minimum the lane's high half is min(odd, 0) = 0 already; for the maximum it is masked.
+/// Equal operands (UMAXP Vd, Vn, Vn; any Q = 0 form) are combined once.
+fn emit_unsigned_min_max_pairs(e: &mut Emitter, combine: Sse, i: Insn, a: u8, b: u8) {
+    let (d, q) = (i.rd(), i.q());
+    let byte = i.size() == 0;
+    let max = matches!(combine, Sse::Pmaxub | Sse::Pmaxuw);
+    if max {
+        if byte {
+            dasm!(e.ops; vpcmpeqw xmm4, xmm4, xmm4; vpsrlw xmm4, xmm4, 8);
+        } else {
+            dasm!(e.ops; vpcmpeqd xmm4, xmm4, xmm4; vpsrld xmm4, xmm4, 16);
+        }
+    }
+    let srcs: &[(u8, u8)] = if a == b { &[(a, 0)] } else { &[(a, 0), (b, 1)] };
+    for &(src, t) in srcs {
+        match (byte, max) {
+            (true, false) => dasm!(e.ops; vpsrlw Rx(t), Rx(src), 8; vpminub Rx(t), Rx(t), Rx(src)),
+            (true, true) => dasm!(e.ops; vpsrlw Rx(t), Rx(src), 8; vpmaxub Rx(t), Rx(t), Rx(src)),
+            (false, false) => dasm!(e.ops; vpsrld Rx(t), Rx(src), 16; vpminuw Rx(t), Rx(t), Rx(src)),
+            (false, true) => dasm!(e.ops; vpsrld Rx(t), Rx(src), 16; vpmaxuw Rx(t), Rx(t), Rx(src)),
+        }
+        if max {
+            dasm!(e.ops; vpand Rx(t), Rx(t), xmm4);
+        }
+    }
+    let hi = if a == b { 0 } else { 1 };
+    let x = e.vc_target(d);
+    if byte {
+        dasm!(e.ops; vpackuswb Rx(x), xmm0, Rx(hi));
+    } else {
+        dasm!(e.ops; vpackusdw Rx(x), xmm0, Rx(hi));
+    }
     if !q {
         dasm!(e.ops; vmovq Rx(x), Rx(x));
     }
