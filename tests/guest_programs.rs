@@ -73,6 +73,28 @@ fn programs_in_subdirectories_with_expected_output() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Code run from SysV shared memory is retranslated after shmdt and shmat (SHM_REMAP) put
+/// other code at its address. Under the emulator only: qemu-aarch64 7.2 does not mark shmat
+/// memory executable (guest-bins/sys/shmcode.c).
+#[test]
+fn shm_code_is_retranslated() {
+    let o = run_with_timeout(&mut emu_command::<[&str; 0], [&str; 0]>([], &guest_bin("sys/shmcode"), []), TIMEOUT);
+    assert_no_panic("shmcode", &o);
+    let out = o.stdout_text();
+    assert!(o.status.success() && out.ends_with("failures=0\n"), "{}", describe(&o));
+    assert_eq!(out.matches("calls returned 1 2 3").count(), 3, "{out}");
+}
+
+/// signalfd reads in guest signal numbers where qemu-aarch64 7.2 leaves host ones (readv with
+/// the struct split across iovecs, preadv2 at offset -1, an F_DUPFD copy): guest-bins/sys/
+/// signums.c with `extra` checks itself, under the emulator only.
+#[test]
+fn signalfd_numbers_in_every_read() {
+    let o = run_with_timeout(&mut emu_command::<[&str; 0], _>([], &guest_bin("sys/signums"), ["extra"]), TIMEOUT);
+    assert_no_panic("signums extra", &o);
+    assert!(o.status.success() && o.stdout_text().ends_with("failures=0\n"), "{}", describe(&o));
+}
+
 /// Every program under guest-bins/ compiles (a program of several files needs `xtask: link`,
 /// a file that is not a program `xtask: skip`; see guest-bins/README.md).
 #[test]

@@ -22,6 +22,10 @@
 #include <linux/uio.h>
 #include <linux/utsname.h>
 #include <linux/stat.h>
+#include <linux/ipc.h>
+#include <linux/sem.h>
+#include <linux/shm.h>
+#include <linux/msg.h>
 
 int printf(const char *, ...);
 
@@ -184,4 +188,53 @@ void print_kernel_items(void) {
     K(SO_SNDTIMEO_OLD); K(SO_REUSEPORT); K(SO_RCVTIMEO_NEW);
     K(RLIMIT_NOFILE); K(RLIMIT_NPROC); K(RLIMIT_AS); K(RLIMIT_STACK); K(RLIMIT_MEMLOCK);
     K(RLIMIT_RSS); K(RLIM_NLIMITS);
+
+    /* SysV IPC: only semid64_ds differs (x86_64 pads each time with an unused word) */
+    SZ(struct ipc64_perm, "ipc64_perm");
+    OFF(struct ipc64_perm, "ipc64_perm", key);
+    OFF(struct ipc64_perm, "ipc64_perm", uid);
+    OFF(struct ipc64_perm, "ipc64_perm", gid);
+    OFF(struct ipc64_perm, "ipc64_perm", cuid);
+    OFF(struct ipc64_perm, "ipc64_perm", cgid);
+    OFF(struct ipc64_perm, "ipc64_perm", mode);
+    OFF(struct ipc64_perm, "ipc64_perm", seq);
+    SZ(struct semid64_ds, "semid64_ds");
+    OFF(struct semid64_ds, "semid64_ds", sem_otime);
+    OFF(struct semid64_ds, "semid64_ds", sem_ctime);
+    OFF(struct semid64_ds, "semid64_ds", sem_nsems);
+    SZ(struct shmid64_ds, "shmid64_ds");
+    OFF(struct shmid64_ds, "shmid64_ds", shm_segsz);
+    OFF(struct shmid64_ds, "shmid64_ds", shm_atime);
+    OFF(struct shmid64_ds, "shmid64_ds", shm_dtime);
+    OFF(struct shmid64_ds, "shmid64_ds", shm_ctime);
+    OFF(struct shmid64_ds, "shmid64_ds", shm_cpid);
+    OFF(struct shmid64_ds, "shmid64_ds", shm_lpid);
+    OFF(struct shmid64_ds, "shmid64_ds", shm_nattch);
+    SZ(struct msqid64_ds, "msqid64_ds");
+    OFF(struct msqid64_ds, "msqid64_ds", msg_stime);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_rtime);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_ctime);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_cbytes);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_qnum);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_qbytes);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_lspid);
+    OFF(struct msqid64_ds, "msqid64_ds", msg_lrpid);
+    SZ(struct shminfo64, "shminfo64");
+    OFF(struct shminfo64, "shminfo64", shmall);
+    SZ(struct shm_info, "shm_info");
+    OFF(struct shm_info, "shm_info", shm_tot);
+    OFF(struct shm_info, "shm_info", swap_successes);
+    SZ(struct seminfo, "seminfo");
+    OFF(struct seminfo, "seminfo", semaem);
+    SZ(struct msginfo, "msginfo");
+    OFF(struct msginfo, "msginfo", msgseg);
+    SZ(struct sembuf, "sembuf");
+    OFF(struct sembuf, "sembuf", sem_op);
+    OFF(struct sembuf, "sembuf", sem_flg);
+    K(IPC_SET); K(IPC_STAT); K(IPC_INFO); K(IPC_64); K(SEM_STAT); K(SEM_INFO); K(SEM_STAT_ANY);
+    K(IPC_CREAT); K(IPC_EXCL); K(IPC_NOWAIT); K(IPC_RMID); K(GETPID); K(GETVAL); K(GETALL);
+    K(GETNCNT); K(GETZCNT); K(SETVAL); K(SETALL); K(SEM_UNDO); K(SHM_RDONLY); K(SHM_RND);
+    K(SHM_REMAP); K(SHM_EXEC); K(SHM_LOCK); K(SHM_UNLOCK); K(SHM_HUGETLB); K(SHM_NORESERVE);
+    K(MSG_NOERROR); K(MSG_EXCEPT); K(MSG_COPY); K(MSG_STAT); K(MSG_INFO); K(SHM_STAT);
+    K(SHM_INFO);
 }

@@ -14,6 +14,8 @@
 //! - PROT_BTI, PROT_MTE exist only on arm64; MINSIGSTKSZ is 5120 on arm64, 2048 on x86_64.
 //! - `struct sigaction` of rt_sigaction: arm64 order handler, flags, restorer, mask (the
 //!   emulator records it and never hands it to the host).
+//! - `struct semid64_ds` (semctl IPC_STAT/SEM_STAT/IPC_SET): 88 bytes on arm64, 104 on x86_64
+//!   (an unused word after sem_otime and sem_ctime); the other SysV IPC structs agree.
 
 use std::fmt::Write as _;
 use std::mem::{offset_of, size_of};
@@ -291,6 +293,232 @@ pub struct KernelTermios {
 
 const _: () = assert!(size_of::<KernelTermios>() == 36);
 
+// ---- SysV IPC (asm-generic/ipcbuf.h, sembuf.h, shmbuf.h, msgbuf.h; x86_64 asm/sembuf.h) ----
+
+/// `struct ipc64_perm` (asm-generic/ipcbuf.h; x86_64 includes the same header, and
+/// `__kernel_mode_t` is 32 bits on both, so `__pad1` has no bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelIpc64Perm {
+    pub key: i32,
+    pub uid: u32,
+    pub gid: u32,
+    pub cuid: u32,
+    pub cgid: u32,
+    pub mode: u32,
+    pub seq: u16,
+    pub __pad2: u16,
+    pub __unused1: u64,
+    pub __unused2: u64,
+}
+
+const _: () = {
+    assert!(size_of::<KernelIpc64Perm>() == 48);
+    assert!(offset_of!(KernelIpc64Perm, mode) == 20);
+    assert!(offset_of!(KernelIpc64Perm, seq) == 24);
+    assert!(offset_of!(KernelIpc64Perm, __unused1) == 32);
+};
+
+/// `struct semid64_ds` of arm64 (asm-generic/sembuf.h, 64-bit): no padding after the times.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GuestSemid64Ds {
+    pub sem_perm: KernelIpc64Perm,
+    pub sem_otime: i64,
+    pub sem_ctime: i64,
+    pub sem_nsems: u64,
+    pub __unused3: u64,
+    pub __unused4: u64,
+}
+
+const _: () = {
+    assert!(size_of::<GuestSemid64Ds>() == 88);
+    assert!(offset_of!(GuestSemid64Ds, sem_otime) == 48);
+    assert!(offset_of!(GuestSemid64Ds, sem_ctime) == 56);
+    assert!(offset_of!(GuestSemid64Ds, sem_nsems) == 64);
+    assert!(offset_of!(GuestSemid64Ds, __unused4) == 80);
+};
+
+/// `struct semid64_ds` of x86_64 (arch/x86 asm/sembuf.h): an unused word after each time.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostSemid64Ds {
+    pub sem_perm: KernelIpc64Perm,
+    pub sem_otime: i64,
+    pub __unused1: u64,
+    pub sem_ctime: i64,
+    pub __unused2: u64,
+    pub sem_nsems: u64,
+    pub __unused3: u64,
+    pub __unused4: u64,
+}
+
+const _: () = {
+    assert!(size_of::<HostSemid64Ds>() == 104);
+    assert!(offset_of!(HostSemid64Ds, sem_otime) == 48);
+    assert!(offset_of!(HostSemid64Ds, sem_ctime) == 64);
+    assert!(offset_of!(HostSemid64Ds, sem_nsems) == 80);
+    assert!(offset_of!(HostSemid64Ds, __unused4) == 96);
+};
+
+impl GuestSemid64Ds {
+    pub fn from_host(h: &HostSemid64Ds) -> GuestSemid64Ds {
+        GuestSemid64Ds {
+            sem_perm: h.sem_perm,
+            sem_otime: h.sem_otime,
+            sem_ctime: h.sem_ctime,
+            sem_nsems: h.sem_nsems,
+            __unused3: h.__unused3,
+            __unused4: h.__unused4,
+        }
+    }
+    pub fn to_host(&self) -> HostSemid64Ds {
+        HostSemid64Ds {
+            sem_perm: self.sem_perm,
+            sem_otime: self.sem_otime,
+            __unused1: 0,
+            sem_ctime: self.sem_ctime,
+            __unused2: 0,
+            sem_nsems: self.sem_nsems,
+            __unused3: self.__unused3,
+            __unused4: self.__unused4,
+        }
+    }
+    pub fn to_bytes(&self) -> [u8; 88] {
+        // SAFETY: repr(C), 88 bytes of integer fields with explicit padding fields (asserted
+        // above), so every byte is initialised.
+        unsafe { std::mem::transmute_copy(self) }
+    }
+    pub fn from_bytes(b: &[u8; 88]) -> GuestSemid64Ds {
+        // SAFETY: every bit pattern is a valid value of these integer fields; the read is
+        // unaligned-safe.
+        unsafe { std::ptr::read_unaligned(b.as_ptr().cast()) }
+    }
+}
+
+/// `struct shmid64_ds` (asm-generic/shmbuf.h, which x86_64 uses too): passed through.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelShmid64Ds {
+    pub shm_perm: KernelIpc64Perm,
+    pub shm_segsz: u64,
+    pub shm_atime: i64,
+    pub shm_dtime: i64,
+    pub shm_ctime: i64,
+    pub shm_cpid: i32,
+    pub shm_lpid: i32,
+    pub shm_nattch: u64,
+    pub __unused4: u64,
+    pub __unused5: u64,
+}
+
+const _: () = {
+    assert!(size_of::<KernelShmid64Ds>() == 112);
+    assert!(offset_of!(KernelShmid64Ds, shm_segsz) == 48);
+    assert!(offset_of!(KernelShmid64Ds, shm_cpid) == 80);
+    assert!(offset_of!(KernelShmid64Ds, shm_nattch) == 88);
+};
+
+/// `struct msqid64_ds` (asm-generic/msgbuf.h, which x86_64 uses too): passed through.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelMsqid64Ds {
+    pub msg_perm: KernelIpc64Perm,
+    pub msg_stime: i64,
+    pub msg_rtime: i64,
+    pub msg_ctime: i64,
+    pub msg_cbytes: u64,
+    pub msg_qnum: u64,
+    pub msg_qbytes: u64,
+    pub msg_lspid: i32,
+    pub msg_lrpid: i32,
+    pub __unused4: u64,
+    pub __unused5: u64,
+}
+
+const _: () = {
+    assert!(size_of::<KernelMsqid64Ds>() == 120);
+    assert!(offset_of!(KernelMsqid64Ds, msg_qnum) == 80);
+    assert!(offset_of!(KernelMsqid64Ds, msg_lspid) == 96);
+};
+
+/// `struct shminfo64` (asm-generic/shmbuf.h): nine longs, passed through.
+#[repr(C)]
+pub struct KernelShminfo64 {
+    pub shmmax: u64,
+    pub shmmin: u64,
+    pub shmmni: u64,
+    pub shmseg: u64,
+    pub shmall: u64,
+    pub __unused: [u64; 4],
+}
+
+/// `struct shm_info` (linux/shm.h, SHM_INFO): passed through.
+#[repr(C)]
+pub struct KernelShmInfo {
+    pub used_ids: i32,
+    pub shm_tot: u64,
+    pub shm_rss: u64,
+    pub shm_swp: u64,
+    pub swap_attempts: u64,
+    pub swap_successes: u64,
+}
+
+/// `struct seminfo` (linux/sem.h, IPC_INFO/SEM_INFO of semctl): ten ints, passed through.
+#[repr(C)]
+pub struct KernelSeminfo {
+    pub semmap: i32,
+    pub semmni: i32,
+    pub semmns: i32,
+    pub semmnu: i32,
+    pub semmsl: i32,
+    pub semopm: i32,
+    pub semume: i32,
+    pub semusz: i32,
+    pub semvmx: i32,
+    pub semaem: i32,
+}
+
+/// `struct msginfo` (linux/msg.h, IPC_INFO/MSG_INFO of msgctl): passed through.
+#[repr(C)]
+pub struct KernelMsginfo {
+    pub msgpool: i32,
+    pub msgmap: i32,
+    pub msgmax: i32,
+    pub msgmnb: i32,
+    pub msgmni: i32,
+    pub msgssz: i32,
+    pub msgtql: i32,
+    pub msgseg: u16,
+}
+
+/// `struct sembuf` (linux/sem.h) of semop/semtimedop: passed through.
+#[repr(C)]
+pub struct KernelSembuf {
+    pub sem_num: u16,
+    pub sem_op: i16,
+    pub sem_flg: i16,
+}
+
+const _: () = {
+    assert!(size_of::<KernelShminfo64>() == 72);
+    assert!(size_of::<KernelShmInfo>() == 48);
+    assert!(offset_of!(KernelShmInfo, shm_tot) == 8);
+    assert!(size_of::<KernelSeminfo>() == 40);
+    assert!(size_of::<KernelMsginfo>() == 32);
+    assert!(offset_of!(KernelMsginfo, msgseg) == 28);
+    assert!(size_of::<KernelSembuf>() == 6);
+    assert!(offset_of!(KernelSembuf, sem_flg) == 4);
+};
+
+/// SysV IPC commands (linux/ipc.h, sem.h, shm.h, msg.h; the same on both architectures).
+pub const IPC_SET: i32 = 1;
+pub const IPC_STAT: i32 = 2;
+pub const IPC_INFO: i32 = 3;
+pub const SEM_STAT: i32 = 18;
+pub const SEM_INFO: i32 = 19;
+pub const SEM_STAT_ANY: i32 = 20;
+
 /// x86_64 values that the `libc` crate does not export (asm-generic/fcntl.h, asm/signal.h).
 pub const HOST_FASYNC: i32 = 0o20000;
 pub const HOST_F_SETSIG: i32 = 10;
@@ -312,6 +540,7 @@ pub const CONVERTED: &[&str] = &[
     "PROT_BTI",
     "PROT_MTE",
     "MINSIGSTKSZ",
+    "semid64_ds",
 ];
 
 /// Sizes, offsets and constants as this crate believes the guest has them, in the format and
@@ -519,6 +748,60 @@ pub fn layout_report() -> String {
     k!("SO_RCVTIMEO_NEW", 66);
     kh!(RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_AS, RLIMIT_STACK, RLIMIT_MEMLOCK, RLIMIT_RSS);
     k!("RLIM_NLIMITS", 16);
+
+    size!(KernelIpc64Perm, "ipc64_perm");
+    off!(KernelIpc64Perm, "ipc64_perm", key);
+    off!(KernelIpc64Perm, "ipc64_perm", uid);
+    off!(KernelIpc64Perm, "ipc64_perm", gid);
+    off!(KernelIpc64Perm, "ipc64_perm", cuid);
+    off!(KernelIpc64Perm, "ipc64_perm", cgid);
+    off!(KernelIpc64Perm, "ipc64_perm", mode);
+    off!(KernelIpc64Perm, "ipc64_perm", seq);
+    size!(GuestSemid64Ds, "semid64_ds");
+    off!(GuestSemid64Ds, "semid64_ds", sem_otime);
+    off!(GuestSemid64Ds, "semid64_ds", sem_ctime);
+    off!(GuestSemid64Ds, "semid64_ds", sem_nsems);
+    size!(KernelShmid64Ds, "shmid64_ds");
+    off!(KernelShmid64Ds, "shmid64_ds", shm_segsz);
+    off!(KernelShmid64Ds, "shmid64_ds", shm_atime);
+    off!(KernelShmid64Ds, "shmid64_ds", shm_dtime);
+    off!(KernelShmid64Ds, "shmid64_ds", shm_ctime);
+    off!(KernelShmid64Ds, "shmid64_ds", shm_cpid);
+    off!(KernelShmid64Ds, "shmid64_ds", shm_lpid);
+    off!(KernelShmid64Ds, "shmid64_ds", shm_nattch);
+    size!(KernelMsqid64Ds, "msqid64_ds");
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_stime);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_rtime);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_ctime);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_cbytes);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_qnum);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_qbytes);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_lspid);
+    off!(KernelMsqid64Ds, "msqid64_ds", msg_lrpid);
+    size!(KernelShminfo64, "shminfo64");
+    off!(KernelShminfo64, "shminfo64", shmall);
+    size!(KernelShmInfo, "shm_info");
+    off!(KernelShmInfo, "shm_info", shm_tot);
+    off!(KernelShmInfo, "shm_info", swap_successes);
+    size!(KernelSeminfo, "seminfo");
+    off!(KernelSeminfo, "seminfo", semaem);
+    size!(KernelMsginfo, "msginfo");
+    off!(KernelMsginfo, "msginfo", msgseg);
+    size!(KernelSembuf, "sembuf");
+    off!(KernelSembuf, "sembuf", sem_op);
+    off!(KernelSembuf, "sembuf", sem_flg);
+    k!("IPC_SET", IPC_SET);
+    k!("IPC_STAT", IPC_STAT);
+    k!("IPC_INFO", IPC_INFO);
+    k!("IPC_64", 0x100);
+    k!("SEM_STAT", SEM_STAT);
+    k!("SEM_INFO", SEM_INFO);
+    k!("SEM_STAT_ANY", SEM_STAT_ANY);
+    kh!(IPC_CREAT, IPC_EXCL, IPC_NOWAIT, IPC_RMID, GETPID, GETVAL, GETALL, GETNCNT, GETZCNT);
+    kh!(SETVAL, SETALL, SEM_UNDO, SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC, SHM_LOCK, SHM_UNLOCK);
+    kh!(SHM_HUGETLB, SHM_NORESERVE, MSG_NOERROR, MSG_EXCEPT, MSG_COPY, MSG_STAT, MSG_INFO);
+    k!("SHM_STAT", 13);
+    k!("SHM_INFO", 14);
     s
 }
 

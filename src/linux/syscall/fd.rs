@@ -59,21 +59,15 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 pass! {
-    sys_read => SYS_read;
     sys_write => SYS_write;
-    sys_readv => SYS_readv;
     sys_writev => SYS_writev;
     sys_pread64 => SYS_pread64;
     sys_pwrite64 => SYS_pwrite64;
     sys_preadv => SYS_preadv;
     sys_pwritev => SYS_pwritev;
-    sys_preadv2 => SYS_preadv2;
     sys_pwritev2 => SYS_pwritev2;
-    sys_close => SYS_close;
     sys_close_range => SYS_close_range;
     sys_lseek => SYS_lseek;
-    sys_dup => SYS_dup;
-    sys_dup3 => SYS_dup3;
     sys_ioctl => SYS_ioctl;
     sys_flock => SYS_flock;
     sys_sendfile => SYS_sendfile;
@@ -128,6 +122,11 @@ fn fcntl(a: [u64; 6]) -> i64 {
                 r
             }
         }
+        libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
+            let r = host6(libc::SYS_fcntl, a);
+            signalfd::duplicated(a[0] as i32, r);
+            r
+        }
         _ => host6(libc::SYS_fcntl, a),
     }
 }
@@ -169,8 +168,8 @@ fn sys_ppoll(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     wait_with_sigmask(p, a, 3, |b| host6(libc::SYS_ppoll, b))
 }
 
-/// signalfd4(fd, mask, sizemask, flags): the mask in host numbers. (The ssi_signo of what the
-/// descriptor reads is the host's: real-time signals from 32 on read 2 higher.)
+/// signalfd4(fd, mask, sizemask, flags): the mask in host numbers. The descriptor is recorded
+/// ([`signalfd`]) so that reads give ssi_signo in guest numbers.
 fn sys_signalfd4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let mut b = a;
     let host = match guest_sigset(a[1]) {
@@ -180,7 +179,162 @@ fn sys_signalfd4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if a[1] != 0 {
         b[1] = &host as *const u64 as u64;
     }
-    host6(libc::SYS_signalfd4, b)
+    let r = host6(libc::SYS_signalfd4, b);
+    if r >= 0 {
+        signalfd::add(r as i32);
+    }
+    r
+}
+
+fn sys_read(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let r = host6(libc::SYS_read, a);
+    if r >= signalfd::SIZE as i64 && signalfd::is_one(a[0] as i32) {
+        signalfd::to_guest(&[(a[1], r as u64)], r as u64);
+    }
+    r
+}
+
+/// readv and preadv2 (whose offset -1 reads like readv): signalfd structs may straddle iovecs.
+fn readv_like(host_nr: libc::c_long, a: [u64; 6]) -> i64 {
+    let r = host6(host_nr, a);
+    if r >= signalfd::SIZE as i64 && signalfd::is_one(a[0] as i32) {
+        let n = (a[2] as usize).min(1024);
+        if let Ok(v) = read_guest_vec(a[1], n * 16) {
+            let iov: Vec<(u64, u64)> = v
+                .chunks_exact(16)
+                .map(|c| {
+                    let w = |i: usize| u64::from_le_bytes(c[i..i + 8].try_into().unwrap_or_default());
+                    (w(0), w(8))
+                })
+                .collect();
+            signalfd::to_guest(&iov, r as u64);
+        }
+    }
+    r
+}
+
+fn sys_readv(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    readv_like(libc::SYS_readv, a)
+}
+
+fn sys_preadv2(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    readv_like(libc::SYS_preadv2, a)
+}
+
+fn sys_close(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    // Forgotten first: once closed, the number may be a new signalfd's.
+    signalfd::remove(a[0] as i32);
+    host6(libc::SYS_close, a)
+}
+
+fn sys_dup(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let r = host6(libc::SYS_dup, a);
+    signalfd::duplicated(a[0] as i32, r);
+    r
+}
+
+fn sys_dup3(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    let r = host6(libc::SYS_dup3, a);
+    if r >= 0 {
+        signalfd::remove(r as i32);
+    }
+    signalfd::duplicated(a[0] as i32, r);
+    r
+}
+
+/// Descriptors that were made as signalfds (signalfd4, and dup/dup3/F_DUPFD of one), so that
+/// reads from them give ssi_signo in guest numbers: the kernel writes the host's, and
+/// real-time signals travel as host numbers 2 higher (`signal::map`).
+///
+/// Invariants: a read pays for this only when it returned at least one whole struct and some
+/// descriptor was ever recorded (one atomic load otherwise). A recorded number is checked
+/// against /proc/self/fd (`anon_inode:[signalfd]`) before its bytes are touched, and dropped
+/// when it is something else, so a number reused behind the registry's back (closed by
+/// close_range, replaced by a dup2 of another process's doing...) is never converted.
+/// Not covered: signalfds the process did not make itself (inherited across execve, received
+/// by SCM_RIGHTS, taken with pidfd_getfd) read host numbers.
+pub mod signalfd {
+    use std::collections::BTreeSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    /// `struct signalfd_siginfo` (linux/signalfd.h, the same on both): 128 bytes, ssi_signo
+    /// (u32) first.
+    pub const SIZE: usize = 128;
+
+    static ANY: AtomicBool = AtomicBool::new(false);
+    static FDS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+    fn fds() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+        FDS.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn add(fd: i32) {
+        fds().insert(fd);
+        ANY.store(true, Ordering::Release);
+    }
+
+    pub fn remove(fd: i32) {
+        if ANY.load(Ordering::Acquire) {
+            fds().remove(&fd);
+        }
+    }
+
+    /// `new` (a result) is a duplicate of `old`.
+    pub fn duplicated(old: i32, new: i64) {
+        if new >= 0 && ANY.load(Ordering::Acquire) && fds().contains(&old) {
+            add(new as i32);
+        }
+    }
+
+    /// Whether `fd` is a recorded signalfd that still is one.
+    pub fn is_one(fd: i32) -> bool {
+        if !ANY.load(Ordering::Acquire) || !fds().contains(&fd) {
+            return false;
+        }
+        let still = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            .map(|l| l.as_os_str() == "anon_inode:[signalfd]")
+            .unwrap_or(false);
+        if !still {
+            fds().remove(&fd);
+        }
+        still
+    }
+
+    /// Rewrite ssi_signo of the `len / SIZE` structs read into the guest buffers `iov`
+    /// (address, length) from host to guest numbers.
+    pub fn to_guest(iov: &[(u64, u64)], len: u64) {
+        // guest address of each byte of the read, in order
+        let at = |off: u64| -> Option<u64> {
+            let mut base = 0u64;
+            for &(addr, l) in iov {
+                if off < base + l {
+                    return Some(addr + (off - base));
+                }
+                base += l;
+            }
+            None
+        };
+        for k in 0..len / SIZE as u64 {
+            let Some(addrs) = (0..4).map(|i| at(k * SIZE as u64 + i)).collect::<Option<Vec<u64>>>() else { return };
+            let mut b = [0u8; 4];
+            for (byte, &a) in b.iter_mut().zip(&addrs) {
+                let mut one = [0u8; 1];
+                if !crate::mem::probe_read(a, &mut one) {
+                    return;
+                }
+                *byte = one[0];
+            }
+            let host = u32::from_le_bytes(b);
+            let Some(guest) = crate::linux::signal::map::to_guest(host as i32) else { continue };
+            if guest as u32 == host {
+                continue;
+            }
+            for (&a, byte) in addrs.iter().zip((guest as u32).to_le_bytes()) {
+                let _ = crate::mem::probe_write(a, &[byte]);
+            }
+        }
+    }
 }
 
 /// pselect6(n, in, out, ex, tmo, sig): `sig` points to { const sigset_t *ss; size_t ss_len },
@@ -336,6 +490,22 @@ mod tests {
             libc::close(fds[0]);
             libc::close(fds[1]);
         }
+    }
+
+    #[test]
+    fn signalfd_structs_convert_across_iovecs() {
+        let mut buf = [0u8; 256];
+        buf[0..4].copy_from_slice(&37u32.to_le_bytes()); // host SIGRTMIN+3 = guest 35
+        buf[128..132].copy_from_slice(&10u32.to_le_bytes());
+        let base = buf.as_mut_ptr() as u64;
+        // split inside the first ssi_signo and elsewhere
+        signalfd::to_guest(&[(base, 1), (base + 1, 2), (base + 3, 200), (base + 203, 53)], 256);
+        assert_eq!(u32::from_le_bytes(buf[0..4].try_into().unwrap()), 35);
+        assert_eq!(u32::from_le_bytes(buf[128..132].try_into().unwrap()), 10);
+        // a short iovec list stops the walk without a fault
+        buf[128..132].copy_from_slice(&40u32.to_le_bytes());
+        signalfd::to_guest(&[(base, 130)], 256);
+        assert_eq!(u32::from_le_bytes(buf[128..132].try_into().unwrap()), 40);
     }
 
     #[test]
