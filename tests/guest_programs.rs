@@ -86,8 +86,9 @@ fn shm_code_is_retranslated() {
 }
 
 /// signalfd reads in guest signal numbers where qemu-aarch64 7.2 leaves host ones (readv with
-/// the struct split across iovecs, preadv2 at offset -1, an F_DUPFD copy): guest-bins/sys/
-/// signums.c with `extra` checks itself, under the emulator only.
+/// the struct split across iovecs, preadv2 at offset -1, an F_DUPFD copy), and
+/// pidfd_send_signal with a siginfo (EINVAL under qemu 7.2): guest-bins/sys/signums.c with
+/// `extra` checks itself, under the emulator only.
 #[test]
 fn signalfd_numbers_in_every_read() {
     let o = run_with_timeout(&mut emu_command::<[&str; 0], _>([], &guest_bin("sys/signums"), ["extra"]), TIMEOUT);

@@ -1,6 +1,6 @@
 //! Signal syscalls: rt_sigaction, rt_sigprocmask, sigaltstack (recorded, with the kernel's
-//! checks and results), kill/tkill/tgkill, rt_sigpending, rt_sigqueueinfo, rt_sigtimedwait
-//! (passed through with signal numbers and sets converted, `signal::map`).
+//! checks and results), kill/tkill/tgkill, pidfd_send_signal, rt_sigpending, rt_sigqueueinfo,
+//! rt_sigtimedwait (passed through with signal numbers and sets converted, `signal::map`).
 //!
 //! Invariants: guest actions live in `Process::sigactions` (index = signal number, arm64
 //! `struct sigaction` layout, [`GuestSigaction`]) and the guest mask in `Thread::sigmask`
@@ -30,6 +30,7 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::RT_SIGTIMEDWAIT, "rt_sigtimedwait", sys_rt_sigtimedwait, &[Ptr, Ptr, Ptr, Int]),
     row(nr::RT_SIGQUEUEINFO, "rt_sigqueueinfo", sys_rt_sigqueueinfo, &[I32, Signal, Ptr]),
     row(nr::RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, &[I32, I32, Signal, Ptr]),
+    row(nr::PIDFD_SEND_SIGNAL, "pidfd_send_signal", sys_pidfd_send_signal, &[Fd, Signal, Ptr, Hex]),
 ];
 
 /// The host signal for guest signal argument `sig` (0, the existence check, stays 0); -EINVAL
@@ -318,9 +319,64 @@ fn sigaltstack(st: &mut GuestStackT, sp: u64, a: [u64; 6]) -> i64 {
     0
 }
 
+/// pidfd_send_signal(pidfd, sig, info, flags): the signal in host numbers, and the siginfo's
+/// si_signo with it (the kernel requires si_signo == sig). Guest 63 and 64, which no host
+/// signal carries, become an invalid host number, so the host makes its checks in the
+/// kernel's order (flags, EBADF, not a pidfd, the siginfo, permission) and then answers
+/// EINVAL, as kill does for them here; numbers above 64 go as they are (EINVAL there too).
+fn sys_pidfd_send_signal(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    pidfd_send_signal(a)
+}
+
+/// No signal: valid_signal() rejects it.
+const NO_HOST_SIGNAL: i32 = NSIG as i32 + 1;
+
+fn pidfd_send_signal(a: [u64; 6]) -> i64 {
+    let sig = a[1] as i32;
+    let host_sig = match sig {
+        0 => 0,
+        1..=64 => map::to_host(sig).unwrap_or(NO_HOST_SIGNAL),
+        _ => sig,
+    };
+    let mut info = [0u8; 128];
+    let mut info_at = a[2];
+    // Unreadable: the guest's pointer goes, and the host answers EFAULT in its own order.
+    if a[2] != 0 && crate::mem::probe_read(a[2], &mut info) {
+        let si_signo = i32::from_le_bytes([info[0], info[1], info[2], info[3]]);
+        // equal before, equal after; unequal stays unequal
+        let h = if si_signo == sig { host_sig } else { !host_sig };
+        info[..4].copy_from_slice(&h.to_le_bytes());
+        info_at = info.as_ptr() as u64;
+    }
+    super::host6(libc::SYS_pidfd_send_signal, [a[0], host_sig as u32 as u64, info_at, a[3], 0, 0])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pidfd_send_signal_numbers_and_errors() {
+        // SAFETY: a pidfd of this process, closed at the end; only signal 0 is sent.
+        let me = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) } as u64;
+        assert!((me as i64) >= 0);
+        assert_eq!(pidfd_send_signal([me, 0, 0, 0, 0, 0]), 0);
+        assert_eq!(pidfd_send_signal([me, 63, 0, 0, 0, 0]), EINVAL);
+        assert_eq!(pidfd_send_signal([me, 64, 0, 0, 0, 0]), EINVAL);
+        assert_eq!(pidfd_send_signal([me, 65, 0, 0, 0, 0]), EINVAL);
+        assert_eq!(pidfd_send_signal([me, 0, 0, 0x100, 0, 0]), EINVAL, "unknown flag");
+        assert_eq!(pidfd_send_signal([u64::MAX, 63, 0, 0, 0, 0]), -(libc::EBADF as i64), "EBADF before EINVAL");
+        assert_eq!(pidfd_send_signal([me, 35, 8, 0, 0, 0]), -(libc::EFAULT as i64));
+        // si_signo must equal sig, compared in guest numbers
+        let mut info = [0u8; 128];
+        info[..4].copy_from_slice(&36i32.to_le_bytes());
+        assert_eq!(pidfd_send_signal([me, 35, info.as_ptr() as u64, 0, 0, 0]), EINVAL);
+        info[..4].copy_from_slice(&0i32.to_le_bytes());
+        info[8..12].copy_from_slice(&(-1i32).to_le_bytes()); // SI_QUEUE: allowed from any thread
+        assert_eq!(pidfd_send_signal([me, 0, info.as_ptr() as u64, 0, 0, 0]), 0);
+        // SAFETY: closing the pidfd made above.
+        unsafe { libc::close(me as i32) };
+    }
 
     fn ptr<T>(v: &T) -> u64 {
         v as *const T as u64
