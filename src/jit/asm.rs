@@ -596,16 +596,18 @@ mod tests {
         }
     }
 
+    /// What `dynasm!` assembles in `f`.
+    fn dynasm_bytes(f: &dyn Fn(&mut VecAssembler<X64Relocation>)) -> Vec<u8> {
+        let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
+        f(&mut v);
+        v.finalize().unwrap()
+    }
+
     /// [`Asm::mem_op`] without `compact` is byte for byte `dynasm!`'s encoding of the same
     /// loads and stores with runtime registers and displacement; with `compact` only the
     /// displacement field changes (checked on hand-decoded cases).
     #[test]
     fn memory_operands_match_dynasm() {
-        let bytes = |f: &dyn Fn(&mut VecAssembler<X64Relocation>)| {
-            let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
-            f(&mut v);
-            v.finalize().unwrap()
-        };
         let mut a = Asm::new(0);
         for b in 0..16u8 {
             for r in [0u8, 3, 5, 7, 8, 12, 13, 15] {
@@ -616,7 +618,7 @@ mod tests {
                     a.mem_op(false, false, &[0x0f, 0xb6], r, m, false);
                     a.mem_op(false, false, &[0x88], r, m, false);
                     a.mem_op(true, false, &[0x89], r, m, false);
-                    let want = bytes(&|v| {
+                    let want = dynasm_bytes(&|v| {
                         dynasm!(v; .arch x64
                             ; mov Rq(r), QWORD [Rq(b) + disp]
                             ; movzx Rd(r), BYTE [Rq(b) + disp]
@@ -632,7 +634,7 @@ mod tests {
                     for s in 0..4 {
                         a.mem_op(false, true, &[0x8b], r, m(s), false);
                     }
-                    let want = bytes(&|v| {
+                    let want = dynasm_bytes(&|v| {
                         dynasm!(v; .arch x64
                             ; mov Rq(r), QWORD [Rq(b) + Rq(x) + 0]
                             ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 2 + 0]
@@ -642,7 +644,7 @@ mod tests {
                     });
                     // (dynasm: SIB with a zero disp32 when the displacement is a runtime 0)
                     let zero = 0i32;
-                    let want2 = bytes(&|v| {
+                    let want2 = dynasm_bytes(&|v| {
                         dynasm!(v; .arch x64
                             ; mov Rq(r), QWORD [Rq(b) + Rq(x) + zero]
                             ; mov Rq(r), QWORD [Rq(b) + Rq(x) * 2 + zero]
@@ -674,18 +676,13 @@ mod tests {
     /// The hand-encoded moves are byte for byte what `dynasm!` emits for the same operands.
     #[test]
     fn moves_match_dynasm() {
-        let bytes = |f: &dyn Fn(&mut VecAssembler<X64Relocation>)| {
-            let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
-            f(&mut v);
-            v.finalize().unwrap()
-        };
         let mut a = Asm::new(0);
         for x in 0..16u8 {
             for y in 0..16u8 {
                 a.reset(0);
                 a.mov_rr(true, x, y);
                 a.mov_rr(false, x, y);
-                let want = bytes(&|v| dynasm!(v; .arch x64; mov Rq(x), Rq(y); mov Rd(x), Rd(y)));
+                let want = dynasm_bytes(&|v| dynasm!(v; .arch x64; mov Rq(x), Rq(y); mov Rd(x), Rd(y)));
                 assert_eq!(a.code(), &want[..], "mov r{x}, r{y}");
             }
             for y in 0..16u8 {
@@ -695,7 +692,7 @@ mod tests {
                         a.alu_rr(op, w, x, y);
                     }
                 }
-                let want = bytes(&|v| {
+                let want = dynasm_bytes(&|v| {
                     dynasm!(v
                         ; .arch x64
                         ; add Rq(x), Rq(y); or Rq(x), Rq(y); and Rq(x), Rq(y); sub Rq(x), Rq(y); xor Rq(x), Rq(y)
@@ -710,7 +707,7 @@ mod tests {
                 a.mov_r32_imm(x, imm as u32);
                 a.mov_r64_simm32(x, imm as i32);
                 a.mov_r64_imm64(x, imm);
-                let want = bytes(&|v| {
+                let want = dynasm_bytes(&|v| {
                     dynasm!(v
                         ; .arch x64
                         ; mov Rd(x), imm as i32
@@ -725,7 +722,7 @@ mod tests {
                 a.load_rbx(true, x, disp);
                 a.load_rbx(false, x, disp);
                 a.store_rbx(disp, x);
-                let want = bytes(&|v| {
+                let want = dynasm_bytes(&|v| {
                     dynasm!(v
                         ; .arch x64
                         ; .alias cpu, rbx

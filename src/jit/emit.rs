@@ -1236,9 +1236,15 @@ impl Emitter {
             self.goto_self(X86Cc::Always);
             return;
         }
+        self.chain_exit(target, false);
+    }
+
+    /// Leave for `target` (its exact-FP variant with `exact`) through a patchable `jmp`:
+    /// undo the swaps, then the jump to the chain stub that `Jit` links to the block.
+    fn chain_exit(&mut self, target: u64, exact: bool) {
         self.restore_global();
         let (site, stub) = self.patchable_jmp();
-        self.chains.push(ChainExit { site, target, stub, exact: false });
+        self.chains.push(ChainExit { site, target, stub, exact });
     }
 
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
@@ -1303,9 +1309,7 @@ impl Emitter {
         for k in 0..self.fpcr_exits.len() {
             let (label, pc) = self.fpcr_exits[k];
             dasm!(self.ops; =>label);
-            self.restore_global();
-            let (site, stub) = self.patchable_jmp();
-            self.chains.push(ChainExit { site, target: pc, stub, exact: true });
+            self.chain_exit(pc, true);
         }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {

@@ -248,11 +248,17 @@ impl PerfMap {
     /// Announce a block: host code at `host`, `len` bytes, translated from guest `pc`.
     /// One unbuffered write per block, so the map is complete however the process ends.
     pub fn record(&self, host: usize, len: usize, pc: u64) {
-        use std::io::Write;
-        let line = match (self.namer)(pc) {
-            Some(name) => format!("{host:x} {len:x} {name} [guest {pc:#x}]\n"),
-            None => format!("{host:x} {len:x} guest-{pc:#x}\n"),
+        let name = match (self.namer)(pc) {
+            Some(name) => format!("{name} [guest {pc:#x}]"),
+            None => format!("guest-{pc:#x}"),
         };
+        self.line(host, len, &name);
+    }
+
+    /// One `START SIZE NAME` line.
+    fn line(&self, start: usize, len: usize, name: &str) {
+        use std::io::Write;
+        let line = format!("{start:x} {len:x} {name}\n");
         let _ = self.out.lock().unwrap_or_else(|e| e.into_inner()).write_all(line.as_bytes());
     }
 }
@@ -377,22 +383,12 @@ impl Jit {
         let mut code = exit::LOOKUP;
         loop {
             match code {
-                exit::CHAIN_EXACT => {
+                exit::LOOKUP | exit::CHAIN | exit::CHAIN_EXACT => {
+                    let pc = cpu.pc;
                     // A block's exact-FP variant lives in the block map under pc | 1 (guest
                     // code is 4-byte aligned) and never in the lookup table: only its block's
                     // failed FPCR check leads there.
-                    let host = {
-                        let mut st = self.lock();
-                        let chain = Some((cpu.chain_site as usize, st.generation));
-                        match self.lookup_or_translate(&mut st, cpu.pc | 1, chain) {
-                            Some(h) => h,
-                            None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: cpu.pc },
-                        }
-                    };
-                    code = self.enter(cpu, host);
-                }
-                exit::LOOKUP | exit::CHAIN => {
-                    let pc = cpu.pc;
+                    let key = if code == exit::CHAIN_EXACT { pc | 1 } else { pc };
                     if code == exit::LOOKUP {
                         // Lock-free first: the slot holds the block unless another hot target
                         // took it (then the locked path below puts this one back).
@@ -404,8 +400,8 @@ impl Jit {
                     }
                     let host = {
                         let mut st = self.lock();
-                        let chain = (code == exit::CHAIN).then(|| (cpu.chain_site as usize, st.generation));
-                        match self.lookup_or_translate(&mut st, pc, chain) {
+                        let chain = (code != exit::LOOKUP).then(|| (cpu.chain_site as usize, st.generation));
+                        match self.lookup_or_translate(&mut st, key, chain) {
                             Some(h) => h,
                             // The pc itself cannot be fetched: a prefetch abort.
                             None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: pc },
@@ -684,11 +680,7 @@ impl Jit {
     /// Turn on `-perfmap`: announce the trampolines now and every block as it is translated.
     pub fn set_perfmap(&mut self, map: std::sync::Arc<PerfMap>) {
         // The trampolines sit in the cache's first page (`cache::CodeCache`).
-        {
-            use std::io::Write;
-            let line = format!("{:x} {:x} [qemu-aarch64-lite trampolines]\n", self.cache_range.0, 4096);
-            let _ = map.out.lock().unwrap_or_else(|e| e.into_inner()).write_all(line.as_bytes());
-        }
+        map.line(self.cache_range.0, 4096, "[qemu-aarch64-lite trampolines]");
         self.log.perfmap = Some(map);
     }
 

@@ -144,23 +144,28 @@ fn guest_sigset(set: u64) -> Result<Option<u64>, i64> {
     read_guest::<8>(set).map(|b| Some(u64::from_le_bytes(b)))
 }
 
-/// Run host call `nr` with argument `k` (a guest sigset pointer applied while the call
-/// waits) replaced by the host set; after -EINTR, a signal that mask lets through is
-/// delivered under it (`signal::after_temp_mask_wait`).
-fn wait_with_sigmask(p: &mut Thread, mut a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
-    let temp = match guest_sigset(a[k]) {
-        Ok(t) => t,
-        Err(e) => return e,
-    };
-    let host = map::set_to_host(temp.unwrap_or(0));
-    if temp.is_some() {
-        a[k] = &host as *const u64 as u64;
-    }
-    let r = call(a);
+/// [`with_host_sigset`] for a mask applied while the call waits: after -EINTR, a signal that
+/// mask lets through is delivered under it (`signal::after_temp_mask_wait`).
+fn wait_with_sigmask(p: &mut Thread, a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
+    let (r, temp) = with_host_sigset(a, k, call);
     if let (Some(t), true) = (temp, r == -(libc::EINTR as i64)) {
         crate::linux::signal::after_temp_mask_wait(p, t);
     }
     r
+}
+
+/// Run `call` with argument `k` (a guest sigset pointer, or null) replaced by the set
+/// in host numbers; the result, and the guest set (`None` for null or when it cannot be read).
+fn with_host_sigset(mut a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> (i64, Option<u64>) {
+    let guest = match guest_sigset(a[k]) {
+        Ok(t) => t,
+        Err(e) => return (e, None),
+    };
+    let host = map::set_to_host(guest.unwrap_or(0));
+    if guest.is_some() {
+        a[k] = &host as *const u64 as u64;
+    }
+    (call(a), guest)
 }
 
 /// ppoll(fds, nfds, tmo, sigmask, sigsetsize): the mask in host numbers.
@@ -171,15 +176,7 @@ fn sys_ppoll(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 /// signalfd4(fd, mask, sizemask, flags): the mask in host numbers. The descriptor is recorded
 /// ([`signalfd`]) so that reads give ssi_signo in guest numbers.
 fn sys_signalfd4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    let mut b = a;
-    let host = match guest_sigset(a[1]) {
-        Ok(t) => map::set_to_host(t.unwrap_or(0)),
-        Err(e) => return e,
-    };
-    if a[1] != 0 {
-        b[1] = &host as *const u64 as u64;
-    }
-    let r = host6(libc::SYS_signalfd4, b);
+    let (r, _) = with_host_sigset(a, 1, |b| host6(libc::SYS_signalfd4, b));
     if r >= 0 {
         signalfd::add(r as i32);
     }
