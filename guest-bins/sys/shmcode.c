@@ -12,16 +12,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-static int failures;
-
-static const char *en(int e) { return e ? strerrorname_np(e) : "-"; }
-
-#define SHOW(name, expr)                                                                \
-    do {                                                                                \
-        errno = 0;                                                                      \
-        long r_ = (long)(expr);                                                         \
-        printf("%-34s r=%ld errno=%s\n", name, r_, r_ < 0 ? en(errno) : "-");           \
-    } while (0)
+#include "report.h"
 
 typedef int (*fn_t)(void);
 

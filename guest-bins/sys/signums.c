@@ -16,24 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            printf("FAIL line %d: %s\n", __LINE__, #cond);                              \
-            failures++;                                                                 \
-        }                                                                               \
-    } while (0)
-
-static const char *en(int e) { return e ? strerrorname_np(e) : "-"; }
-
-#define SHOW(name, expr)                                                                \
-    do {                                                                                \
-        errno = 0;                                                                      \
-        long r_ = (long)(expr);                                                         \
-        printf("%-34s r=%ld errno=%s\n", name, r_, r_ < 0 ? en(errno) : "-");           \
-    } while (0)
+#include "report.h"
 
 static void show_si(const char *what, const struct signalfd_siginfo *si) {
     int s = (int)si->ssi_signo;

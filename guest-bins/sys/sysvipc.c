@@ -17,24 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-static const char *en(int e) { return e ? strerrorname_np(e) : "-"; }
-
-#define SHOW(name, expr)                                                                \
-    do {                                                                                \
-        errno = 0;                                                                      \
-        long r_ = (long)(expr);                                                         \
-        printf("%-34s r=%ld errno=%s\n", name, r_, r_ < 0 ? en(errno) : "-");           \
-    } while (0)
-
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            printf("FAIL line %d: %s\n", __LINE__, #cond);                              \
-            failures++;                                                                 \
-        }                                                                               \
-    } while (0)
+#include "report.h"
 
 union semun {
     int val;
