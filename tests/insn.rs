@@ -443,3 +443,77 @@ fn conditional_branches_after_every_flag_setter() {
         }
     }
 }
+
+/// Blocks that end in B or BL (their only exit) have their target translated at the same
+/// lookup miss and linked before they run (`Jit::translate_successors`). The chain still
+/// stops at code that cannot be fetched (a prefetch abort when execution gets there), and
+/// invalidating a block translated ahead unlinks the jump into it.
+#[test]
+fn sure_successors_translated_ahead() {
+    // (the JIT reports the load's fault only when the host handler is installed)
+    qemu_aarch64_lite::linux::host_signal::install_fault_handlers();
+    // SAFETY: fresh anonymous mapping of two pages owned by this test; the second is unmapped
+    // right away, so that a branch there cannot be fetched.
+    let page = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            8192,
+            libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    assert_ne!(page, libc::MAP_FAILED);
+    // SAFETY: the second page of our own mapping.
+    unsafe { libc::munmap((page as usize + 4096) as *mut libc::c_void, 4096) };
+    let code = page as *mut u32;
+    let words: [u32; 10] = [
+        0xd2800020,                     // 0:  mov x0, #1
+        0xf9400062,                     // 4:  ldr x2, [x3]
+        0x14000002,                     // 8:  b 16
+        0xd4200020,                     // 12: brk #1
+        0x91000400,                     // 16: add x0, x0, #1
+        0x94000002,                     // 20: bl 28
+        0xd4200040,                     // 24: brk #2
+        0xb4000041,                     // 28: cbz x1, 36
+        0x14000000 | ((4096 - 32) / 4), // 32: b 4096 (the unmapped page)
+        0xd4200000,                     // 36: brk #0
+    ];
+    for (k, &w) in words.iter().enumerate() {
+        // SAFETY: within the first page.
+        unsafe { code.add(k).write(w) };
+    }
+    let base = page as u64;
+    let jit = Jit::with_cache_size(1 << 20).unwrap();
+    let run_from_start = |x1: u64, x3: u64| {
+        let mut cpu = CpuState::new();
+        cpu.pc = base;
+        cpu.x[1] = x1;
+        cpu.x[3] = x3;
+        let exit = jit.run(&mut cpu);
+        (cpu, exit)
+    };
+    // The load faults, yet the blocks after the first are translated already: mov+ldr+b,
+    // add+bl, and cbz's block (which ends in a conditional branch, so the chain stops).
+    let (_, exit) = run_from_start(0, 0x10);
+    assert_eq!(exit, Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: 0x10 });
+    assert_eq!(jit.stats().blocks_translated, 3);
+    let (cpu, exit) = run_from_start(0, base);
+    assert_eq!(exit, Exit::Brk(0));
+    assert_eq!((cpu.x[0], cpu.x[30]), (2, base + 24));
+    // (the block at 36, when cbz is taken)
+    assert_eq!(jit.stats().blocks_translated, 4);
+    // Changed code behind a block translated ahead: the jump into it is unlinked.
+    // SAFETY: within the first page.
+    unsafe { code.add(4).write(0x91001400) }; // add x0, x0, #5
+    jit.invalidate(base + 16, 4);
+    let (cpu, exit) = run_from_start(0, base);
+    assert_eq!(exit, Exit::Brk(0));
+    assert_eq!(cpu.x[0], 6);
+    // The not-taken side leads to the unmapped page: a prefetch abort at its address.
+    let (_, exit) = run_from_start(1, base);
+    assert_eq!(exit, Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: base + 4096 });
+    // SAFETY: our own mapping.
+    unsafe { libc::munmap(page, 4096) };
+}

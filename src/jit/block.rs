@@ -179,7 +179,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         // The guest hull [pc, last] must stay within MAX_BLOCK_BYTES (invalidation).
         if n >= MAX_BLOCK_INSNS || last + 4 - pc > super::MAX_BLOCK_BYTES {
             e.flush_flags();
-            e.goto_direct(cur);
+            e.goto_successor(cur);
             break;
         }
     }
@@ -209,6 +209,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         head,
         self_links,
         incoming: Vec::new(),
+        successor: e.successor.map(|(site, target)| (base + site, target)),
     }))
 }
 

@@ -24,7 +24,7 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
             if op == Bl {
                 e.store_x_imm(30, pc + 4, R31::Zr);
             }
-            e.goto_direct(target);
+            e.goto_successor(target);
             Ok(Flow::End)
         }
         BCond => {
@@ -33,7 +33,7 @@ pub fn translate(e: &mut Emitter, op: BrOp, i: Insn) -> TResult {
             if cond >= 0b1110 {
                 // B.AL and B.NV: always taken, a plain branch.
                 e.flush_flags();
-                e.goto_direct(target);
+                e.goto_successor(target);
                 return Ok(Flow::End);
             }
             if e.flags_live.and_then(|k| host_cc(k, cond)).is_none() {

@@ -426,6 +426,9 @@ pub struct Emitter {
     /// Set by a translator that continues the block somewhere other than the next
     /// instruction (see [`Emitter::follow_taken`]); taken by the block former.
     pub(crate) next_pc: Option<u64>,
+    /// The block's last exit when it is an unconditional direct branch that every run of the
+    /// block reaches (set by [`Emitter::goto_successor`]): (offset of its rel32, target pc).
+    pub(crate) successor: Option<(usize, u64)>,
     /// Whether the block already followed a taken branch (one per block).
     followed: bool,
     /// Conditional branches the block has continued through on their not-taken side.
@@ -480,6 +483,7 @@ impl Emitter {
             self_links: Vec::with_capacity(4),
             pending_skip: None,
             next_pc: None,
+            successor: None,
             followed: false,
             fallthroughs: 0,
             vc: super::vcache::VCache::new(),
@@ -538,6 +542,7 @@ impl Emitter {
             self_links: clear(&mut self.self_links),
             pending_skip: None,
             next_pc: None,
+            successor: None,
             followed: false,
             fallthroughs: 0,
             vc: super::vcache::VCache::new(),
@@ -1237,6 +1242,18 @@ impl Emitter {
             return;
         }
         self.chain_exit(target, false);
+    }
+
+    /// [`Emitter::goto_direct`] as the block's final exit, the one way out of the block (no
+    /// side exit before it): `Jit` may translate `target` right away and link the jump before
+    /// the block first runs (see `Jit::translate_successors`).
+    pub fn goto_successor(&mut self, target: u64) {
+        let sole = self.chains.is_empty() && self.pending_skip.is_none();
+        let before = self.chains.len();
+        self.goto_direct(target);
+        if sole && self.chains.len() == before + 1 && !self.exact_fp {
+            self.successor = Some((self.chains[before].site, target));
+        }
     }
 
     /// Leave for `target` (its exact-FP variant with `exact`) through a patchable `jmp`:

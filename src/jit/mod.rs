@@ -161,6 +161,9 @@ pub struct Block {
     /// Patched jumps into this block (its own back-edges included): (address of the rel32,
     /// the stub it pointed to before), restored when the block is invalidated.
     pub incoming: Vec<(usize, usize)>,
+    /// The block's sure successor (`Emitter::goto_successor`): (address of the rel32 of its
+    /// last exit, target pc), which `Jit::translate_successors` links before the block runs.
+    pub successor: Option<(usize, u64)>,
 }
 
 /// A block's register swaps (at most [`block::MAX_SWAPS`]), held inline: one allocation
@@ -277,6 +280,12 @@ impl JitLog {
         }
     }
 }
+
+/// The cache is reset when less than this is free at a lookup miss (more than any one
+/// block's code needs).
+const RESET_FREE_BYTES: usize = 256 << 10;
+/// Most sure successors translated ahead at one lookup miss (`Jit::translate_successors`).
+const SUCCESSOR_BLOCKS: usize = 32;
 
 /// Longest guest block in bytes (for range queries on invalidation).
 pub(crate) const MAX_BLOCK_BYTES: u64 = (block::MAX_BLOCK_INSNS as u64 + 1) * 4;
@@ -476,7 +485,7 @@ impl Jit {
     /// CHAIN to get here; it is patched to the block unless the cache was reset meanwhile.
     fn lookup_or_translate(&self, st: &mut JitState, pc: u64, chain: Option<(usize, u64)>) -> Option<usize> {
         // (before the map is searched: a reset empties it)
-        if st.cache.free_bytes() < 256 << 10 {
+        if st.cache.free_bytes() < RESET_FREE_BYTES {
             self.reset_cache(st);
         }
         let JitState { blocks, cache, stats, generation, emitter, by_host } = &mut *st;
@@ -499,15 +508,35 @@ impl Jit {
             }
             btree_map::Entry::Vacant(v) => v,
         };
-        let mut b = block::translate(self, cache, emitter, stats, pc)?;
-        let host = b.host;
+        let b = block::translate(self, cache, emitter, stats, pc)?;
+        let (host, successor) = (b.host, b.successor);
+        let chain = chain.filter(|c| c.1 == *generation).map(|c| c.0);
+        self.install(cache, stats, by_host, vacant, b, chain);
+        if pc & 1 == 0 {
+            self.translate_successors(st, successor);
+        }
+        Some(host)
+    }
+
+    /// Enter the just-translated block `b` into the block map (`vacant`), the lookup table
+    /// and `by_host`; link its back-edges to its loop head and the jump at `chain` to it.
+    fn install(
+        &self,
+        cache: &CodeCache,
+        stats: &mut Stats,
+        by_host: &mut Vec<(usize, u64)>,
+        vacant: btree_map::VacantEntry<'_, u64, Box<Block>>,
+        mut b: Box<Block>,
+        chain: Option<usize>,
+    ) {
+        let (host, pc) = (b.host, *vacant.key());
         for k in 0..b.self_links.len() {
             let site = host + b.self_links[k];
             if let Some(stub) = Self::patch_site(cache, stats, site, host + b.head) {
                 b.incoming.push((site, stub));
             }
         }
-        if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
+        if let Some(site) = chain {
             if let Some(stub) = Self::patch_site(cache, stats, site, host) {
                 b.incoming.push((site, stub));
             }
@@ -518,7 +547,39 @@ impl Jit {
         debug_assert!(by_host.last().is_none_or(|&(h, _)| h < host));
         by_host.push((host, pc));
         vacant.insert(b);
-        Some(host)
+    }
+
+    /// Follow a chain of sure successors (blocks that end in B, BL or at the size limit, with
+    /// no other exit) from a block just translated: translate each target now, if it is not
+    /// yet, and link the jump to it before the block that jumps there first runs. Every
+    /// block so translated runs right after its predecessor (unless a fault or signal comes
+    /// first), so no work is wasted; what is saved per link is a return to the dispatcher,
+    /// a search of the block map and the patch of a jump that has already run (a store into
+    /// code the CPU has fetched: about 130 ns here, a third of a 4-instruction block's
+    /// whole translation).
+    fn translate_successors(&self, st: &mut JitState, mut successor: Option<(usize, u64)>) {
+        let JitState { blocks, cache, stats, emitter, by_host, .. } = st;
+        for _ in 0..SUCCESSOR_BLOCKS {
+            let Some((site, target)) = successor else { return };
+            // (no reset in the middle: the blocks of this chain are not entered yet)
+            if cache.free_bytes() < RESET_FREE_BYTES + (64 << 10) {
+                return;
+            }
+            match blocks.entry(target) {
+                btree_map::Entry::Occupied(mut o) => {
+                    let b = o.get_mut();
+                    if let Some(stub) = Self::patch_site(cache, stats, site, b.host) {
+                        b.incoming.push((site, stub));
+                    }
+                    return;
+                }
+                btree_map::Entry::Vacant(v) => {
+                    let Some(b) = block::translate(self, cache, emitter, stats, target) else { return };
+                    successor = b.successor;
+                    self.install(cache, stats, by_host, v, b, Some(site));
+                }
+            }
+        }
     }
 
     fn slot(&self, pc: u64) -> &LookupEntry {
@@ -545,7 +606,7 @@ impl Jit {
 
     /// Point the `jmp` whose rel32 is at `site` to `host` (a block, which records the site in
     /// `Block::incoming` for invalidation); returns the address it pointed to (its stub), or
-    /// `None` when `site` is not a patchable site of ours.
+    /// `None` when `site` is not a patchable site of ours or points to `host` already.
     fn patch_site(cache: &CodeCache, stats: &mut Stats, site: usize, host: usize) -> Option<usize> {
         if !site.is_multiple_of(4) || !cache.contains(site) {
             return None;
@@ -559,6 +620,12 @@ impl Jit {
         let stub = unsafe {
             let cur = std::ptr::read_volatile(site as *const i32);
             let stub = (site as i64 + 4 + cur as i64) as usize;
+            if stub == host {
+                // Linked already: two threads left through the stub before the first linked
+                // it. A second record (site, host) would make invalidation restore the jump
+                // to the dead block after restoring it to the stub.
+                return None;
+            }
             std::ptr::write_volatile(site as *mut i32, rel as i32);
             stub
         };
