@@ -283,9 +283,15 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         uses[i.rd() as usize] += (f & GPR_RD != 0) as u32;
         uses[i.rn() as usize] += (f & GPR_RN != 0) as u32;
         uses[i.rm() as usize] += (f & GPR_RM != 0) as u32;
+        // (one well-predicted test for the common integer and load/store rows, instead of a
+        // jump table as unpredictable as the code's mix of groups)
+        if matches!(row.op, Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_)) {
+            pins.ldst_if(matches!(row.op, Op::LdSt(_)), i);
+            at += 4;
+            continue;
+        }
         match row.op {
-            Op::DpImm(_) | Op::DpReg(_) => {}
-            Op::LdSt(_) => pins.ldst(i),
+            Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_) => {}
             Op::LdStSimd(_) => pins.stop(),
             Op::Fp(op) => pins.fp(op, i),
             Op::Simd(_) => pins.simd(i),
@@ -329,13 +335,24 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     if looping {
         uses = loop_uses;
     }
+    // Candidates: the unmapped registers 5..=30 the scan saw named (a short block names few).
     // (Without a branch per register: whether one qualifies is as random as the code.)
     let min_uses = if looping { 1 } else { MIN_SWAP_USES };
     let mut wanted = [0u32; 26];
     let mut n_wanted = 0;
-    for r in 5..=30 {
+    let mut named = 0u32;
+    for (r, &u) in uses.iter().enumerate() {
+        named |= ((u != 0) as u32) << r;
+    }
+    let mut candidates = named & !super::emit::MAPPED_SET & 0x7fff_ffe0;
+    while candidates != 0 {
+        let r = candidates.trailing_zeros();
+        candidates &= candidates - 1;
         wanted[n_wanted] = r;
-        n_wanted += (super::emit::MAPPED_SET & 1 << r == 0 && uses[r as usize] >= min_uses) as usize;
+        n_wanted += (uses[r as usize] >= min_uses) as usize;
+    }
+    if n_wanted == 0 {
+        return ([(0, 0); MAX_SWAPS], 0, pins);
     }
     // Pair the free mapped registers (in `MAPPED` order, never SP) with the most used wanted
     // ones, most used first, ties by register number: a partial selection sort (at most

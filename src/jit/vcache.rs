@@ -133,11 +133,11 @@ impl PinScan {
         }
     }
 
-    /// A load/store row: a load of S/D/Q registers (bit 26, L = bit 22) writes Rt and, for
-    /// pairs, Rt2.
-    pub(crate) fn ldst(&mut self, i: Insn) {
+    /// A load/store row (when `ldst`; nothing otherwise): a load of S/D/Q registers (bit 26,
+    /// L = bit 22) writes Rt and, for pairs, Rt2.
+    pub(crate) fn ldst_if(&mut self, ldst: bool, i: Insn) {
         // (without a branch: loads and stores of each kind come in random order)
-        let load_fp = (i.bit(26) && i.bit(22)) as u32;
+        let load_fp = (ldst & i.bit(26) & i.bit(22)) as u32;
         self.written |= load_fp.wrapping_neg() & (1 << i.rt() | 1 << i.bits(14, 10));
     }
 
