@@ -5,6 +5,7 @@
 //! - one translator file per Arm ARM encoding group: [`dp_imm`], [`dp_reg`], [`branch`],
 //!   [`ldst`], [`ldst_simd`], [`fp`], [`simd`].
 //! - [`block`]: forms a block (the short loop over instructions).
+//! - [`blockmap`]: the live blocks by guest pc, indexed by guest page for invalidation.
 //!
 //! The JIT knows nothing about Linux: [`Jit::run`] returns an [`Exit`] and all OS policy lives
 //! in `linux`.
@@ -24,6 +25,7 @@
 
 pub mod asm;
 pub mod block;
+pub mod blockmap;
 pub mod branch;
 pub mod cache;
 pub mod dispatch;
@@ -43,7 +45,6 @@ pub mod vcache;
 use crate::cpu::CpuState;
 use cache::CodeCache;
 use emit::exit;
-use std::collections::{btree_map, BTreeMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -295,7 +296,7 @@ pub(crate) struct JitState {
     /// The emitter, reused by every translation (created by the first; boxed so that taking
     /// it out for a translation and putting it back moves a pointer, not the struct).
     pub(crate) emitter: Option<Box<emit::Emitter>>,
-    blocks: BTreeMap<u64, Box<Block>>,
+    blocks: blockmap::BlockMap,
     /// (host address, guest pc) of the blocks in the order they were placed, so sorted by
     /// host address (the cache only grows until it is reset, which clears this). Entries of
     /// invalidated blocks stay until they outnumber the live ones (`fault_site` checks that the
@@ -336,7 +337,7 @@ impl Jit {
             state: Mutex::new(JitState {
                 cache,
                 emitter: None,
-                blocks: BTreeMap::new(),
+                blocks: blockmap::BlockMap::default(),
                 by_host: Vec::new(),
                 generation: 0,
                 stats: Stats::default(),
@@ -480,56 +481,65 @@ impl Jit {
         code
     }
 
-    /// The host address of the block at `pc`, translating it if needed. `chain`: the direct
-    /// jump (address of its rel32, and the generation it was recorded in) that exited with
-    /// CHAIN to get here; it is patched to the block unless the cache was reset meanwhile.
-    fn lookup_or_translate(&self, st: &mut JitState, pc: u64, chain: Option<(usize, u64)>) -> Option<usize> {
+    /// The host address of the block at `key` (a guest pc, or pc | 1 for its exact-FP
+    /// variant), translating it if needed. `chain`: the direct jump (address of its rel32,
+    /// and the generation it was recorded in) that exited with CHAIN to get here; it is
+    /// patched to the block unless the cache was reset meanwhile.
+    fn lookup_or_translate(&self, st: &mut JitState, key: u64, chain: Option<(usize, u64)>) -> Option<usize> {
         // (before the map is searched: a reset empties it)
         if st.cache.free_bytes() < RESET_FREE_BYTES {
             self.reset_cache(st);
         }
-        let JitState { blocks, cache, stats, generation, emitter, by_host } = &mut *st;
-        // One search of the block map, for the hit and for the insertion.
-        let vacant = match blocks.entry(pc) {
-            btree_map::Entry::Occupied(mut o) => {
-                // A lookup miss for a translated block: its slot was taken by another target.
-                // Take it back, so the inline probe of the next indirect branch here hits.
-                let b = o.get_mut();
-                let host = b.host;
-                if pc & 1 == 0 {
-                    self.set_lookup(pc, host);
-                }
-                if let Some((site, _)) = chain.filter(|c| c.1 == *generation) {
-                    if let Some(stub) = Self::patch_site(cache, stats, site, host) {
-                        b.incoming.push((site, stub));
-                    }
-                }
-                return Some(host);
+        let chain = chain.filter(|c| c.1 == st.generation).map(|c| c.0);
+        let JitState { blocks, cache, stats, .. } = &mut *st;
+        if let Some(b) = blocks.get_mut(key) {
+            // A chain to a block translated since its stub was emitted, or a lookup miss
+            // for a translated block whose slot another target took: take the slot back, so
+            // that the inline probe of the next indirect branch here hits.
+            let host = b.host;
+            if key & 1 == 0 {
+                self.set_lookup(key, host);
             }
-            btree_map::Entry::Vacant(v) => v,
-        };
-        let b = block::translate(self, cache, emitter, stats, pc)?;
-        let (host, successor) = (b.host, b.successor);
-        let chain = chain.filter(|c| c.1 == *generation).map(|c| c.0);
-        self.install(cache, stats, by_host, vacant, b, chain);
-        if pc & 1 == 0 {
-            self.translate_successors(st, successor);
+            if let Some(site) = chain {
+                if let Some(stub) = Self::patch_site(cache, stats, site, host) {
+                    b.incoming.push((site, stub));
+                }
+            }
+            return Some(host);
+        }
+        let b = block::translate(self, &mut st.cache, &mut st.emitter, &mut st.stats, key)?;
+        let (host, mut successor) = (b.host, b.successor);
+        self.install(st, key, b, chain);
+        // Follow the chain of sure successors (blocks that end in B, BL or at the size
+        // limit, with no other exit): translate each target now and link the jump to it
+        // before the block that jumps there first runs. Every block so translated runs
+        // right after its predecessor (unless a fault or signal comes first), so no work is
+        // wasted; what is saved per link is a return to the dispatcher, a search of the
+        // block map and the patch of a jump that has already run (a store into code the CPU
+        // has fetched: about 130 ns here, a third of a 4-instruction block's translation).
+        for _ in 0..SUCCESSOR_BLOCKS {
+            let Some((site, target)) = successor else { break };
+            // (a target translated already was linked by `install`; no reset in the middle:
+            // the blocks of this chain are not entered yet)
+            if st.blocks.contains(target) || st.cache.free_bytes() < RESET_FREE_BYTES + (64 << 10) {
+                break;
+            }
+            let Some(b) = block::translate(self, &mut st.cache, &mut st.emitter, &mut st.stats, target) else { break };
+            successor = b.successor;
+            self.install(st, target, b, Some(site));
         }
         Some(host)
     }
 
-    /// Enter the just-translated block `b` into the block map (`vacant`), the lookup table
-    /// and `by_host`; link its back-edges to its loop head and the jump at `chain` to it.
-    fn install(
-        &self,
-        cache: &CodeCache,
-        stats: &mut Stats,
-        by_host: &mut Vec<(usize, u64)>,
-        vacant: btree_map::VacantEntry<'_, u64, Box<Block>>,
-        mut b: Box<Block>,
-        chain: Option<usize>,
-    ) {
-        let (host, pc) = (b.host, *vacant.key());
+    /// Enter the block `b` just translated (the emitter still holds its exits) into the
+    /// block map under `key`, the lookup table and `by_host`; link its back-edges to its
+    /// loop head, the jump at `chain` to it, and its exits to the blocks they lead to that
+    /// are translated already, before it first runs (patching a jump that has not run is
+    /// cheap; one that has run costs as much as a short translation, and its first run
+    /// would leave through the dispatcher).
+    fn install(&self, st: &mut JitState, key: u64, mut b: Box<Block>, chain: Option<usize>) {
+        let JitState { blocks, cache, stats, emitter, by_host, .. } = st;
+        let host = b.host;
         for k in 0..b.self_links.len() {
             let site = host + b.self_links[k];
             if let Some(stub) = Self::patch_site(cache, stats, site, host + b.head) {
@@ -541,42 +551,17 @@ impl Jit {
                 b.incoming.push((site, stub));
             }
         }
-        if pc & 1 == 0 {
-            self.set_lookup(pc, host);
+        if key & 1 == 0 {
+            self.set_lookup(key, host);
         }
         debug_assert!(by_host.last().is_none_or(|&(h, _)| h < host));
-        by_host.push((host, pc));
-        vacant.insert(b);
-    }
-
-    /// Follow a chain of sure successors (blocks that end in B, BL or at the size limit, with
-    /// no other exit) from a block just translated: translate each target now, if it is not
-    /// yet, and link the jump to it before the block that jumps there first runs. Every
-    /// block so translated runs right after its predecessor (unless a fault or signal comes
-    /// first), so no work is wasted; what is saved per link is a return to the dispatcher,
-    /// a search of the block map and the patch of a jump that has already run (a store into
-    /// code the CPU has fetched: about 130 ns here, a third of a 4-instruction block's
-    /// whole translation).
-    fn translate_successors(&self, st: &mut JitState, mut successor: Option<(usize, u64)>) {
-        let JitState { blocks, cache, stats, emitter, by_host, .. } = st;
-        for _ in 0..SUCCESSOR_BLOCKS {
-            let Some((site, target)) = successor else { return };
-            // (no reset in the middle: the blocks of this chain are not entered yet)
-            if cache.free_bytes() < RESET_FREE_BYTES + (64 << 10) {
-                return;
-            }
-            match blocks.entry(target) {
-                btree_map::Entry::Occupied(mut o) => {
-                    let b = o.get_mut();
-                    if let Some(stub) = Self::patch_site(cache, stats, site, b.host) {
-                        b.incoming.push((site, stub));
-                    }
-                    return;
-                }
-                btree_map::Entry::Vacant(v) => {
-                    let Some(b) = block::translate(self, cache, emitter, stats, target) else { return };
-                    successor = b.successor;
-                    self.install(cache, stats, by_host, v, b, Some(site));
+        by_host.push((host, key));
+        blocks.insert(key, b);
+        let Some(e) = emitter.as_deref() else { return };
+        for c in &e.chains {
+            if let Some(t) = blocks.get_mut(c.target | c.exact as u64) {
+                if let Some(stub) = Self::patch_site(cache, stats, host + c.site, t.host) {
+                    t.incoming.push((host + c.site, stub));
                 }
             }
         }
@@ -643,7 +628,7 @@ impl Jit {
         // `flush` does: a thread that enters `run` after this second load finds no entry and
         // waits for the lock we hold; one that entered before it is counted, and then the
         // cache stays (its blocks are still in `blocks`, so lookups are refilled on demand).
-        for &pc in st.blocks.keys() {
+        for pc in st.blocks.keys() {
             self.clear_lookup(pc);
         }
         if self.running.load(Ordering::SeqCst) > 1 {
@@ -662,16 +647,10 @@ impl Jit {
     pub fn invalidate(&self, start: u64, len: u64) {
         let end = start.saturating_add(len);
         let mut st = self.lock();
-        let from = start.saturating_sub(MAX_BLOCK_BYTES);
-        let dead: Vec<u64> = st
-            .blocks
-            .range(from..end)
-            .filter(|(_, b)| b.guest_pc < end && b.guest_pc + b.guest_len > start)
-            .map(|(&pc, _)| pc)
-            .collect();
+        let dead = st.blocks.overlapping(start, end);
         for pc in dead {
             self.clear_lookup(pc);
-            if let Some(b) = st.blocks.remove(&pc) {
+            if let Some(b) = st.blocks.remove(pc) {
                 for &(site, stub) in &b.incoming {
                     let rel = stub as i64 - (site as i64 + 4);
                     // SAFETY: restoring a rel32 we patched earlier to its original stub.
@@ -683,7 +662,7 @@ impl Jit {
         // Drop the host-map entries of dead blocks once they are the majority.
         if st.by_host.len() > 2 * st.blocks.len() + 64 {
             let JitState { by_host, blocks, .. } = &mut *st;
-            by_host.retain(|&(host, pc)| blocks.get(&pc).is_some_and(|b| b.host == host));
+            by_host.retain(|&(host, pc)| blocks.get(pc).is_some_and(|b| b.host == host));
         }
     }
 
@@ -719,7 +698,7 @@ impl Jit {
         let Some(&(start, gpc)) = k.checked_sub(1).map(|k| &st.by_host[k]) else {
             return (None, Swaps::default());
         };
-        let Some(b) = st.blocks.get(&gpc).filter(|b| b.host == start) else {
+        let Some(b) = st.blocks.get(gpc).filter(|b| b.host == start) else {
             return (None, Swaps::default());
         };
         if host_pc >= start + b.host_len {

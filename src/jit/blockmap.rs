@@ -1,0 +1,184 @@
+//! The block map: every live translated block by its key (the guest pc, or pc | 1 for a
+//! block's exact-FP variant), with an index by guest page for invalidation by address range.
+//!
+//! A hash map, not an ordered one: the dispatcher searches it at every lookup miss and chain
+//! (on a short Python run, one search per translated block and as many again for jumps into
+//! blocks already translated), and the translator once per block exit
+//! (`Jit::link_exits`). A B-tree search of 30 000 blocks walked four nodes of mispredicted
+//! key compares. Range queries (`overlapping`) are rare (munmap, mprotect, IC IVAU, shmdt)
+//! and go through the page index.
+
+use super::{Block, MAX_BLOCK_BYTES};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Guest pages are indexed in units of 4 KiB (the size of the index's buckets, not a claim
+/// about the guest's page size).
+const PAGE_SHIFT: u32 = 12;
+
+/// Hasher for the map's keys (guest addresses): a multiply that mixes every bit into the high
+/// half, folded onto the low half that the table indexes with. SipHash is much slower and
+/// guards against adversarial keys, which guest addresses are not (a guest can only slow
+/// itself down).
+#[derive(Default)]
+pub(crate) struct PcHasher(u64);
+
+impl Hasher for PcHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ b as u64);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        let h = k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 32);
+    }
+}
+
+type PcMap<V> = HashMap<u64, V, BuildHasherDefault<PcHasher>>;
+
+#[derive(Default)]
+pub(crate) struct BlockMap {
+    blocks: PcMap<Box<Block>>,
+    /// Keys of the blocks whose first instruction lies in each page (pc >> PAGE_SHIFT).
+    pages: PcMap<Vec<u64>>,
+}
+
+impl BlockMap {
+    pub(crate) fn get(&self, key: u64) -> Option<&Block> {
+        self.blocks.get(&key).map(|b| &**b)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut Block> {
+        self.blocks.get_mut(&key).map(|b| &mut **b)
+    }
+
+    pub(crate) fn contains(&self, key: u64) -> bool {
+        self.blocks.contains_key(&key)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.blocks.keys().copied()
+    }
+
+    /// Enter `block` under `key` (which holds no block).
+    pub(crate) fn insert(&mut self, key: u64, block: Box<Block>) {
+        let old = self.blocks.insert(key, block);
+        debug_assert!(old.is_none(), "block {key:#x} translated twice");
+        self.pages.entry(key >> PAGE_SHIFT).or_default().push(key);
+    }
+
+    pub(crate) fn remove(&mut self, key: u64) -> Option<Box<Block>> {
+        let block = self.blocks.remove(&key)?;
+        let page = key >> PAGE_SHIFT;
+        if let Some(keys) = self.pages.get_mut(&page) {
+            keys.retain(|&k| k != key);
+            if keys.is_empty() {
+                self.pages.remove(&page);
+            }
+        }
+        Some(block)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.blocks.clear();
+        self.pages.clear();
+    }
+
+    /// Keys of the blocks whose guest bytes [guest_pc, guest_pc + guest_len) overlap
+    /// [start, end). A block starts at most MAX_BLOCK_BYTES before the bytes it covers.
+    pub(crate) fn overlapping(&self, start: u64, end: u64) -> Vec<u64> {
+        let mut out = Vec::new();
+        if start >= end {
+            return out;
+        }
+        let from = start.saturating_sub(MAX_BLOCK_BYTES);
+        let (first, last) = (from >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT);
+        let mut take = |keys: &Vec<u64>| {
+            for &k in keys {
+                if let Some(b) = self.blocks.get(&k) {
+                    if b.guest_pc < end && b.guest_pc + b.guest_len > start {
+                        out.push(k);
+                    }
+                }
+            }
+        };
+        if last - first >= self.pages.len() as u64 {
+            // (a range wider than the pages that hold blocks: munmap of a large area, a flush)
+            for (_, keys) in self.pages.iter().filter(|(&p, _)| p >= first && p <= last) {
+                take(keys);
+            }
+        } else {
+            for p in first..=last {
+                if let Some(keys) = self.pages.get(&p) {
+                    take(keys);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(pc: u64, len: u64) -> Box<Block> {
+        Box::new(Block {
+            guest_pc: pc,
+            guest_len: len,
+            host: 0,
+            host_len: 0,
+            pc_map: Vec::new(),
+            swaps: Default::default(),
+            head: 0,
+            self_links: Vec::new(),
+            incoming: Vec::new(),
+            successor: None,
+        })
+    }
+
+    #[test]
+    fn overlapping_finds_blocks_by_their_guest_bytes() {
+        let mut m = BlockMap::default();
+        m.insert(0x1000, block(0x1000, 16));
+        m.insert(0x1001, block(0x1000, 16)); // the exact-FP variant of the same block
+        m.insert(0x1ff8, block(0x1ff8, 64)); // runs into the next page
+        m.insert(0x40_0000, block(0x40_0000, 4));
+        let sorted = |s, e| {
+            let mut v = m.overlapping(s, e);
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(0x1000, 0x1004), [0x1000, 0x1001]);
+        assert_eq!(sorted(0x100c, 0x1010), [0x1000, 0x1001]);
+        assert_eq!(sorted(0x1010, 0x1ff8), Vec::<u64>::new());
+        assert_eq!(sorted(0x2000, 0x2004), [0x1ff8]); // the block starts in the page before
+        assert_eq!(sorted(0, u64::MAX), [0x1000, 0x1001, 0x1ff8, 0x40_0000]);
+        assert_eq!(sorted(0x3f_fffc, 0x40_0004), [0x40_0000]);
+        assert_eq!(sorted(5, 5), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn remove_drops_the_page_entry() {
+        let mut m = BlockMap::default();
+        m.insert(0x1000, block(0x1000, 8));
+        m.insert(0x1010, block(0x1010, 8));
+        assert!(m.remove(0x1000).is_some());
+        assert!(m.remove(0x1000).is_none());
+        assert_eq!(m.overlapping(0, u64::MAX), [0x1010]);
+        assert!(m.remove(0x1010).is_some());
+        assert!(m.pages.is_empty() && m.is_empty());
+    }
+}
