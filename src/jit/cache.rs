@@ -26,6 +26,8 @@ const BLOCK_HEADER: usize = 16;
 
 /// How much of the cache [`CodeCache::prefetch_next`] fetches: more than most blocks take.
 const PREFETCH_BYTES: usize = 2048;
+/// x86_64's transparent huge page size.
+const HUGE_PAGE: usize = 2 << 20;
 
 impl CodeCache {
     pub fn new(size: usize) -> std::io::Result<CodeCache> {
@@ -44,6 +46,17 @@ impl CodeCache {
         };
         if p == libc::MAP_FAILED {
             return Err(std::io::Error::last_os_error());
+        }
+        // Past its first 2 MiB, the cache asks for transparent huge pages: a large program
+        // (a Python start-up translates some 11 MB) then takes one page fault per 2 MiB
+        // instead of 512 while it translates, and its code runs with fewer iTLB misses; a
+        // small one (hello: 100 KB of code) keeps 4 KiB pages and a small RSS. Advice only:
+        // without THP the call fails and nothing changes.
+        let huge_from = (p as usize + HUGE_PAGE).next_multiple_of(HUGE_PAGE);
+        let end = p as usize + size;
+        if huge_from < end {
+            // SAFETY: advice on a range inside our own fresh mapping.
+            unsafe { libc::madvise(huge_from as *mut libc::c_void, end - huge_from, libc::MADV_HUGEPAGE) };
         }
         Ok(CodeCache { base: p as *mut u8, size, cursor: 0 })
     }
