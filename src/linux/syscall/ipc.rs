@@ -1,4 +1,5 @@
-//! POSIX message queues: mq_open, mq_unlink, mq_timedsend, mq_timedreceive, mq_getsetattr.
+//! POSIX message queues: mq_open, mq_unlink, mq_timedsend, mq_timedreceive, mq_getsetattr,
+//! mq_notify.
 //!
 //! Invariants: struct mq_attr (four longs and four reserved ones) and struct timespec have the
 //! same 64-bit layout on both sides, so everything but mq_open's flags passes to the host
@@ -6,8 +7,10 @@
 //! architectures (O_DIRECT, O_LARGEFILE, ...) are translated ([`abi::oflags_to_host`]) because
 //! the kernel hands them to the open of the queue file.
 //!
-//! mq_notify is not provided (ENOSYS, as from qemu-aarch64 7.2): its struct sigevent names a
-//! signal to deliver, which belongs with the guest/host signal-number mapping.
+//! mq_notify's struct sigevent names a signal to deliver (SIGEV_SIGNAL): it goes to the host
+//! as its carrier (`time::host_sigevent`; 0, "no signal", stays 0). glibc's SIGEV_THREAD
+//! passes a netlink socket and a pointer to a 32-byte cookie, both valid for the host as
+//! they are. (qemu-aarch64 7.2 has no mq_notify: ENOSYS.)
 //!
 //! SysV IPC: shmget/shmat/shmdt/shmctl, semget/semop/semtimedop/semctl and
 //! msgget/msgsnd/msgrcv/msgctl go to the same host calls. Every struct but one has the same
@@ -37,6 +40,7 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::MQ_TIMEDSEND, "mq_timedsend", sys_mq_timedsend, &[Fd, Buf, Int, I32, Ptr]),
     row(nr::MQ_TIMEDRECEIVE, "mq_timedreceive", sys_mq_timedreceive, &[Fd, Buf, Int, Ptr, Ptr]),
     row(nr::MQ_GETSETATTR, "mq_getsetattr", sys_mq_getsetattr, &[Fd, Ptr, Ptr]),
+    row(nr::MQ_NOTIFY, "mq_notify", sys_mq_notify, &[Fd, Ptr]),
     row(nr::SHMGET, "shmget", sys_shmget, &[I32, Int, Oct]),
     Syscall { ret: Ret::Ptr, ..row(nr::SHMAT, "shmat", sys_shmat, &[I32, Ptr, Oct]) },
     row(nr::SHMDT, "shmdt", sys_shmdt, &[Ptr]),
@@ -72,6 +76,18 @@ fn sys_mq_open(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let mut b = a;
     b[1] = u64::from(abi::oflags_to_host(a[1] as u32));
     host6(libc::SYS_mq_open, b)
+}
+
+/// mq_notify(mqdes, sevp): the sigevent's signal in host numbers (NULL removes the
+/// registration and passes as it is).
+fn sys_mq_notify(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    if a[1] == 0 {
+        return host6(libc::SYS_mq_notify, a);
+    }
+    match super::time::host_sigevent(a[1], true) {
+        Ok(ev) => host6(libc::SYS_mq_notify, [a[0], ev.as_ptr() as u64, 0, 0, 0, 0]),
+        Err(e) => e,
+    }
 }
 
 /// The extent of the shm attachment that starts at `addr`, from /proc/self/maps: the mapping

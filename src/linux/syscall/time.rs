@@ -53,19 +53,29 @@ fn sys_timer_create(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if a[1] == 0 {
         return host6(libc::SYS_timer_create, a);
     }
-    let mut ev = match super::read_guest::<64>(a[1]) {
-        Ok(b) => b,
+    let ev = match host_sigevent(a[1], false) {
+        Ok(ev) => ev,
         Err(e) => return e,
     };
+    host6(libc::SYS_timer_create, [a[0], ev.as_ptr() as u64, a[2], 0, 0, 0])
+}
+
+/// A copy of the guest's struct sigevent at `addr` (64 bytes, the same layout on both
+/// 64-bit ABIs) with the signal of SIGEV_SIGNAL and SIGEV_THREAD_ID in host numbers
+/// (`signal::map`); EINVAL for a signal with no host carrier. `zero_ok`: signal 0 stays 0
+/// (mq_notify takes it as "no signal"; timer_create refuses it, as the host kernel will).
+/// Other kinds (SIGEV_NONE, SIGEV_THREAD) pass unchanged.
+pub(super) fn host_sigevent(addr: u64, zero_ok: bool) -> Result<[u8; 64], i64> {
+    let mut ev = super::read_guest::<64>(addr)?;
     let notify = i32::from_le_bytes([ev[12], ev[13], ev[14], ev[15]]);
     const SIGEV_SIGNAL: i32 = 0;
     const SIGEV_THREAD_ID: i32 = 4;
     if notify & !SIGEV_THREAD_ID == SIGEV_SIGNAL {
         let sig = i32::from_le_bytes([ev[8], ev[9], ev[10], ev[11]]);
-        match crate::linux::signal::map::to_host(sig) {
-            Some(h) => ev[8..12].copy_from_slice(&h.to_le_bytes()),
-            None => return super::EINVAL,
+        if !(zero_ok && sig == 0) {
+            let host = crate::linux::signal::map::to_host(sig).ok_or(super::EINVAL)?;
+            ev[8..12].copy_from_slice(&host.to_le_bytes());
         }
     }
-    host6(libc::SYS_timer_create, [a[0], ev.as_ptr() as u64, a[2], 0, 0, 0])
+    Ok(ev)
 }
