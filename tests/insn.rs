@@ -445,7 +445,7 @@ fn conditional_branches_after_every_flag_setter() {
 }
 
 /// Blocks that end in B or BL (their only exit) have their target translated at the same
-/// lookup miss and linked before they run (`Jit::translate_successors`). The chain still
+/// lookup miss and linked before they run (`Jit::lookup_or_translate`). The chain still
 /// stops at code that cannot be fetched (a prefetch abort when execution gets there), and
 /// invalidating a block translated ahead unlinks the jump into it.
 #[test]

@@ -1246,7 +1246,7 @@ impl Emitter {
 
     /// [`Emitter::goto_direct`] as the block's final exit, the one way out of the block (no
     /// side exit before it): `Jit` may translate `target` right away and link the jump before
-    /// the block first runs (see `Jit::translate_successors`).
+    /// the block first runs (see `Jit::lookup_or_translate`).
     pub fn goto_successor(&mut self, target: u64) {
         let sole = self.chains.is_empty() && self.pending_skip.is_none();
         let before = self.chains.len();

@@ -163,7 +163,7 @@ pub struct Block {
     /// the stub it pointed to before), restored when the block is invalidated.
     pub incoming: Vec<(usize, usize)>,
     /// The block's sure successor (`Emitter::goto_successor`): (address of the rel32 of its
-    /// last exit, target pc), which `Jit::translate_successors` links before the block runs.
+    /// last exit, target pc), which `Jit::lookup_or_translate` links before the block runs.
     pub successor: Option<(usize, u64)>,
 }
 
@@ -285,7 +285,7 @@ impl JitLog {
 /// The cache is reset when less than this is free at a lookup miss (more than any one
 /// block's code needs).
 const RESET_FREE_BYTES: usize = 256 << 10;
-/// Most sure successors translated ahead at one lookup miss (`Jit::translate_successors`).
+/// Most sure successors translated ahead at one lookup miss (`Jit::lookup_or_translate`).
 const SUCCESSOR_BLOCKS: usize = 32;
 
 /// Longest guest block in bytes (for range queries on invalidation).
