@@ -233,13 +233,25 @@ pub fn run_loop(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
 
 fn run_guest(p: &mut Thread, cpu: &mut CpuState) -> GuestExit {
     loop {
+        // (cleared first: a signal recorded from here on stops a blocking syscall from
+        // starting, `syscall::safe6`; one left pending after this delivery too)
+        signal::clear_arrived();
         signal::deliver_pending(p, cpu);
+        if signal::pending_bits() & !p.sigmask != 0 {
+            signal::mark_arrived();
+        }
         match p.jit.run(cpu) {
             Exit::Svc(_) => {
                 let (nr, orig_x0) = (cpu.x[8], cpu.x[0]);
                 syscall::dispatch(p, cpu);
                 if let Some(e) = p.exit.take() {
                     return e;
+                }
+                if cpu.x[0] as i64 == syscall::NOT_STARTED {
+                    // A signal came first: deliver it, then execute the SVC again.
+                    cpu.x[0] = orig_x0;
+                    cpu.pc -= 4;
+                    continue;
                 }
                 signal::maybe_restart(p, cpu, nr, orig_x0);
             }

@@ -15,9 +15,14 @@
 //! Numbers: guest signals 32..=62 travel as host 34..=64 (the host C library owns host 32
 //! and 33); everything here is in guest numbers and converted at the host calls ([`map`]).
 //!
-//! Known limit: a signal that arrives after the run loop's pending check but before a blocking
-//! host syscall starts is delivered only when that syscall returns (qemu closes this window
-//! with its safe_syscall; we do not yet).
+//! Blocking syscalls and signals: a signal that arrives after the run loop's pending check but
+//! before a blocking host syscall starts must not leave the syscall waiting (a SIGCHLD whose
+//! handler writes to the pipe the program then polls: Python's asyncio). Such syscalls go
+//! through `syscall::safe6`, qemu's safe_syscall: it tests this thread's [`ARRIVED`] flag right
+//! before the `syscall` instruction, and [`on_signal`] moves a thread interrupted between
+//! that test and the instruction to the "not started" return (-ERESTARTSYS, 512). The run
+//! loop then delivers the signal and executes the SVC again, as the kernel delivers a signal
+//! before a syscall starts.
 
 pub mod frame;
 pub mod map;
@@ -57,11 +62,41 @@ thread_local! {
     static INTERRUPT: Cell<*const AtomicU32> = const { Cell::new(std::ptr::null()) };
     /// Mask to put in the next frame instead of the current one (rt_sigsuspend).
     static SAVED_MASK: Cell<Option<u64>> = const { Cell::new(None) };
+    /// Set by [`record`], cleared by the run loop before it delivers: a signal arrived since
+    /// (`syscall::safe6` does not start a blocking syscall then).
+    static ARRIVED: AtomicU32 = const { AtomicU32::new(0) };
 }
 
-/// Host handler for signals the guest handles.
-extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
+/// This thread's [`ARRIVED`] flag, for `syscall::safe6`.
+pub(crate) fn arrived_flag() -> *const AtomicU32 {
+    ARRIVED.with(|a| a as *const AtomicU32)
+}
+
+/// The run loop is about to deliver what is pending: signals recorded from now on are new.
+pub fn clear_arrived() {
+    ARRIVED.with(|a| a.store(0, Ordering::SeqCst));
+}
+
+/// A deliverable signal is still pending after the run loop's delivery (it delivers one at
+/// a time): a blocking syscall must not start before it is delivered either.
+pub fn mark_arrived() {
+    ARRIVED.with(|a| a.store(1, Ordering::SeqCst));
+}
+
+/// Host handler for signals the guest handles. A thread caught inside `syscall::safe6`'s
+/// window (flag tested, `syscall` not yet executed; or about to execute it again after a
+/// kernel restart) resumes at its "not started" return instead.
+extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
     record(sig, info);
+    if !uc.is_null() {
+        // SAFETY: the kernel passes the interrupted context of this thread; REG_RIP is its pc.
+        unsafe {
+            let rip = &mut (*(uc as *mut libc::ucontext_t)).uc_mcontext.gregs[libc::REG_RIP as usize];
+            if let Some(to) = crate::linux::syscall::safe_syscall_rewind(*rip as usize) {
+                *rip = to as i64;
+            }
+        }
+    }
 }
 
 /// Record host signal `host_sig` (as the guest signal it carries) for this thread and stop
@@ -85,6 +120,7 @@ pub(crate) fn record(host_sig: i32, info: *const libc::siginfo_t) {
         }
         p.bits.fetch_or(bit(sig), Ordering::SeqCst);
     });
+    ARRIVED.with(|a| a.store(1, Ordering::SeqCst));
     let flag = INTERRUPT.with(|i| i.get());
     if !flag.is_null() {
         // SAFETY: registered by `attach_thread` for this thread's CpuState, which outlives

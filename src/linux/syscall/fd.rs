@@ -8,7 +8,9 @@
 //! events into the guest's array and widen them in place. All ioctl numbers and argument
 //! structs the guest can reach were checked equal (tests/abi.rs), so ioctl passes through.
 
-use super::{host6, pass, read_guest, read_guest_vec, row, write_guest, Arg, Syscall, EFAULT, EINVAL};
+use super::{
+    host6, pass, pass_safe, read_guest, read_guest_vec, row, safe6, write_guest, Arg, Syscall, EFAULT, EINVAL,
+};
 use crate::cpu::CpuState;
 use crate::linux::abi::{self, GuestEpollEvent};
 use crate::linux::signal::map;
@@ -59,8 +61,6 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 pass! {
-    sys_write => SYS_write;
-    sys_writev => SYS_writev;
     sys_pread64 => SYS_pread64;
     sys_pwrite64 => SYS_pwrite64;
     sys_preadv => SYS_preadv;
@@ -69,10 +69,6 @@ pass! {
     sys_close_range => SYS_close_range;
     sys_lseek => SYS_lseek;
     sys_ioctl => SYS_ioctl;
-    sys_flock => SYS_flock;
-    sys_sendfile => SYS_sendfile;
-    sys_splice => SYS_splice;
-    sys_tee => SYS_tee;
     sys_vmsplice => SYS_vmsplice;
     sys_copy_file_range => SYS_copy_file_range;
     sys_eventfd2 => SYS_eventfd2;
@@ -84,6 +80,16 @@ pass! {
     sys_inotify_rm_watch => SYS_inotify_rm_watch;
     sys_memfd_create => SYS_memfd_create;
     sys_epoll_create1 => SYS_epoll_create1;
+}
+
+// Calls that may block: through `safe6` (see `signal`'s notes on blocking syscalls).
+pass_safe! {
+    sys_write => SYS_write;
+    sys_writev => SYS_writev;
+    sys_flock => SYS_flock;
+    sys_sendfile => SYS_sendfile;
+    sys_splice => SYS_splice;
+    sys_tee => SYS_tee;
 }
 
 /// fcntl: F_GETFL/F_SETFL translate the open flags; every other command has the same number
@@ -170,7 +176,7 @@ fn with_host_sigset(mut a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i6
 
 /// ppoll(fds, nfds, tmo, sigmask, sigsetsize): the mask in host numbers.
 fn sys_ppoll(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    wait_with_sigmask(p, a, 3, |b| host6(libc::SYS_ppoll, b))
+    wait_with_sigmask(p, a, 3, |b| safe6(libc::SYS_ppoll, b))
 }
 
 /// signalfd4(fd, mask, sizemask, flags): the mask in host numbers. The descriptor is recorded
@@ -184,7 +190,7 @@ fn sys_signalfd4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 }
 
 fn sys_read(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    let r = host6(libc::SYS_read, a);
+    let r = safe6(libc::SYS_read, a);
     if r >= signalfd::SIZE as i64 && signalfd::is_one(a[0] as i32) {
         signalfd::to_guest(&[(a[1], r as u64)], r as u64);
     }
@@ -193,7 +199,7 @@ fn sys_read(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 
 /// readv and preadv2 (whose offset -1 reads like readv): signalfd structs may straddle iovecs.
 fn readv_like(host_nr: libc::c_long, a: [u64; 6]) -> i64 {
-    let r = host6(host_nr, a);
+    let r = safe6(host_nr, a);
     if r >= signalfd::SIZE as i64 && signalfd::is_one(a[0] as i32) {
         let n = (a[2] as usize).min(1024);
         if let Ok(v) = read_guest_vec(a[1], n * 16) {
@@ -338,7 +344,7 @@ pub mod signalfd {
 /// rebuilt around a host set.
 fn sys_pselect6(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if a[5] == 0 {
-        return host6(libc::SYS_pselect6, a);
+        return safe6(libc::SYS_pselect6, a);
     }
     let sig = match read_guest::<16>(a[5]) {
         Ok(b) => b,
@@ -351,7 +357,7 @@ fn sys_pselect6(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let pair_at = pair.as_mut_ptr() as u64;
     wait_with_sigmask(p, [pair[0], 0, 0, 0, 0, 0], 0, |b| {
         pair[0] = b[0];
-        host6(libc::SYS_pselect6, [a[0], a[1], a[2], a[3], a[4], pair_at])
+        safe6(libc::SYS_pselect6, [a[0], a[1], a[2], a[3], a[4], pair_at])
     })
 }
 
@@ -399,7 +405,7 @@ fn epoll_wait_common(a: [u64; 6], host_nr: libc::c_long) -> i64 {
     if maxevents <= 0 || maxevents > EP_MAX_EVENTS {
         return EINVAL;
     }
-    let r = host6(host_nr, [a[0], a[1], maxevents as u64, a[3], a[4], a[5]]);
+    let r = safe6(host_nr, [a[0], a[1], maxevents as u64, a[3], a[4], a[5]]);
     if r <= 0 {
         return r;
     }

@@ -27,7 +27,7 @@
 //! translations of the range, as mmap/munmap do. The range is the segment's mapping as
 //! /proc/self/maps shows it (the run of mappings of the same shm file from the address).
 
-use super::{host6, pass, read_guest, row, write_guest, Arg, Ret, Syscall};
+use super::{host6, pass, pass_safe, read_guest, row, write_guest, Arg, Ret, Syscall};
 use crate::cpu::CpuState;
 use crate::linux::abi;
 use crate::linux::syscall::nr;
@@ -57,18 +57,22 @@ pub static SYSCALLS: &[Syscall] = &[
 
 pass! {
     sys_mq_unlink => SYS_mq_unlink;
-    sys_mq_timedsend => SYS_mq_timedsend;
-    sys_mq_timedreceive => SYS_mq_timedreceive;
     sys_mq_getsetattr => SYS_mq_getsetattr;
     sys_shmget => SYS_shmget;
     sys_shmctl => SYS_shmctl;
     sys_semget => SYS_semget;
+    sys_msgget => SYS_msgget;
+    sys_msgctl => SYS_msgctl;
+}
+
+// Calls that may block: through `safe6` (see `signal`'s notes on blocking syscalls).
+pass_safe! {
+    sys_mq_timedsend => SYS_mq_timedsend;
+    sys_mq_timedreceive => SYS_mq_timedreceive;
     sys_semop => SYS_semop;
     sys_semtimedop => SYS_semtimedop;
-    sys_msgget => SYS_msgget;
     sys_msgsnd => SYS_msgsnd;
     sys_msgrcv => SYS_msgrcv;
-    sys_msgctl => SYS_msgctl;
 }
 
 /// mq_open(name, oflag, mode, attr): the open flags in host values.

@@ -182,6 +182,84 @@ pub fn host6(nr: libc::c_long, a: [u64; 6]) -> i64 {
     host_result(unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) })
 }
 
+/// The result of [`safe6`] when a signal arrived before the syscall could start: nothing was
+/// done; the run loop delivers the signal and executes the SVC again (the kernel's internal
+/// ERESTARTSYS, which no syscall returns to user space).
+pub const NOT_STARTED: i64 = -512;
+
+/// [`host6`] for a syscall that may block: it does not start when a signal for this thread
+/// arrived since the run loop last delivered (`signal::clear_arrived`), and a signal that
+/// arrives between that test and the `syscall` instruction makes it return [`NOT_STARTED`]
+/// too (`signal::on_signal` moves the thread to that return, [`safe_syscall_rewind`]). A
+/// signal during the syscall interrupts it as before (-EINTR, then `signal::maybe_restart`).
+pub fn safe6(nr: libc::c_long, a: [u64; 6]) -> i64 {
+    let args = SafeArgs { flag: crate::linux::signal::arrived_flag(), nr: nr as u64, a };
+    // SAFETY: `lite_safe_syscall` reads `args` and makes the syscall as `host6` does (same
+    // contract for the arguments); it clobbers only what the C ABI lets a callee clobber.
+    // (the raw `syscall` instruction returns -errno itself, the table's convention)
+    unsafe { lite_safe_syscall(&args) }
+}
+
+/// Arguments of `lite_safe_syscall` (offsets used by its assembly).
+#[repr(C)]
+struct SafeArgs {
+    flag: *const std::sync::atomic::AtomicU32,
+    nr: u64,
+    a: [u64; 6],
+}
+
+extern "C" {
+    fn lite_safe_syscall(args: *const SafeArgs) -> i64;
+    static lite_safe_syscall_start: u8;
+    static lite_safe_syscall_end: u8;
+    static lite_safe_syscall_not_started: u8;
+}
+
+// The window [start, end) holds the flag test and the `syscall` instruction (2 bytes, ending
+// at `end`): a signal handler that finds the thread's pc inside it moves it to
+// `not_started`. A pc equal to `end` means the syscall ran (and returned or was interrupted).
+std::arch::global_asm!(
+    ".text",
+    ".globl lite_safe_syscall",
+    ".globl lite_safe_syscall_start",
+    ".globl lite_safe_syscall_end",
+    ".globl lite_safe_syscall_not_started",
+    ".p2align 4",
+    "lite_safe_syscall:",
+    "mov r11, rdi",
+    "mov rax, [r11 + 8]",
+    "mov rdi, [r11 + 16]",
+    "mov rsi, [r11 + 24]",
+    "mov rdx, [r11 + 32]",
+    "mov r10, [r11 + 40]",
+    "mov r8, [r11 + 48]",
+    "mov r9, [r11 + 56]",
+    "mov r11, [r11]",
+    "lite_safe_syscall_start:",
+    "cmp dword ptr [r11], 0",
+    "jne lite_safe_syscall_not_started",
+    "syscall",
+    "lite_safe_syscall_end:",
+    "ret",
+    "lite_safe_syscall_not_started:",
+    "mov rax, -512",
+    "ret",
+);
+
+/// Where a signal handler should resume a thread interrupted at `pc`: inside [`safe6`]'s
+/// window, its "not started" return; elsewhere `None`. Async-signal-safe.
+pub fn safe_syscall_rewind(pc: usize) -> Option<usize> {
+    // SAFETY: addresses of labels in our own text, never read.
+    let (start, end, not_started) = unsafe {
+        (
+            &lite_safe_syscall_start as *const u8 as usize,
+            &lite_safe_syscall_end as *const u8 as usize,
+            &lite_safe_syscall_not_started as *const u8 as usize,
+        )
+    };
+    (start..end).contains(&pc).then_some(not_started)
+}
+
 /// Define handlers that pass the guest call to the same host syscall unchanged.
 macro_rules! pass {
     ($($fname:ident => $host:ident;)+) => {
@@ -193,6 +271,18 @@ macro_rules! pass {
     };
 }
 pub(crate) use pass;
+
+/// [`pass!`] for syscalls that may block: through [`safe6`].
+macro_rules! pass_safe {
+    ($($fname:ident => $host:ident;)+) => {
+        $(
+            fn $fname(_p: &mut $crate::linux::Thread, _c: &mut $crate::cpu::CpuState, a: [u64; 6]) -> i64 {
+                $crate::linux::syscall::safe6(libc::$host, a)
+            }
+        )+
+    };
+}
+pub(crate) use pass_safe;
 
 pub const EFAULT: i64 = -(libc::EFAULT as i64);
 pub const EINVAL: i64 = -(libc::EINVAL as i64);
@@ -274,6 +364,32 @@ pub(crate) fn test_process() -> Thread {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safe6_runs_the_call_unless_a_signal_arrived() {
+        // SAFETY: getpid has no preconditions.
+        let pid = unsafe { libc::getpid() } as i64;
+        crate::linux::signal::clear_arrived();
+        assert_eq!(safe6(libc::SYS_getpid, [0; 6]), pid);
+        // errors come back as -errno, as from host6
+        assert_eq!(safe6(libc::SYS_close, [u64::MAX >> 33, 0, 0, 0, 0, 0]), -(libc::EBADF as i64));
+        crate::linux::signal::mark_arrived();
+        assert_eq!(safe6(libc::SYS_getpid, [0; 6]), NOT_STARTED);
+        crate::linux::signal::clear_arrived();
+        assert_eq!(safe6(libc::SYS_getpid, [0; 6]), pid);
+    }
+
+    #[test]
+    fn rewind_only_inside_the_window() {
+        // SAFETY: label addresses only.
+        let (start, end) =
+            unsafe { (&lite_safe_syscall_start as *const u8 as usize, &lite_safe_syscall_end as *const u8 as usize) };
+        let not_started = safe_syscall_rewind(start).expect("window start");
+        assert_eq!(safe_syscall_rewind(end - 2), Some(not_started), "at the syscall instruction");
+        assert_eq!(safe_syscall_rewind(end), None, "after the syscall");
+        assert_eq!(safe_syscall_rewind(start - 1), None);
+        assert!(not_started > end);
+    }
 
     #[test]
     fn table_builds_and_names_match_numbers() {

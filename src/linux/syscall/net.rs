@@ -2,7 +2,7 @@
 //! the SOL_SOCKET option numbers are identical on arm64 and x86_64 (tests/abi.rs); SOCK_NONBLOCK
 //! and SOCK_CLOEXEC equal O_NONBLOCK/O_CLOEXEC, which do not differ. Every call passes through.
 
-use super::{pass, row, Arg, Syscall};
+use super::{pass, pass_safe, row, Arg, Syscall};
 use crate::linux::syscall::nr;
 use Arg::*;
 
@@ -32,16 +32,20 @@ pass! {
     sys_socketpair => SYS_socketpair;
     sys_bind => SYS_bind;
     sys_listen => SYS_listen;
-    sys_accept => SYS_accept;
-    sys_accept4 => SYS_accept4;
-    sys_connect => SYS_connect;
     sys_getsockname => SYS_getsockname;
     sys_getpeername => SYS_getpeername;
-    sys_sendto => SYS_sendto;
-    sys_recvfrom => SYS_recvfrom;
     sys_setsockopt => SYS_setsockopt;
     sys_getsockopt => SYS_getsockopt;
     sys_shutdown => SYS_shutdown;
+}
+
+// Calls that may block: through `safe6` (see `signal`'s notes on blocking syscalls).
+pass_safe! {
+    sys_accept => SYS_accept;
+    sys_accept4 => SYS_accept4;
+    sys_connect => SYS_connect;
+    sys_sendto => SYS_sendto;
+    sys_recvfrom => SYS_recvfrom;
     sys_sendmsg => SYS_sendmsg;
     sys_recvmsg => SYS_recvmsg;
     sys_sendmmsg => SYS_sendmmsg;

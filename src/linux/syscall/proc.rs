@@ -8,7 +8,7 @@
 //! `linux::thread`). exit, exit_group, clone and futex are in `thread.rs`, fork and execve in
 //! `exec.rs`.
 
-use super::{host6, pass, row, write_guest, Arg, Syscall, EINVAL};
+use super::{host6, pass, row, safe6, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
 use crate::linux::Thread;
@@ -93,7 +93,7 @@ pass! {
 /// wait4: the host call, then a status naming a signal (killed by, stopped by) in guest
 /// numbers (`signal::map`: an emulated child dies by the host signal carrying its guest one).
 fn sys_wait4(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    let r = host6(libc::SYS_wait4, a);
+    let r = safe6(libc::SYS_wait4, a);
     if r > 0 && a[1] != 0 {
         if let Ok(b) = super::read_guest::<4>(a[1]) {
             let status = guest_wait_status(i32::from_le_bytes(b));
@@ -121,7 +121,7 @@ fn guest_wait_status(status: i32) -> i32 {
 /// waitid: the host call, then si_status in guest numbers where it is a signal (CLD_KILLED,
 /// CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED).
 fn sys_waitid(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    let r = host6(libc::SYS_waitid, a);
+    let r = safe6(libc::SYS_waitid, a);
     if r == 0 && a[2] != 0 {
         if let Ok(b) = super::read_guest::<28>(a[2]) {
             let code = i32::from_le_bytes([b[8], b[9], b[10], b[11]]);

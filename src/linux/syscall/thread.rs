@@ -18,7 +18,7 @@
 //! Invariants: exit sets `Thread::exit`; exit_group also sets `Thread::exit_group`; the run
 //! loop returns and `linux::thread` applies the exit rules on the exiting thread itself.
 
-use super::{pass, read_guest_vec, row, Arg, Ret, Syscall, EINVAL};
+use super::{pass_safe, read_guest_vec, row, Arg, Ret, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
 use crate::linux::thread::*;
@@ -35,7 +35,8 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::FUTEX_WAITV, "futex_waitv", sys_futex_waitv, &[Ptr, I32, Hex, Ptr, I32]),
 ];
 
-pass! {
+// Calls that may block: through `safe6` (see `signal`'s notes on blocking syscalls).
+pass_safe! {
     sys_futex => SYS_futex;
     sys_futex_waitv => SYS_futex_waitv;
 }

@@ -4,7 +4,7 @@
 //! layout on both sides (tests/abi.rs), so every call passes to the host. They go through the
 //! real syscalls, not the host vDSO, so results are the kernel's own.
 
-use super::{host6, pass, row, Arg, Syscall};
+use super::{host6, pass, pass_safe, row, Arg, Syscall};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
 use crate::linux::Thread;
@@ -33,9 +33,7 @@ pub static SYSCALLS: &[Syscall] = &[
 pass! {
     sys_clock_gettime => SYS_clock_gettime;
     sys_clock_getres => SYS_clock_getres;
-    sys_clock_nanosleep => SYS_clock_nanosleep;
     sys_gettimeofday => SYS_gettimeofday;
-    sys_nanosleep => SYS_nanosleep;
     sys_times => SYS_times;
     sys_getitimer => SYS_getitimer;
     sys_setitimer => SYS_setitimer;
@@ -44,6 +42,12 @@ pass! {
     sys_timer_getoverrun => SYS_timer_getoverrun;
     sys_timer_delete => SYS_timer_delete;
     sys_clock_settime => SYS_clock_settime;
+}
+
+// Calls that may block: through `safe6` (see `signal`'s notes on blocking syscalls).
+pass_safe! {
+    sys_clock_nanosleep => SYS_clock_nanosleep;
+    sys_nanosleep => SYS_nanosleep;
 }
 
 /// timer_create(clock, sevp, timerid): a copy of the sigevent with its signal (for
