@@ -11,7 +11,8 @@
 //! (no cache: files appear and disappear while the guest runs, unlike qemu's hash table);
 //! the prefix passed in is absolute (see [`absolute_prefix`]), so a guest `chdir` does not
 //! move the sysroot; a path that cannot be represented (interior NUL) is returned unchanged.
-//! Used by the file-system syscalls, by the loader for PT_INTERP, and by execve.
+//! Used by the file-system syscalls and by the loader for PT_INTERP; not by execve, which
+//! looks its path up as given, as qemu-aarch64 7.2 does.
 
 use std::ffi::CString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
