@@ -128,6 +128,8 @@ fn fcntl(a: [u64; 6]) -> i64 {
                 r
             }
         }
+        // waits for a lock: may block (a SIGALRM timeout is the classic way out)
+        libc::F_SETLKW | libc::F_OFD_SETLKW => safe6(libc::SYS_fcntl, a),
         libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
             let r = host6(libc::SYS_fcntl, a);
             signalfd::duplicated(a[0] as i32, r);
