@@ -114,7 +114,8 @@ fn sys_openat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if let Some(r) = guest_path(a[1]).and_then(|path| procfs::open(p, a[0] as i32, &path, b[2] as i32, a[3] as u32)) {
         return r;
     }
-    path::with_guest_path(p.cfg.ld_prefix.as_deref(), b, 1, |b| host6(libc::SYS_openat, b))
+    // (through safe6: opening a FIFO waits for the other end, which a SIGALRM may end)
+    path::with_guest_path(p.cfg.ld_prefix.as_deref(), b, 1, |b| super::safe6(libc::SYS_openat, b))
 }
 
 fn sys_statfs(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
