@@ -38,6 +38,10 @@ pub fn arg(kind: Arg, v: u64) -> String {
 
 /// The result part after ` = `.
 pub fn result(kind: Ret, r: i64) -> String {
+    if r == super::NOT_STARTED {
+        // a signal came first; the SVC runs again after it (qemu prints the same)
+        return "-1 errno=512 (To be restarted)".to_string();
+    }
     if (-4095..0).contains(&r) {
         return format!("-1 errno={} ({})", -r, errno_message(-r as i32));
     }
@@ -232,6 +236,7 @@ mod tests {
             "openat(AT_FDCWD,\"/etc/hostname\",O_RDONLY|O_CLOEXEC,0)"
         );
         assert_eq!(result(Ret::Int, -2), "-1 errno=2 (No such file or directory)");
+        assert_eq!(result(Ret::Int, -512), "-1 errno=512 (To be restarted)");
         assert_eq!(result(Ret::Ptr, 0x498000), "0x0000000000498000");
         assert_eq!(result(Ret::Int, 3), "3");
         assert_eq!(arg(Arg::Ptr, 0), "NULL");
