@@ -78,11 +78,18 @@ fn programs_in_subdirectories_with_expected_output() {
 /// memory executable (guest-bins/sys/shmcode.c).
 #[test]
 fn shm_code_is_retranslated() {
-    let o = run_with_timeout(&mut emu_command::<[&str; 0], [&str; 0]>([], &guest_bin("sys/shmcode"), []), TIMEOUT);
-    assert_no_panic("shmcode", &o);
+    let out = run_self_checking("sys/shmcode", &[]);
+    assert_eq!(out.matches("calls returned 1 2 3").count(), 3, "{out}");
+}
+
+/// Run a guest program that checks itself (guest-bins/sys/report.h: it ends with
+/// "failures=N") under the emulator only: no panic, status 0, "failures=0" last. Its stdout.
+fn run_self_checking(program: &str, args: &[&str]) -> String {
+    let o = run_with_timeout(&mut emu_command::<[&str; 0], _>([], &guest_bin(program), args), TIMEOUT);
+    assert_no_panic(program, &o);
     let out = o.stdout_text();
     assert!(o.status.success() && out.ends_with("failures=0\n"), "{}", describe(&o));
-    assert_eq!(out.matches("calls returned 1 2 3").count(), 3, "{out}");
+    out
 }
 
 /// signalfd reads in guest signal numbers where qemu-aarch64 7.2 leaves host ones (readv with
@@ -91,9 +98,7 @@ fn shm_code_is_retranslated() {
 /// `extra` checks itself, under the emulator only.
 #[test]
 fn signalfd_numbers_in_every_read() {
-    let o = run_with_timeout(&mut emu_command::<[&str; 0], _>([], &guest_bin("sys/signums"), ["extra"]), TIMEOUT);
-    assert_no_panic("signums extra", &o);
-    assert!(o.status.success() && o.stdout_text().ends_with("failures=0\n"), "{}", describe(&o));
+    run_self_checking("sys/signums", &["extra"]);
 }
 
 /// mq_notify (ENOSYS under qemu-aarch64 7.2, so under the emulator only): a real-time
@@ -102,10 +107,7 @@ fn signalfd_numbers_in_every_read() {
 /// build's, the kernel's behaviour).
 #[test]
 fn mq_notify_signal_and_thread() {
-    let o = run_with_timeout(&mut emu_command::<[&str; 0], [&str; 0]>([], &guest_bin("sys/mqnotify"), []), TIMEOUT);
-    assert_no_panic("mqnotify", &o);
-    let out = o.stdout_text();
-    assert!(o.status.success() && out.ends_with("failures=0\n"), "{}", describe(&o));
+    let out = run_self_checking("sys/mqnotify", &[]);
     assert!(out.contains("signal SIGRTMIN+1 code SI_MESGQ value 42 from self 1\n"), "{out}");
     assert!(out.contains("thread value 7\n"), "{out}");
 }

@@ -4,7 +4,7 @@
 //! A hash map, not an ordered one: the dispatcher searches it at every lookup miss and chain
 //! (on a short Python run, one search per translated block and as many again for jumps into
 //! blocks already translated), and the translator once per block exit
-//! (`Jit::link_exits`). A B-tree search of 30 000 blocks walked four nodes of mispredicted
+//! (`Jit::install`). A B-tree search of 30 000 blocks walked four nodes of mispredicted
 //! key compares. Range queries (`overlapping`) are rare (munmap, mprotect, IC IVAU, shmdt)
 //! and go through the page index.
 

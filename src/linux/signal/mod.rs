@@ -77,8 +77,9 @@ pub fn clear_arrived() {
     ARRIVED.with(|a| a.store(0, Ordering::SeqCst));
 }
 
-/// A deliverable signal is still pending after the run loop's delivery (it delivers one at
-/// a time): a blocking syscall must not start before it is delivered either.
+/// A signal arrived ([`record`], async-signal-safe), or a deliverable one is still pending
+/// after the run loop's delivery (it delivers one at a time): a blocking syscall must not
+/// start before it is delivered.
 pub fn mark_arrived() {
     ARRIVED.with(|a| a.store(1, Ordering::SeqCst));
 }
@@ -120,7 +121,7 @@ pub(crate) fn record(host_sig: i32, info: *const libc::siginfo_t) {
         }
         p.bits.fetch_or(bit(sig), Ordering::SeqCst);
     });
-    ARRIVED.with(|a| a.store(1, Ordering::SeqCst));
+    mark_arrived();
     let flag = INTERRUPT.with(|i| i.get());
     if !flag.is_null() {
         // SAFETY: registered by `attach_thread` for this thread's CpuState, which outlives

@@ -260,12 +260,16 @@ pub fn safe_syscall_rewind(pc: usize) -> Option<usize> {
     (start..end).contains(&pc).then_some(not_started)
 }
 
-/// Define handlers that pass the guest call to the same host syscall unchanged.
+/// Define handlers that pass the guest call to the same host syscall unchanged (through
+/// [`host6`]; with `@via safe6;` first, through [`safe6`]).
 macro_rules! pass {
     ($($fname:ident => $host:ident;)+) => {
+        $crate::linux::syscall::pass!(@via host6; $($fname => $host;)+);
+    };
+    (@via $call:ident; $($fname:ident => $host:ident;)+) => {
         $(
             fn $fname(_p: &mut $crate::linux::Thread, _c: &mut $crate::cpu::CpuState, a: [u64; 6]) -> i64 {
-                $crate::linux::syscall::host6(libc::$host, a)
+                $crate::linux::syscall::$call(libc::$host, a)
             }
         )+
     };
@@ -274,12 +278,8 @@ pub(crate) use pass;
 
 /// [`pass!`] for syscalls that may block: through [`safe6`].
 macro_rules! pass_safe {
-    ($($fname:ident => $host:ident;)+) => {
-        $(
-            fn $fname(_p: &mut $crate::linux::Thread, _c: &mut $crate::cpu::CpuState, a: [u64; 6]) -> i64 {
-                $crate::linux::syscall::safe6(libc::$host, a)
-            }
-        )+
+    ($($t:tt)+) => {
+        $crate::linux::syscall::pass!(@via safe6; $($t)+);
     };
 }
 pub(crate) use pass_safe;
