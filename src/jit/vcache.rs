@@ -43,8 +43,10 @@ pub(crate) struct VCache {
     /// Slot -> width in bits of the part that may be non-zero: 32 or 64 for a value a scalar
     /// operation wrote (the rest of the register is zero), 128 when unknown.
     width: [u8; SLOTS],
-    age: [u32; SLOTS],
-    tick: u32,
+    /// The slots from most to least recently used, one per 4-bit nibble (nibble 0 the most
+    /// recent, nibble `SLOTS - 1` the next victim); free slots are kept at the old end, so
+    /// the victim is free whenever a slot is.
+    order: u64,
     /// Slots loaded, given to another register or written since the current instruction
     /// started (bit per slot; [`Emitter::vc_mark_insn`] clears it).
     changed: u16,
@@ -53,17 +55,59 @@ pub(crate) struct VCache {
     pub(crate) puts: u32,
 }
 
+/// Nibble `k` of `VCache::order` holds slot `SLOTS - 1 - k`: the first victims are slots 0,
+/// 1, 2, ...
+const INITIAL_ORDER: u64 = {
+    let mut order = 0u64;
+    let mut k = 0;
+    while k < SLOTS {
+        order |= ((SLOTS - 1 - k) as u64) << (4 * k);
+        k += 1;
+    }
+    order
+};
+
+/// 1 in each of the `SLOTS` nibbles of `VCache::order`.
+const NIBBLE_ONES: u64 = 0x11_1111_1111;
+const _: () = assert!(SLOTS == 10 && NIBBLE_ONES.count_ones() as usize == SLOTS);
+
 impl VCache {
+    /// `order` without the nibble that holds `slot`: (the nibbles below it, the nibbles above
+    /// it shifted down to its position, its position in bits).
+    #[inline]
+    fn unlink(order: u64, slot: usize) -> (u64, u64, u32) {
+        // the nibble equal to `slot` becomes 0; the lowest zero nibble is found exactly
+        let x = order ^ (slot as u64).wrapping_mul(NIBBLE_ONES);
+        let zero = x.wrapping_sub(NIBBLE_ONES) & !x & (NIBBLE_ONES << 3);
+        let at = zero.trailing_zeros() & !3;
+        let below = order & ((1u64 << at) - 1);
+        let above = (order >> at >> 4) << at;
+        (below, above, at)
+    }
+
+    /// Make `slot` the most recently used.
+    #[inline]
+    fn touch(&mut self, slot: usize) {
+        let (below, above, _) = Self::unlink(self.order, slot);
+        // the nibbles below it move up by one, those above it stay where they were
+        self.order = (above | below) << 4 | slot as u64;
+    }
+
+    /// Make `slot` the next victim (it was freed).
+    #[inline]
+    fn retire(&mut self, slot: usize) {
+        let (below, above, _) = Self::unlink(self.order, slot);
+        self.order = below | above | (slot as u64) << (4 * (SLOTS - 1));
+    }
+
+    /// The least recently used slot (a free one if any is free).
+    #[inline]
+    fn victim(&self) -> usize {
+        (self.order >> (4 * (SLOTS - 1)) & 15) as usize
+    }
+
     pub(crate) const fn new() -> VCache {
-        VCache {
-            slot_of: [0; 32],
-            v_of: [0; SLOTS],
-            width: [128; SLOTS],
-            age: [0; SLOTS],
-            tick: 0,
-            changed: 0,
-            puts: 0,
-        }
+        VCache { slot_of: [0; 32], v_of: [0; SLOTS], width: [128; SLOTS], order: INITIAL_ORDER, changed: 0, puts: 0 }
     }
 }
 
@@ -221,34 +265,20 @@ impl Emitter {
         if s != 0 {
             self.vc.v_of[s as usize - 1] = 0;
             self.vc.slot_of[v as usize] = 0;
+            self.vc.retire(s as usize - 1);
         }
     }
 
-    fn vc_touch(&mut self, slot: usize) {
-        self.vc.tick += 1;
-        self.vc.age[slot] = self.vc.tick;
-    }
-
-    /// A slot for V`v`: its own, a free one, or the least recently used one (forgotten).
+    /// A slot for V`v`: its own, else a free one, else the least recently used one (whose
+    /// register is forgotten).
     fn vc_slot(&mut self, v: u32) -> (usize, bool) {
         let s = self.vc.slot_of[v as usize];
         if s != 0 {
             let slot = s as usize - 1;
-            self.vc_touch(slot);
+            self.vc.touch(slot);
             return (slot, true);
         }
-        // The first free slot, else the first least recently used one: the first smallest
-        // key, with free slots keyed 0 (an occupied slot's age is at least 1). One pass
-        // without data-dependent branches (the cache state is as random as the code).
-        let mut slot = 0;
-        let mut best = u32::MAX;
-        for k in 0..SLOTS {
-            let key = if self.vc.v_of[k] == 0 { 0 } else { self.vc.age[k] };
-            if key < best {
-                slot = k;
-                best = key;
-            }
-        }
+        let slot = self.vc.victim();
         let old = self.vc.v_of[slot];
         if old != 0 {
             self.vc.slot_of[old as usize - 1] = 0;
@@ -257,7 +287,7 @@ impl Emitter {
         self.vc.slot_of[v as usize] = slot as u8 + 1;
         self.vc.width[slot] = 128;
         self.vc.changed |= 1 << slot;
-        self.vc_touch(slot);
+        self.vc.touch(slot);
         (slot, false)
     }
 
@@ -414,5 +444,37 @@ impl Emitter {
         debug_assert!(self.cold.is_empty());
         self.cold = cold;
         self.cold.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{VCache, SLOTS};
+
+    /// The nibble list against a plain list of slots, most recent first, over a long
+    /// pseudo-random sequence of uses and releases.
+    #[test]
+    fn lru_order_matches_a_list() {
+        let mut c = VCache::new();
+        let mut list: Vec<usize> = (0..SLOTS).rev().collect();
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let slot = (x % SLOTS as u64) as usize;
+            list.retain(|&s| s != slot);
+            if x >> 32 & 3 == 0 {
+                c.retire(slot);
+                list.push(slot);
+            } else {
+                c.touch(slot);
+                list.insert(0, slot);
+            }
+            assert_eq!(c.victim(), *list.last().unwrap());
+            let nibbles: Vec<usize> = (0..SLOTS).map(|k| (c.order >> (4 * k) & 15) as usize).collect();
+            assert_eq!(nibbles, list);
+        }
+        assert_eq!(VCache::new().victim(), 0, "slot 0 is the first victim");
     }
 }
