@@ -102,6 +102,46 @@ pub struct Mem {
     pub disp: i32,
 }
 
+/// `mov Rq(dst), Rq(src)` (REX.W 89 /r) by [dst][src], little-endian in the low 3 bytes.
+static MOV_RR: [[u32; 16]; 16] = {
+    let mut t = [[0u32; 16]; 16];
+    let mut d = 0;
+    while d < 16 {
+        let mut s = 0;
+        while s < 16 {
+            let rex = 0x48 | (s >> 3 & 1) << 2 | (d >> 3 & 1);
+            t[d][s] = (rex | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16) as u32;
+            s += 1;
+        }
+        d += 1;
+    }
+    t
+};
+
+/// `mov Rq(dst), QWORD [rbx + disp32]` (REX.W 8B /r, mod 10, rm rbx) by dst: the 3 bytes
+/// before the displacement.
+static LOAD_RBX: [u32; 16] = {
+    let mut t = [0u32; 16];
+    let mut d = 0;
+    while d < 16 {
+        t[d] = ((0x48 | (d >> 3 & 1) << 2) | 0x8b << 8 | (0x83 | (d & 7) << 3) << 16) as u32;
+        d += 1;
+    }
+    t
+};
+
+/// `mov QWORD [rbx + disp32], Rq(src)` (REX.W 89 /r) by src: the 3 bytes before the
+/// displacement.
+static STORE_RBX: [u32; 16] = {
+    let mut t = [0u32; 16];
+    let mut s = 0;
+    while s < 16 {
+        t[s] = ((0x48 | (s >> 3 & 1) << 2) | 0x89 << 8 | (0x83 | (s & 7) << 3) << 16) as u32;
+        s += 1;
+    }
+    t
+};
+
 pub struct Asm {
     buf: Vec<u8>,
     /// Address the code will run at (the start of `buf`).
@@ -209,6 +249,15 @@ impl Asm {
         self.buf.extend_from_slice(&[rex, opcode, 0xc0 | (src & 7) << 3 | (dst & 7)]);
     }
 
+    /// `<shift> dst, imm8` (C1 /`ext`: 0 ROL, 1 ROR, 4 SHL, 5 SHR, 7 SAR; 64-bit `w`, else
+    /// 32-bit), as `dynasm!` encodes it with a runtime register and count (REX always).
+    #[inline]
+    pub fn shift_imm(&mut self, ext: u8, w: bool, dst: u8, count: u8) {
+        let rex = 0x40 | (w as u64) << 3 | (dst as u64 >> 3 & 1);
+        let word = rex | 0xc1 << 8 | (0xc0 | (ext as u64 & 7) << 3 | (dst as u64 & 7)) << 16 | (count as u64) << 24;
+        self.put_word(word, 4);
+    }
+
     /// `mov Rd(dst), imm32` as `dynasm!` encodes it (REX, B8+r).
     #[inline]
     pub fn mov_r32_imm(&mut self, dst: u8, imm: u32) {
@@ -305,12 +354,13 @@ impl Asm {
     }
 
     /// `mov_rr(w, dst, src)` when `src` is not 0 (rax), else `load_rbx(w, dst, disp)`: the
-    /// same bytes, without a branch on `src`.
+    /// same bytes, without a branch on `src` (the encodings come from [`MOV_RR`] and
+    /// [`LOAD_RBX`]; REX.W is cleared for the 32-bit forms).
     #[inline]
     pub fn mov_rr_or_load_rbx(&mut self, w: bool, dst: u8, src: u8, disp: i32) {
-        let (d, s, w) = (dst as u64, src as u64, (w as u64) << 3);
-        let rr = (0x40 | w | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
-        let mem = (0x40 | w | (d >> 3 & 1) << 2) | 0x8b << 8 | (0x83 | (d & 7) << 3) << 16 | (disp as u32 as u64) << 24;
+        let not_w = (!w as u64) << 3;
+        let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64 ^ not_w;
+        let mem = (LOAD_RBX[dst as usize & 15] as u64 ^ not_w) | (disp as u32 as u64) << 24;
         let (word, len) = std::hint::select_unpredictable(src != 0, (rr, 3), (mem, 7));
         self.put_word(word, len);
     }
@@ -319,9 +369,8 @@ impl Asm {
     /// same bytes, without a branch on `dst`.
     #[inline]
     pub fn mov_rr_or_store_rbx(&mut self, dst: u8, src: u8, disp: i32) {
-        let (d, s) = (dst as u64, src as u64);
-        let rr = (0x48 | (s >> 3 & 1) << 2 | (d >> 3 & 1)) | 0x89 << 8 | (0xc0 | (s & 7) << 3 | (d & 7)) << 16;
-        let mem = (0x48 | (s >> 3 & 1) << 2) | 0x89 << 8 | (0x83 | (s & 7) << 3) << 16 | (disp as u32 as u64) << 24;
+        let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64;
+        let mem = STORE_RBX[src as usize & 15] as u64 | (disp as u32 as u64) << 24;
         let (word, len) = std::hint::select_unpredictable(dst != 0, (rr, 3), (mem, 7));
         self.put_word(word, len);
     }
@@ -732,6 +781,31 @@ mod tests {
                     )
                 });
                 assert_eq!(a.code(), &want[..], "r{x}, disp {disp}");
+            }
+        }
+    }
+
+    /// The hand-encoded shifts are byte for byte `dynasm!`'s.
+    #[test]
+    fn shifts_match_dynasm() {
+        let mut a = Asm::new(0);
+        for x in 0..16u8 {
+            for c in [1u8, 3, 31, 63] {
+                a.reset(0);
+                for w in [true, false] {
+                    for ext in [4, 5, 7, 1] {
+                        a.shift_imm(ext, w, x, c);
+                    }
+                }
+                let c = c as i8;
+                let want = dynasm_bytes(&|v| {
+                    dynasm!(v
+                        ; .arch x64
+                        ; shl Rq(x), c; shr Rq(x), c; sar Rq(x), c; ror Rq(x), c
+                        ; shl Rd(x), c; shr Rd(x), c; sar Rd(x), c; ror Rd(x), c
+                    )
+                });
+                assert_eq!(a.code(), &want[..], "r{x}, {c}");
             }
         }
     }

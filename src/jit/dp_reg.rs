@@ -62,17 +62,9 @@ fn emit_shift(e: &mut Emitter, h: u8, sf: bool, shift: u32, amount: u32) {
     if amount == 0 {
         return;
     }
-    let a = amount as i8;
-    match (shift, sf) {
-        (0, true) => dasm!(e.ops; shl Rq(h), a),
-        (0, false) => dasm!(e.ops; shl Rd(h), a),
-        (1, true) => dasm!(e.ops; shr Rq(h), a),
-        (1, false) => dasm!(e.ops; shr Rd(h), a),
-        (2, true) => dasm!(e.ops; sar Rq(h), a),
-        (2, false) => dasm!(e.ops; sar Rd(h), a),
-        (_, true) => dasm!(e.ops; ror Rq(h), a),
-        (_, false) => dasm!(e.ops; ror Rd(h), a),
-    }
+    // LSL, LSR, ASR, ROR: SHL, SHR, SAR, ROR (C1 /4, /5, /7, /1)
+    const EXT: [u8; 4] = [4, 5, 7, 1];
+    e.ops.shift_imm(EXT[shift as usize & 3], sf, h, amount as u8);
 }
 
 /// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS (shifted register).
@@ -174,29 +166,20 @@ fn direct_shifted_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
         e.load_x(hd, n, sf, R31::Zr);
     }
     // 32-bit forms zero-extend into the 64-bit host register, as W writes do.
-    match (op, sf) {
-        (And | Bic, true) => dasm!(e.ops; and Rq(hd), rcx),
-        (And | Bic, false) => dasm!(e.ops; and Rd(hd), ecx),
-        (Orr | Orn, true) => dasm!(e.ops; or Rq(hd), rcx),
-        (Orr | Orn, false) => dasm!(e.ops; or Rd(hd), ecx),
-        (Eor | Eon, true) => dasm!(e.ops; xor Rq(hd), rcx),
-        (Eor | Eon, false) => dasm!(e.ops; xor Rd(hd), ecx),
-        (AddShifted, true) => dasm!(e.ops; add Rq(hd), rcx),
-        (AddShifted, false) => dasm!(e.ops; add Rd(hd), ecx),
-        (_, true) => dasm!(e.ops; sub Rq(hd), rcx),
-        (_, false) => dasm!(e.ops; sub Rd(hd), ecx),
-    }
+    let opcode = match op {
+        And | Bic => alu::AND,
+        Orr | Orn => alu::OR,
+        Eor | Eon => alu::XOR,
+        AddShifted => alu::ADD,
+        _ => alu::SUB,
+    };
+    e.ops.alu_rr(opcode, sf, hd, RCX);
     true
 }
 
 /// `rax = rax +/- rcx` with flags captured when `set_flags`.
 fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
-    match (sf, sub) {
-        (true, false) => dasm!(e.ops; add rax, rcx),
-        (true, true) => dasm!(e.ops; sub rax, rcx),
-        (false, false) => dasm!(e.ops; add eax, ecx),
-        (false, true) => dasm!(e.ops; sub eax, ecx),
-    }
+    e.ops.alu_rr(if sub { alu::SUB } else { alu::ADD }, sf, RAX, RCX);
     if set_flags {
         e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
     }
@@ -221,12 +204,7 @@ fn add_sub_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         // an unshifted Rm in a host register is the operand itself
         Some(hm) => {
             e.load_x(RAX, i.rn(), sf, R31::Zr);
-            match (sf, sub) {
-                (true, false) => dasm!(e.ops; add rax, Rq(hm)),
-                (true, true) => dasm!(e.ops; sub rax, Rq(hm)),
-                (false, false) => dasm!(e.ops; add eax, Rd(hm)),
-                (false, true) => dasm!(e.ops; sub eax, Rd(hm)),
-            }
+            e.ops.alu_rr(if sub { alu::SUB } else { alu::ADD }, sf, RAX, hm);
             if set_flags {
                 e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
             }
