@@ -331,6 +331,24 @@ impl Asm {
         }
     }
 
+    /// `call target` (E8 rel32) to an absolute address, as `dynasm!`'s `call extern target`;
+    /// a target out of rel32 reach is an error of [`Asm::finish`].
+    #[inline]
+    pub fn call_abs(&mut self, target: usize) {
+        let next = self.base.wrapping_add(self.buf.len() + 5);
+        let rel = target.wrapping_sub(next) as isize;
+        if i32::try_from(rel).is_err() && self.error.is_none() {
+            self.error = Some(DynasmError::ImpossibleRelocation(TargetKind::Value(target)));
+        }
+        self.put_word(0xe8 | (rel as u32 as u64) << 8, 5);
+    }
+
+    /// Append `value` as 8 little-endian bytes (data in the code).
+    #[inline]
+    pub fn u64_data(&mut self, value: u64) {
+        self.put_word(value, 8);
+    }
+
     /// Append raw bytes (an immediate after [`Asm::mem_op`]).
     pub fn bytes(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);

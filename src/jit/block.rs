@@ -35,12 +35,7 @@ pub(crate) fn translate(
     let base = cache.next_block_addr();
     cache.prefetch_next();
     let mut e = emitter.take().unwrap_or_else(|| {
-        Box::new(Emitter::new(
-            jit.exit_addr(),
-            jit.slow_call_addr(),
-            jit.lookup_addr(),
-            (super::LOOKUP_SIZE - 1) as u64,
-        ))
+        Box::new(Emitter::new(jit.trampolines(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64))
     });
     e.begin(base, pc);
     e.exact_fp = key & 1 != 0;

@@ -4,9 +4,9 @@
 //! after it and never move. When the cache is full the JIT flushes it whole.
 
 use super::emit::dasm;
-use super::emit::exit::HOST_FAULT;
+use super::emit::exit::{self, HOST_FAULT};
 use super::emit::{emit_materialize_nzcv, emit_split_nzcv, MAPPED};
-use crate::cpu::{off_x, OFF_FAULT_REGS, OFF_HOST_RSP, OFF_NZCV, OFF_SCRATCH};
+use crate::cpu::{off_x, OFF_CHAIN_SITE, OFF_FAULT_REGS, OFF_HOST_RSP, OFF_NZCV, OFF_PC, OFF_SCRATCH};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
@@ -161,6 +161,18 @@ pub struct Trampolines {
     /// translated code uses and xmm6-xmm15 (the cache) as they were, so the slow path reloads
     /// only what the helper wrote, and each slow path is a few bytes.
     pub slow_call: usize,
+    /// Shared tails of the blocks' exit stubs, each called from a stub `call rel32` followed
+    /// by the stub's data (see [`Emitter::pc_exit_stub`](super::emit::Emitter)): the return
+    /// address points to that data, which the trampoline reads and pops.
+    /// `chain`: data = the target pc (8 bytes), then the rel32 site to link relative to the
+    /// data's address (4 bytes); sets `cpu.pc` and `cpu.chain_site`, exits with CHAIN.
+    pub chain: usize,
+    /// The same, exiting with CHAIN_EXACT.
+    pub chain_exact: usize,
+    /// data = the pc (8 bytes); sets `cpu.pc`, exits with INTERRUPT.
+    pub interrupt: usize,
+    /// data = the pc (8 bytes); sets `cpu.pc`, exits with LOOKUP.
+    pub lookup: usize,
 }
 
 /// Emit the entry, exit and fault trampolines at the start of the cache.
@@ -255,6 +267,32 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
         ; pop r8
         ; ret
     );
+    // The exit-stub tails: rax = the stub's data (the return address), popped; rcx scratch;
+    // the x86 flags are left alone (nothing here needs them, but a stub must not care).
+    let pc_exit = |ops: &mut VecAssembler<X64Relocation>, code: u32, site: bool| {
+        let at = ops.offset().0;
+        dasm!(ops
+            ; pop rax
+            ; mov rcx, QWORD [rax]
+            ; mov QWORD [rbx + OFF_PC as i32], rcx
+        );
+        if site {
+            dasm!(ops
+                ; movsxd rcx, DWORD [rax + 8]
+                ; lea rcx, [rax + rcx]
+                ; mov QWORD [rbx + OFF_CHAIN_SITE as i32], rcx
+            );
+        }
+        dasm!(ops
+            ; mov eax, code as i32
+            ; jmp ->exit_with_store
+        );
+        at
+    };
+    let chain_off = pc_exit(&mut ops, exit::CHAIN, true);
+    let chain_exact_off = pc_exit(&mut ops, exit::CHAIN_EXACT, true);
+    let interrupt_off = pc_exit(&mut ops, exit::INTERRUPT, false);
+    let lookup_off = pc_exit(&mut ops, exit::LOOKUP, false);
     let code = ops.finalize().expect("trampolines assemble");
     let at = cache.commit(&code).expect("code cache too small for trampolines");
     cache.cursor = TRAMPOLINE_AREA;
@@ -264,6 +302,10 @@ pub fn emit_trampolines(cache: &mut CodeCache) -> Trampolines {
         fault: at + fault_off,
         fault_in_helper: at + fault_helper_off,
         slow_call: at + slow_call_off,
+        chain: at + chain_off,
+        chain_exact: at + chain_exact_off,
+        interrupt: at + interrupt_off,
+        lookup: at + lookup_off,
     }
 }
 

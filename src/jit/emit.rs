@@ -373,10 +373,9 @@ pub type InsnHelper = extern "C" fn(*mut CpuState, u32);
 pub struct Emitter {
     pub ops: Asm,
     base: usize,
-    /// Address of the exit trampoline (eax = exit code).
-    exit_addr: usize,
-    /// Address of the slow-path call trampoline (`cache::Trampolines::slow_call`).
-    pub(crate) slow_call_addr: usize,
+    /// The fixed code at the start of the cache: the exit (eax = exit code), the slow-path
+    /// call of cached operations and the exit-stub tails.
+    pub(crate) tramp: super::cache::Trampolines,
     /// Address of the indirect-branch lookup table (`[LookupEntry; LOOKUP_SIZE]`).
     lookup_addr: usize,
     pub(crate) lookup_mask: u64,
@@ -456,14 +455,13 @@ pub struct Emitter {
 }
 
 impl Emitter {
-    /// An emitter for blocks that exit through `exit_addr` and probe the lookup table at
-    /// `lookup_addr`; [`Emitter::begin`] starts each block.
-    pub(crate) fn new(exit_addr: usize, slow_call_addr: usize, lookup_addr: usize, lookup_mask: u64) -> Emitter {
+    /// An emitter for blocks that exit through the trampolines `tramp` and probe the lookup
+    /// table at `lookup_addr`; [`Emitter::begin`] starts each block.
+    pub(crate) fn new(tramp: super::cache::Trampolines, lookup_addr: usize, lookup_mask: u64) -> Emitter {
         Emitter {
             ops: Asm::new(0),
             base: 0,
-            exit_addr,
-            slow_call_addr,
+            tramp,
             lookup_addr,
             lookup_mask,
             block_pc: 0,
@@ -521,8 +519,7 @@ impl Emitter {
         *self = Emitter {
             ops,
             base,
-            exit_addr: self.exit_addr,
-            slow_call_addr: self.slow_call_addr,
+            tramp: self.tramp,
             lookup_addr: self.lookup_addr,
             lookup_mask: self.lookup_mask,
             block_pc: pc,
@@ -1214,7 +1211,7 @@ impl Emitter {
     /// [`Emitter::jmp_exit`] from a place where the registers are already as in [`MAPPED`]
     /// (the chain and interrupt stubs).
     fn jmp_exit_global(&mut self, code: u32) {
-        let exit = self.exit_addr;
+        let exit = self.tramp.exit;
         dasm!(self.ops
             ; mov eax, code as i32
             ; jmp extern exit
@@ -1270,7 +1267,7 @@ impl Emitter {
         self.restore_global();
         let table = self.lookup_addr;
         let mask = self.lookup_mask as i32;
-        let exit = self.exit_addr;
+        let exit = self.tramp.exit;
         // An entry is a block's code address (0: empty), its guest pc in the 8 bytes before
         // the code: one load of the entry, then the check of the pc it leads to.
         dasm!(self.ops
@@ -1301,26 +1298,25 @@ impl Emitter {
         );
     }
 
-    /// Emit the stubs of all direct exits (after the block body).
+    /// Emit the stubs of all direct exits (after the block body). Each is a `call` of a
+    /// shared tail in the trampolines (`cache::Trampolines::chain` and the others) followed
+    /// by its data, which the tail reads through the return address: 13 to 17 bytes, where
+    /// the stores of the pc and the chain site and the exit would take about 40.
     pub(crate) fn emit_chain_stubs(&mut self) {
         if let Some(stub) = self.head_interrupt_stub.take() {
-            let pc = self.block_pc;
             dasm!(self.ops; =>stub);
-            self.set_pc(pc);
-            self.jmp_exit(exit::INTERRUPT);
+            self.restore_global();
+            self.pc_exit_stub(self.tramp.interrupt, self.block_pc);
         }
         for k in 0..self.self_links.len() {
             let (_, stub) = self.self_links[k];
-            let pc = self.block_pc;
             dasm!(self.ops; =>stub);
-            self.set_pc(pc);
-            self.jmp_exit(exit::LOOKUP);
+            self.restore_global();
+            self.pc_exit_stub(self.tramp.lookup, self.block_pc);
         }
         if let Some(stub) = self.interrupt_stub.take() {
-            let pc = self.block_pc;
             dasm!(self.ops; =>stub);
-            self.set_pc(pc);
-            self.jmp_exit_global(exit::INTERRUPT);
+            self.pc_exit_stub(self.tramp.interrupt, self.block_pc);
         }
         // Failed FPCR checks: undo the swaps, then a chained jump to the exact variant.
         for k in 0..self.fpcr_exits.len() {
@@ -1330,15 +1326,21 @@ impl Emitter {
         }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {
-            let site_abs = (self.base + c.site) as i64;
-            dasm!(self.ops
-                ; =>c.stub
-                ; mov rax, QWORD site_abs
-                ; mov QWORD [cpu + OFF_CHAIN_SITE as i32], rax
-            );
-            self.set_pc(c.target);
-            self.jmp_exit_global(if c.exact { exit::CHAIN_EXACT } else { exit::CHAIN });
+            dasm!(self.ops; =>c.stub);
+            let tail = if c.exact { self.tramp.chain_exact } else { self.tramp.chain };
+            self.ops.call_abs(tail);
+            // the site, relative to the data's address (the return address)
+            let data = self.ops.offset().0;
+            self.ops.u64_data(c.target);
+            self.ops.bytes(&((c.site as i64 - data as i64) as i32).to_le_bytes());
         }
         self.chains = chains;
+    }
+
+    /// An exit stub leaving with `cpu.pc` = `pc` through the trampoline `tail` (one of
+    /// `Trampolines::interrupt` and `Trampolines::lookup`).
+    fn pc_exit_stub(&mut self, tail: usize, pc: u64) {
+        self.ops.call_abs(tail);
+        self.ops.u64_data(pc);
     }
 }

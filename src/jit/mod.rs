@@ -730,12 +730,8 @@ impl Jit {
         self.log.perfmap = Some(map);
     }
 
-    pub(crate) fn exit_addr(&self) -> usize {
-        self.tramp.exit
-    }
-
-    pub(crate) fn slow_call_addr(&self) -> usize {
-        self.tramp.slow_call
+    pub(crate) fn trampolines(&self) -> cache::Trampolines {
+        self.tramp
     }
 
     pub(crate) fn lookup_addr(&self) -> usize {

@@ -394,7 +394,7 @@ impl Emitter {
             dasm!(self.ops; =>c.entry);
             match c.call {
                 Cold::Vonly(f, word) => {
-                    let at = self.slow_call_addr;
+                    let at = self.tramp.slow_call;
                     dasm!(self.ops
                         ; mov esi, word as i32
                         ; mov rax, QWORD f as usize as i64
@@ -423,7 +423,7 @@ impl Emitter {
                     self.call_insn_helper(f);
                 }
                 Cold::Simd(f, word, op) => {
-                    let at = self.slow_call_addr;
+                    let at = self.tramp.slow_call;
                     dasm!(self.ops
                         ; mov esi, word as i32
                         ; mov edx, op as i32
