@@ -343,6 +343,13 @@ impl Asm {
         self.put_word(0xe8 | (rel as u32 as u64) << 8, 5);
     }
 
+    /// `jmp rel32` to `offset` in this block's code (E9, as `dynasm!`'s `jmp =>label`).
+    #[inline]
+    pub fn jmp_to_offset(&mut self, offset: usize) {
+        let rel = offset.wrapping_sub(self.buf.len() + 5) as u32 as u64;
+        self.put_word(0xe9 | rel << 8, 5);
+    }
+
     /// Append `value` as 8 little-endian bytes (data in the code).
     #[inline]
     pub fn u64_data(&mut self, value: u64) {

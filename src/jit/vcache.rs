@@ -88,6 +88,9 @@ impl VCache {
     /// Make `slot` the most recently used.
     #[inline]
     fn touch(&mut self, slot: usize) {
+        if self.order & 15 == slot as u64 {
+            return; // (already the most recent: an operation's result just assigned)
+        }
         let (below, above, _) = Self::unlink(self.order, slot);
         // the nibbles below it move up by one, those above it stay where they were
         self.order = (above | below) << 4 | slot as u64;
@@ -98,6 +101,16 @@ impl VCache {
     fn retire(&mut self, slot: usize) {
         let (below, above, _) = Self::unlink(self.order, slot);
         self.order = below | above | (slot as u64) << (4 * (SLOTS - 1));
+    }
+
+    /// The slots that hold a register (bit per slot).
+    #[inline]
+    fn occupied(&self) -> u16 {
+        let mut m = 0;
+        for (k, &v) in self.v_of.iter().enumerate() {
+            m |= ((v != 0) as u16) << k;
+        }
+        m
     }
 
     /// The least recently used slot (a free one if any is free).
@@ -206,11 +219,13 @@ impl PinScan {
 /// An out-of-line helper call of a cached operation: see [`Emitter::cold_call_vonly`].
 pub(crate) struct ColdCall {
     entry: DynamicLabel,
-    resume: DynamicLabel,
+    /// Where the fast path goes on (the offset in the block's code the stub jumps back to).
+    resume: usize,
     call: Cold,
-    /// What to reload after the call: slot -> guest V register + 1, 0 for nothing (the
-    /// cache at the resume point, less what the call keeps).
-    reload: [u8; SLOTS],
+    /// What to reload after the call: the slots in `reload` (bit per slot), each with the
+    /// register `v_of` says (the cache at the resume point, less what the call keeps).
+    reload: u16,
+    v_of: [u8; SLOTS],
 }
 
 /// The call of a [`ColdCall`].
@@ -366,23 +381,21 @@ impl Emitter {
     }
 
     fn cold_call(&mut self, entry: DynamicLabel, call: Cold) {
-        let resume = self.ops.new_dynamic_label();
-        dasm!(self.ops; =>resume);
-        let mut reload = self.vc.v_of;
-        if let Cold::Vonly(_, word) | Cold::Simd(_, word, _) = call {
+        let resume = self.ops.offset().0;
+        let occupied = self.vc.occupied();
+        let reload = if let Cold::Vonly(_, word) | Cold::Simd(_, word, _) = call {
             // Through `slow_call`, every slot keeps what it held when the jump to the slow
             // path was taken, inside this instruction: a slot this instruction has not
             // loaded, assigned or written still holds memory's value of its register. The
             // helper writes Vd (a word without a Vd reloads the register its bits 4:0 name,
             // needlessly but harmlessly).
-            let vd = (word & 31) as u8 + 1;
-            for (slot, r) in reload.iter_mut().enumerate() {
-                if self.vc.changed & 1 << slot == 0 && *r != vd {
-                    *r = 0;
-                }
-            }
-        }
-        self.cold.push(ColdCall { entry, resume, call, reload });
+            let vd_slot = self.vc.slot_of[word as usize & 31];
+            let vd = if vd_slot != 0 { 1 << (vd_slot - 1) } else { 0 };
+            (self.vc.changed | vd) & occupied
+        } else {
+            occupied
+        };
+        self.cold.push(ColdCall { entry, resume, call, reload, v_of: self.vc.v_of });
     }
 
     /// Emit the out-of-line slow paths recorded by [`Emitter::cold_call_vonly`] (after the
@@ -394,12 +407,10 @@ impl Emitter {
             dasm!(self.ops; =>c.entry);
             match c.call {
                 Cold::Vonly(f, word) => {
-                    let at = self.tramp.slow_call;
-                    dasm!(self.ops
-                        ; mov esi, word as i32
-                        ; mov rax, QWORD f as usize as i64
-                        ; call extern at
-                    );
+                    // mov esi, word; mov rax, f; call slow_call
+                    self.ops.mov_r32_imm(super::emit::reg::RSI, word);
+                    self.ops.mov_r64_imm64(super::emit::reg::RAX, f as usize as u64);
+                    self.ops.call_abs(self.tramp.slow_call);
                 }
                 Cold::Flags(f, word) => {
                     self.insn = Insn(word);
@@ -423,21 +434,19 @@ impl Emitter {
                     self.call_insn_helper(f);
                 }
                 Cold::Simd(f, word, op) => {
-                    let at = self.tramp.slow_call;
-                    dasm!(self.ops
-                        ; mov esi, word as i32
-                        ; mov edx, op as i32
-                        ; mov rax, QWORD f as usize as i64
-                        ; call extern at
-                    );
+                    self.ops.mov_r32_imm(super::emit::reg::RSI, word);
+                    self.ops.mov_r32_imm(super::emit::reg::RDX, op);
+                    self.ops.mov_r64_imm64(super::emit::reg::RAX, f as usize as u64);
+                    self.ops.call_abs(self.tramp.slow_call);
                 }
             }
-            for (slot, &v) in c.reload.iter().enumerate() {
-                if v != 0 {
-                    self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(v as u32 - 1));
-                }
+            let mut reload = c.reload;
+            while reload != 0 {
+                let slot = reload.trailing_zeros() as usize;
+                reload &= reload - 1;
+                self.ops.movdqu_load_rbx(FIRST + slot as u8, off_v(c.v_of[slot] as u32 - 1));
             }
-            dasm!(self.ops; jmp =>c.resume);
+            self.ops.jmp_to_offset(c.resume);
         }
         self.insn = insn;
         // (the list's allocation serves the next block; a slow path adds none)
