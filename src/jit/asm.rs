@@ -142,8 +142,128 @@ static STORE_RBX: [u32; 16] = {
     t
 };
 
+/// The bytes of [`Asm`]: a vector whose writes of at most [`CodeBuf::SLACK`] bytes check
+/// one bound (the length against `limit` = capacity - SLACK) and then store without a
+/// further capacity test. Most translated instructions are a handful of such writes, and
+/// `Vec`'s own growth checks (and `memcpy` calls for slices of runtime length) were an
+/// eighth of the translator's instructions.
+///
+/// Invariant: `limit + SLACK <= v.capacity()`, so `v.len() <= limit` leaves room for SLACK
+/// more bytes.
+struct CodeBuf {
+    v: Vec<u8>,
+    limit: usize,
+}
+
+impl CodeBuf {
+    /// Largest write that [`CodeBuf::room`] makes room for.
+    const SLACK: usize = 64;
+
+    fn with_capacity(n: usize) -> CodeBuf {
+        let v = Vec::with_capacity(n.max(4 * Self::SLACK));
+        let limit = v.capacity() - Self::SLACK;
+        CodeBuf { v, limit }
+    }
+
+    /// Make room for SLACK more bytes.
+    #[inline(always)]
+    fn room(&mut self) {
+        if self.v.len() > self.limit {
+            self.grow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        self.v.reserve(self.v.capacity().max(4096));
+        self.limit = self.v.capacity() - Self::SLACK;
+    }
+
+    /// Append a fixed-size run of bytes.
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        const { assert!(N <= CodeBuf::SLACK) };
+        self.room();
+        let at = self.v.len();
+        // SAFETY: `room` left at least SLACK >= N bytes of capacity after `at`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.v.as_mut_ptr().add(at), N);
+            self.v.set_len(at + N);
+        }
+    }
+
+    /// Append the low `len` (at most 8) bytes of `word`, little-endian, with one unaligned
+    /// 8-byte store.
+    #[inline(always)]
+    fn put_word(&mut self, word: u64, len: usize) {
+        self.room();
+        let at = self.v.len();
+        // SAFETY: `room` left at least SLACK >= 8 bytes of capacity after `at`; only the
+        // first `len` (<= 8) of the stored bytes, all written, become part of the vector.
+        unsafe {
+            std::ptr::write_unaligned(self.v.as_mut_ptr().add(at) as *mut u64, word.to_le());
+            self.v.set_len(at + len.min(8));
+        }
+    }
+
+    /// Append a slice of any length.
+    #[inline]
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        if b.len() <= Self::SLACK {
+            self.room();
+            let at = self.v.len();
+            // SAFETY: `room` left at least SLACK >= b.len() bytes of capacity after `at`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(b.as_ptr(), self.v.as_mut_ptr().add(at), b.len());
+                self.v.set_len(at + b.len());
+            }
+        } else {
+            self.v.extend_from_slice(b);
+            self.limit = self.limit.max(self.v.capacity() - Self::SLACK);
+        }
+    }
+
+    /// Append what an iterator yields: with one bound check when its exact length is known
+    /// and small (`dynasm!`'s byte-string literals and immediates), else byte by byte.
+    #[inline(always)]
+    fn extend<I: Iterator<Item = u8>>(&mut self, iter: I) {
+        match iter.size_hint() {
+            (lo, Some(hi)) if lo == hi && hi <= Self::SLACK => {
+                self.room();
+                let at = self.v.len();
+                let p = self.v.as_mut_ptr();
+                let mut n = 0;
+                for b in iter.take(hi) {
+                    // SAFETY: `room` left SLACK >= hi bytes of capacity after `at`, and at most
+                    // `hi` bytes are written.
+                    unsafe { *p.add(at + n) = b };
+                    n += 1;
+                }
+                // SAFETY: the `n` bytes after `at` were just written.
+                unsafe { self.v.set_len(at + n) };
+            }
+            _ => {
+                for b in iter {
+                    self.push(b);
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        self.put([b]);
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.v.len()
+    }
+}
+
 pub struct Asm {
-    buf: Vec<u8>,
+    buf: CodeBuf,
     /// Address the code will run at (the start of `buf`).
     base: usize,
     /// Dynamic label definitions.
@@ -163,7 +283,7 @@ pub struct Asm {
 impl Default for Asm {
     fn default() -> Asm {
         Asm {
-            buf: Vec::new(),
+            buf: CodeBuf::with_capacity(0),
             base: 0,
             labels: LabelRegistry::new(),
             dyn_refs: Vec::new(),
@@ -187,7 +307,7 @@ fn same(a: &'static str, b: &'static str) -> bool {
 impl Asm {
     pub fn new(base: usize) -> Asm {
         Asm {
-            buf: Vec::with_capacity(4096),
+            buf: CodeBuf::with_capacity(4096),
             base,
             labels: LabelRegistry::with_capacity(0, 0, 32),
             dyn_refs: Vec::with_capacity(16),
@@ -199,7 +319,7 @@ impl Asm {
 
     /// Start a new block at address `base`, keeping the allocations.
     pub fn reset(&mut self, base: usize) {
-        self.buf.clear();
+        self.buf.v.clear();
         self.base = base;
         self.labels.clear();
         self.dyn_refs.clear();
@@ -223,12 +343,12 @@ impl Asm {
         for k in 0..self.dyn_refs.len() {
             let (r, id) = self.dyn_refs[k];
             let target = self.labels.resolve_dynamic(id)?;
-            if !r.patch(&mut self.buf, self.base, target.0) {
+            if !r.patch(&mut self.buf.v, self.base, target.0) {
                 return Err(DynasmError::ImpossibleRelocation(TargetKind::Dynamic(id)));
             }
         }
         self.dyn_refs.clear();
-        Ok(&self.buf)
+        Ok(&self.buf.v)
     }
 
     /// `mov dst, src` (64-bit `w`, else 32-bit) between general registers, encoded as
@@ -238,7 +358,7 @@ impl Asm {
     #[inline]
     pub fn mov_rr(&mut self, w: bool, dst: u8, src: u8) {
         let rex = 0x40 | (w as u8) << 3 | (src >> 3 & 1) << 2 | (dst >> 3 & 1);
-        self.buf.extend_from_slice(&[rex, 0x89, 0xc0 | (src & 7) << 3 | (dst & 7)]);
+        self.buf.put([rex, 0x89, 0xc0 | (src & 7) << 3 | (dst & 7)]);
     }
 
     /// `<op> dst, src` for the two-register ALU forms whose `dynasm!` encoding is `opcode`
@@ -246,7 +366,7 @@ impl Asm {
     #[inline]
     pub fn alu_rr(&mut self, opcode: u8, w: bool, dst: u8, src: u8) {
         let rex = 0x40 | (w as u8) << 3 | (src >> 3 & 1) << 2 | (dst >> 3 & 1);
-        self.buf.extend_from_slice(&[rex, opcode, 0xc0 | (src & 7) << 3 | (dst & 7)]);
+        self.buf.put([rex, opcode, 0xc0 | (src & 7) << 3 | (dst & 7)]);
     }
 
     /// `<shift> dst, imm8` (C1 /`ext`: 0 ROL, 1 ROR, 4 SHL, 5 SHR, 7 SAR; 64-bit `w`, else
@@ -262,21 +382,21 @@ impl Asm {
     #[inline]
     pub fn mov_r32_imm(&mut self, dst: u8, imm: u32) {
         let i = imm.to_le_bytes();
-        self.buf.extend_from_slice(&[0x40 | (dst >> 3 & 1), 0xb8 | (dst & 7), i[0], i[1], i[2], i[3]]);
+        self.buf.put([0x40 | (dst >> 3 & 1), 0xb8 | (dst & 7), i[0], i[1], i[2], i[3]]);
     }
 
     /// `mov Rq(dst), imm32` (sign-extended) as `dynasm!` encodes it (REX.W, C7 /0).
     #[inline]
     pub fn mov_r64_simm32(&mut self, dst: u8, imm: i32) {
         let i = imm.to_le_bytes();
-        self.buf.extend_from_slice(&[0x48 | (dst >> 3 & 1), 0xc7, 0xc0 | (dst & 7), i[0], i[1], i[2], i[3]]);
+        self.buf.put([0x48 | (dst >> 3 & 1), 0xc7, 0xc0 | (dst & 7), i[0], i[1], i[2], i[3]]);
     }
 
     /// `mov Rq(dst), QWORD imm64` as `dynasm!` encodes it (REX.W, B8+r).
     #[inline]
     pub fn mov_r64_imm64(&mut self, dst: u8, imm: u64) {
-        self.buf.extend_from_slice(&[0x48 | (dst >> 3 & 1), 0xb8 | (dst & 7)]);
-        self.buf.extend_from_slice(&imm.to_le_bytes());
+        self.buf.put([0x48 | (dst >> 3 & 1), 0xb8 | (dst & 7)]);
+        self.buf.put(imm.to_le_bytes());
     }
 
     /// `mov dst, [rbx + disp]` (64-bit `w`, else 32-bit), as `dynasm!` encodes
@@ -285,7 +405,7 @@ impl Asm {
     pub fn load_rbx(&mut self, w: bool, dst: u8, disp: i32) {
         let rex = 0x40 | (w as u8) << 3 | (dst >> 3 & 1) << 2;
         let d = disp.to_le_bytes();
-        self.buf.extend_from_slice(&[rex, 0x8b, 0x83 | (dst & 7) << 3, d[0], d[1], d[2], d[3]]);
+        self.buf.put([rex, 0x8b, 0x83 | (dst & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
     /// `mov QWORD [rbx + disp], src`, as `dynasm!` encodes it with a runtime `disp`.
@@ -293,7 +413,7 @@ impl Asm {
     pub fn store_rbx(&mut self, disp: i32, src: u8) {
         let rex = 0x48 | (src >> 3 & 1) << 2;
         let d = disp.to_le_bytes();
-        self.buf.extend_from_slice(&[rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
+        self.buf.put([rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
     /// `[prefix 66] REX opcode modrm [sib] [disp]` with operand [`m`]: the loads and stores of
@@ -326,7 +446,7 @@ impl Asm {
         }
         match md {
             1 => self.buf.push(m.disp as u8),
-            2 => self.buf.extend_from_slice(&m.disp.to_le_bytes()),
+            2 => self.buf.put(m.disp.to_le_bytes()),
             _ => {}
         }
     }
@@ -366,16 +486,7 @@ impl Asm {
     /// are as random as the guest code (a mispredicted branch per guest register access).
     #[inline]
     fn put_word(&mut self, word: u64, len: usize) {
-        let len = len.min(8);
-        self.buf.reserve(8);
-        let at = self.buf.len();
-        // SAFETY: `reserve(8)` left room for 8 more bytes after `at`, so the unaligned 8-byte
-        // store stays inside the allocation; only the first `len` (<= 8) of those bytes, all
-        // written by it, become part of the vector.
-        unsafe {
-            std::ptr::write_unaligned(self.buf.as_mut_ptr().add(at) as *mut u64, word.to_le());
-            self.buf.set_len(at + len);
-        }
+        self.buf.put_word(word, len);
     }
 
     /// `mov_rr(w, dst, src)` when `src` is not 0 (rax), else `load_rbx(w, dst, disp)`: the
@@ -417,24 +528,35 @@ impl Asm {
     #[inline]
     fn movdqu_rbx(&mut self, opcode: u8, x: u8, disp: i32) {
         let d = disp.to_le_bytes();
-        self.buf.extend_from_slice(&[
-            0xf3,
-            0x40 | (x >> 3 & 1) << 2,
-            0x0f,
-            opcode,
-            0x83 | (x & 7) << 3,
-            d[0],
-            d[1],
-            d[2],
-            d[3],
-        ]);
+        self.buf.put([0xf3, 0x40 | (x >> 3 & 1) << 2, 0x0f, opcode, 0x83 | (x & 7) << 3, d[0], d[1], d[2], d[3]]);
     }
 
     /// `movaps xmm<dst>, xmm<src>`, as `dynasm!` encodes it (REX always, 0F 28).
     #[inline]
     pub fn movaps_rr(&mut self, dst: u8, src: u8) {
         let rex = 0x40 | (dst >> 3 & 1) << 2 | (src >> 3 & 1);
-        self.buf.extend_from_slice(&[rex, 0x0f, 0x28, 0xc0 | (dst & 7) << 3 | (src & 7)]);
+        self.buf.put([rex, 0x0f, 0x28, 0xc0 | (dst & 7) << 3 | (src & 7)]);
+    }
+
+    /// A VEX-encoded scalar operation on xmm registers, `op dst, src1, src2` (VEX.LIG.`pp`.0F
+    /// `opcode` /r, W0: VADDSD and the like, `pp` 2 for F3 (single), 3 for F2 (double)), as
+    /// `dynasm!` encodes it with runtime registers: always the 3-byte VEX prefix.
+    #[inline]
+    pub fn vex_rrr(&mut self, pp: u8, opcode: u8, dst: u8, src1: u8, src2: u8) {
+        let r_b = (!dst as u64 >> 3 & 1) << 7 | 1 << 6 | (!src2 as u64 >> 3 & 1) << 5 | 1;
+        let vvvv_l_pp = (!src1 as u64 & 15) << 3 | (pp as u64 & 3);
+        let modrm = 0xc0 | (dst as u64 & 7) << 3 | (src2 as u64 & 7);
+        self.put_word(0xc4 | r_b << 8 | vvvv_l_pp << 16 | (opcode as u64) << 24 | modrm << 32, 5);
+    }
+
+    /// `ucomisd a, b` (`double`: 66 0F 2E) or `ucomiss a, b` (0F 2E) on xmm registers, as
+    /// `dynasm!` encodes them with runtime registers (REX always).
+    #[inline]
+    pub fn ucomis_rr(&mut self, double: bool, a: u8, b: u8) {
+        let rex = 0x40 | (a as u64 >> 3 & 1) << 2 | (b as u64 >> 3 & 1);
+        let tail = rex | 0x0f << 8 | 0x2e << 16 | (0xc0 | (a as u64 & 7) << 3 | (b as u64 & 7)) << 24;
+        let (word, len) = if double { (0x66 | tail << 8, 5) } else { (tail, 4) };
+        self.put_word(word, len);
     }
 
     /// The packed FMA3 forms `vfmadd231ps/pd` (opcode B8) and `vfnmadd231ps/pd` (BC):
@@ -443,7 +565,7 @@ impl Asm {
     /// `vfmadd231pd` assembles to `vfmadd231ps`.
     pub fn vfma231_packed(&mut self, opcode: u8, double: bool, dst: u8, src1: u8, src2: u8) {
         let r_b = (!dst >> 3 & 1) << 7 | 1 << 6 | (!src2 >> 3 & 1) << 5;
-        self.buf.extend_from_slice(&[
+        self.buf.put([
             0xc4,
             r_b | 0b00010,
             (double as u8) << 7 | (!src1 & 15) << 3 | 0b01,
@@ -454,12 +576,12 @@ impl Asm {
 
     /// The bytes emitted so far (references to labels not yet defined are unpatched).
     pub fn code(&self) -> &[u8] {
-        &self.buf
+        &self.buf.v
     }
 
     #[inline]
     fn patch(&mut self, r: Reloc, target: usize, kind: impl FnOnce() -> TargetKind) {
-        if !r.patch(&mut self.buf, self.base, target) && self.error.is_none() {
+        if !r.patch(&mut self.buf.v, self.base, target) && self.error.is_none() {
             self.error = Some(DynasmError::ImpossibleRelocation(kind()));
         }
     }
@@ -488,14 +610,14 @@ impl Asm {
 impl Extend<u8> for Asm {
     #[inline]
     fn extend<T: IntoIterator<Item = u8>>(&mut self, iter: T) {
-        self.buf.extend(iter)
+        self.buf.extend(iter.into_iter());
     }
 }
 
 impl<'a> Extend<&'a u8> for Asm {
     #[inline]
     fn extend<T: IntoIterator<Item = &'a u8>>(&mut self, iter: T) {
-        self.buf.extend(iter)
+        self.buf.extend(iter.into_iter().copied());
     }
 }
 
@@ -508,6 +630,36 @@ impl DynasmApi for Asm {
     #[inline]
     fn push(&mut self, byte: u8) {
         self.buf.push(byte);
+    }
+
+    #[inline]
+    fn push_i16(&mut self, value: i16) {
+        self.buf.put(value.to_le_bytes());
+    }
+
+    #[inline]
+    fn push_i32(&mut self, value: i32) {
+        self.buf.put(value.to_le_bytes());
+    }
+
+    #[inline]
+    fn push_i64(&mut self, value: i64) {
+        self.buf.put(value.to_le_bytes());
+    }
+
+    #[inline]
+    fn push_u16(&mut self, value: u16) {
+        self.buf.put(value.to_le_bytes());
+    }
+
+    #[inline]
+    fn push_u32(&mut self, value: u32) {
+        self.buf.put(value.to_le_bytes());
+    }
+
+    #[inline]
+    fn push_u64(&mut self, value: u64) {
+        self.buf.put(value.to_le_bytes());
     }
 
     fn align(&mut self, alignment: usize, with: u8) {
@@ -880,6 +1032,42 @@ mod tests {
                 let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
                 dynasm!(v; .arch x64; movaps Rx(x), Rx(y));
                 assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
+            }
+        }
+    }
+
+    /// The hand-encoded VEX scalar arithmetic and UCOMIS are `dynasm!`'s bytes.
+    #[test]
+    fn scalar_fp_matches_dynasm() {
+        let mut a = Asm::new(0);
+        for x in 0..16u8 {
+            for y in 0..16u8 {
+                for z in [0u8, 1, 7, 8, 9, 15] {
+                    a.reset(0);
+                    a.vex_rrr(3, 0x58, x, y, z);
+                    a.vex_rrr(3, 0x5c, x, y, z);
+                    a.vex_rrr(3, 0x59, x, y, z);
+                    a.vex_rrr(3, 0x5e, x, y, z);
+                    a.vex_rrr(2, 0x58, x, y, z);
+                    a.vex_rrr(2, 0x5c, x, y, z);
+                    a.vex_rrr(2, 0x59, x, y, z);
+                    a.vex_rrr(2, 0x5e, x, y, z);
+                    let want = dynasm_bytes(&|v| {
+                        dynasm!(v
+                            ; .arch x64
+                            ; vaddsd Rx(x), Rx(y), Rx(z); vsubsd Rx(x), Rx(y), Rx(z)
+                            ; vmulsd Rx(x), Rx(y), Rx(z); vdivsd Rx(x), Rx(y), Rx(z)
+                            ; vaddss Rx(x), Rx(y), Rx(z); vsubss Rx(x), Rx(y), Rx(z)
+                            ; vmulss Rx(x), Rx(y), Rx(z); vdivss Rx(x), Rx(y), Rx(z)
+                        )
+                    });
+                    assert_eq!(a.code(), &want[..], "xmm{x}, xmm{y}, xmm{z}");
+                }
+                a.reset(0);
+                a.ucomis_rr(true, x, y);
+                a.ucomis_rr(false, x, y);
+                let want = dynasm_bytes(&|v| dynasm!(v; .arch x64; ucomisd Rx(x), Rx(y); ucomiss Rx(x), Rx(y)));
+                assert_eq!(a.code(), &want[..], "ucomis xmm{x}, xmm{y}");
             }
         }
     }

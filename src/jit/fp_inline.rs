@@ -123,16 +123,14 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
             xn
         };
         let xd = e.vc_target(d);
-        match (op, double) {
-            (FpOp::Fadd, true) => dasm!(e.ops; vaddsd Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fsub, true) => dasm!(e.ops; vsubsd Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fmul | FpOp::Fnmul, true) => dasm!(e.ops; vmulsd Rx(xd), Rx(a), Rx(xm)),
-            (_, true) => dasm!(e.ops; vdivsd Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fadd, false) => dasm!(e.ops; vaddss Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fsub, false) => dasm!(e.ops; vsubss Rx(xd), Rx(a), Rx(xm)),
-            (FpOp::Fmul | FpOp::Fnmul, false) => dasm!(e.ops; vmulss Rx(xd), Rx(a), Rx(xm)),
-            (_, false) => dasm!(e.ops; vdivss Rx(xd), Rx(a), Rx(xm)),
-        }
+        // VADDSD/VSUBSD/VMULSD/VDIVSD (F2 0F 58/5C/59/5E), the SS forms with F3
+        let opcode = match op {
+            FpOp::Fadd => 0x58,
+            FpOp::Fsub => 0x5c,
+            FpOp::Fmul | FpOp::Fnmul => 0x59,
+            _ => 0x5e,
+        };
+        e.ops.vex_rrr(if double { 3 } else { 2 }, opcode, xd, a, xm);
         xd
     } else {
         low_element(e, xn, double);
@@ -313,11 +311,8 @@ fn low_element(e: &mut Emitter, x: u8, double: bool) {
 /// never signalling NaNs, so the compare raises nothing). Clobbers xmm1.
 fn result_guard(e: &mut Emitter, r: u8, double: bool, tiny: bool, slow: DynamicLabel) {
     if !tiny {
-        if double {
-            dasm!(e.ops; ucomisd Rx(r), Rx(r); jp =>slow);
-        } else {
-            dasm!(e.ops; ucomiss Rx(r), Rx(r); jp =>slow);
-        }
+        e.ops.ucomis_rr(double, r, r);
+        dasm!(e.ops; jp =>slow);
         return;
     }
     // fp_const: [0]/[2] the magnitude masks, [1]/[3] the smallest normals (single/double)
