@@ -506,52 +506,86 @@ impl Emitter {
     }
 
     /// Start the block at guest `pc`, to be placed at host address `base`: every per-block
-    /// field starts afresh (the struct is rebuilt whole, so none can be forgotten), only the
-    /// buffers' allocations are kept.
+    /// field starts afresh, in place (the exhaustive destructuring names every field, so none
+    /// can be forgotten: a new field fails to compile here until it is given its start
+    /// value), only the buffers' allocations are kept.
     pub(crate) fn begin(&mut self, base: usize, pc: u64) {
-        let mut ops = std::mem::take(&mut self.ops);
-        ops.reset(base);
-        fn clear<T>(v: &mut Vec<T>) -> Vec<T> {
-            let mut v = std::mem::take(v);
-            v.clear();
-            v
-        }
-        *self = Emitter {
-            ops,
-            base,
-            tramp: self.tramp,
-            lookup_addr: self.lookup_addr,
-            lookup_mask: self.lookup_mask,
-            block_pc: pc,
-            pc,
-            insn: Insn(0),
-            chains: clear(&mut self.chains),
-            interrupt_stub: None,
-            host_flags: None,
-            flags_live: None,
-            pending_flags: None,
-            head_kills: None,
-            map: MAPPED,
-            host_tab: Self::global_host_tab(),
-            swaps: clear(&mut self.swaps),
-            head: 0,
-            head_interrupt_stub: None,
-            self_links: clear(&mut self.self_links),
-            pending_skip: None,
-            next_pc: None,
-            successor: None,
-            followed: false,
-            fallthroughs: 0,
-            vc: super::vcache::VCache::new(),
-            cold: clear(&mut self.cold),
-            vc_head: super::vcache::VCache::new(),
-            pc_map: clear(&mut self.pc_map),
-            prescan: clear(&mut self.prescan),
-            exact_fp: false,
-            fpcr_checked: false,
-            fpcr_checked_at_skip: false,
-            fpcr_exits: clear(&mut self.fpcr_exits),
+        const GLOBAL_HOST_TAB: [u8; 32] = {
+            let mut t = [0u8; 32];
+            let mut k = 0;
+            while k < MAPPED.len() {
+                t[MAPPED[k].0 as usize] = MAPPED[k].1;
+                k += 1;
+            }
+            t
         };
+        let Emitter {
+            ops,
+            base: base_field,
+            tramp: _,
+            lookup_addr: _,
+            lookup_mask: _,
+            block_pc,
+            pc: pc_field,
+            insn,
+            chains,
+            interrupt_stub,
+            host_flags,
+            flags_live,
+            pending_flags,
+            head_kills,
+            map,
+            host_tab,
+            swaps,
+            head,
+            head_interrupt_stub,
+            self_links,
+            pending_skip,
+            next_pc,
+            successor,
+            followed,
+            fallthroughs,
+            vc,
+            cold,
+            vc_head,
+            pc_map,
+            prescan,
+            exact_fp,
+            fpcr_checked,
+            fpcr_checked_at_skip,
+            fpcr_exits,
+        } = self;
+        ops.reset(base);
+        *base_field = base;
+        *block_pc = pc;
+        *pc_field = pc;
+        *insn = Insn(0);
+        chains.clear();
+        *interrupt_stub = None;
+        *host_flags = None;
+        *flags_live = None;
+        *pending_flags = None;
+        *head_kills = None;
+        *map = MAPPED;
+        *host_tab = GLOBAL_HOST_TAB;
+        swaps.clear();
+        *head = 0;
+        *head_interrupt_stub = None;
+        self_links.clear();
+        *pending_skip = None;
+        *next_pc = None;
+        *successor = None;
+        *followed = false;
+        *fallthroughs = 0;
+        *vc = super::vcache::VCache::new();
+        cold.clear();
+        *vc_head = super::vcache::VCache::new();
+        pc_map.clear();
+        prescan.clear();
+        *exact_fp = false;
+        *fpcr_checked = false;
+        *fpcr_checked_at_skip = false;
+        fpcr_exits.clear();
     }
 
     /// Absolute host address of the current emission point.
