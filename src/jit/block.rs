@@ -53,7 +53,7 @@ pub(crate) fn translate(
                 map.record(at, code.len(), pc);
             }
             if jit.log.in_asm || jit.log.out_asm {
-                jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, code));
+                jit.log.write(&block_log(jit.log.in_asm, jit.log.out_asm, &block, &e.pc_map, code));
             }
             Some(block)
         }
@@ -67,7 +67,7 @@ pub(crate) fn translate(
 /// `address:  word      disassembly` line per guest instruction; `OUT:` then, per guest
 /// instruction, its host bytes (from `pc_map`) in hex, 16 a line, under the guest line (the
 /// prologue comes first, the block's exit stubs after the last instruction).
-fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String {
+fn block_log(in_asm: bool, out_asm: bool, block: &Block, pc_map: &[(u32, u64)], code: &[u8]) -> String {
     use std::fmt::Write;
     let guest = |pc: u64| {
         let word = fetch(pc).unwrap_or(0);
@@ -76,17 +76,17 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, code: &[u8]) -> String 
     let mut s = String::new();
     if in_asm {
         s.push_str("----------------\nIN: \n");
-        for &(_, pc) in &block.pc_map {
+        for &(_, pc) in pc_map {
             let _ = writeln!(s, "{}", guest(pc));
         }
         s.push('\n');
     }
     if out_asm {
         let _ = writeln!(s, "OUT: [size={}] host 0x{:x} for guest 0x{:x}", code.len(), block.host, block.guest_pc);
-        let first = block.pc_map.first().map_or(code.len(), |&(off, _)| off as usize);
+        let first = pc_map.first().map_or(code.len(), |&(off, _)| off as usize);
         let mut ranges = vec![("-- prologue".to_string(), 0, first)];
-        for (k, &(off, pc)) in block.pc_map.iter().enumerate() {
-            let end = block.pc_map.get(k + 1).map_or(code.len(), |&(next, _)| next as usize);
+        for (k, &(off, pc)) in pc_map.iter().enumerate() {
+            let end = pc_map.get(k + 1).map_or(code.len(), |&(next, _)| next as usize);
             ranges.push((format!("-- {}", guest(pc)), off as usize, end));
         }
         for (title, start, end) in ranges {
@@ -189,21 +189,16 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
     e.emit_cold_calls();
     e.emit_chain_stubs();
     stats.insns_translated += n as u64;
-    // Exact-size copies: the emitter keeps its buffers for the next block.
-    let pc_map = e.pc_map.clone();
-    let swaps = super::Swaps::new(&e.swaps);
-    let self_links = e.self_links.iter().map(|l| l.0).collect();
-    let head = e.head;
+    // (the pc map and the back-edges stay in the emitter: `Jit::install` takes them)
     Some(Box::new(Block {
         guest_pc: pc,
         guest_len: (last.max(cur) - pc) + 4,
         host: base,
         host_len: 0,
-        pc_map,
-        swaps,
-        head,
-        self_links,
-        incoming: Vec::new(),
+        pc_map: (0, 0),
+        swaps: super::Swaps::new(&e.swaps),
+        head: e.head,
+        incoming: Default::default(),
         successor: e.successor.map(|(site, target)| (base + site, target)),
     }))
 }

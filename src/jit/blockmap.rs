@@ -140,11 +140,10 @@ mod tests {
             guest_len: len,
             host: 0,
             host_len: 0,
-            pc_map: Vec::new(),
+            pc_map: (0, 0),
             swaps: Default::default(),
             head: 0,
-            self_links: Vec::new(),
-            incoming: Vec::new(),
+            incoming: Default::default(),
             successor: None,
         })
     }

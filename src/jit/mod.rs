@@ -150,21 +150,46 @@ pub struct Block {
     pub guest_len: u64,
     pub host: usize,
     pub host_len: usize,
-    /// (host offset, guest pc) per instruction, for mapping faults back.
-    pub pc_map: Vec<(u32, u64)>,
+    /// Where the block's (host offset, guest pc - `guest_pc`) pairs, one per instruction,
+    /// lie in `JitState::pc_maps` (for mapping faults back): (start, length).
+    pub pc_map: (u32, u32),
     /// Register swaps of this block (see `block::choose_swaps`): (guest register normally
     /// mapped, guest register held in its host register instead, that host register).
     pub swaps: Swaps,
-    /// Host offset of the loop head and the rel32 offsets of the back-edges to it (linked
-    /// when the block enters the cache, unlinked like chains on invalidation).
+    /// Host offset of the loop head (after the swaps): the block's back-edges lead there
+    /// once `Jit::install` has linked them.
     pub head: usize,
-    pub self_links: Vec<usize>,
     /// Patched jumps into this block (its own back-edges included): (address of the rel32,
     /// the stub it pointed to before), restored when the block is invalidated.
-    pub incoming: Vec<(usize, usize)>,
+    pub incoming: Incoming,
     /// The block's sure successor (`Emitter::goto_successor`): (address of the rel32 of its
     /// last exit, target pc), which `Jit::lookup_or_translate` links before the block runs.
     pub successor: Option<(usize, u64)>,
+}
+
+/// A block's incoming links (`Block::incoming`): most blocks have one or two, kept inline,
+/// so that linking a block allocates nothing; more go to a vector.
+#[derive(Clone, Debug, Default)]
+pub struct Incoming {
+    inline: [(usize, usize); 2],
+    n_inline: u8,
+    more: Vec<(usize, usize)>,
+}
+
+impl Incoming {
+    pub fn push(&mut self, link: (usize, usize)) {
+        match self.inline.get_mut(self.n_inline as usize) {
+            Some(slot) => {
+                *slot = link;
+                self.n_inline += 1;
+            }
+            None => self.more.push(link),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(usize, usize)> {
+        self.inline[..self.n_inline as usize].iter().chain(self.more.iter())
+    }
 }
 
 /// A block's register swaps (at most [`block::MAX_SWAPS`]), held inline: one allocation
@@ -302,6 +327,9 @@ pub(crate) struct JitState {
     /// invalidated blocks stay until they outnumber the live ones (`fault_site` checks that the
     /// block at the guest pc is still the one at that host address).
     by_host: Vec<(usize, u64)>,
+    /// The blocks' pc maps (`Block::pc_map`), in the order the blocks were placed: grows with
+    /// the cache, is cleared with it and compacted with `by_host`.
+    pc_maps: Vec<(u32, u32)>,
     /// Bumped on every flush: a chain site recorded before a flush is stale.
     generation: u64,
     pub(crate) stats: Stats,
@@ -339,6 +367,7 @@ impl Jit {
                 emitter: None,
                 blocks: blockmap::BlockMap::default(),
                 by_host: Vec::new(),
+                pc_maps: Vec::new(),
                 generation: 0,
                 stats: Stats::default(),
             }),
@@ -538,12 +567,12 @@ impl Jit {
     /// cheap; one that has run costs as much as a short translation, and its first run
     /// would leave through the dispatcher).
     fn install(&self, st: &mut JitState, key: u64, mut b: Box<Block>, chain: Option<usize>) {
-        let JitState { blocks, cache, stats, emitter, by_host, .. } = st;
+        let JitState { blocks, cache, stats, emitter, by_host, pc_maps, .. } = st;
         let host = b.host;
-        for k in 0..b.self_links.len() {
-            let site = host + b.self_links[k];
-            if let Some(stub) = Self::patch_site(cache, stats, site, host + b.head) {
-                b.incoming.push((site, stub));
+        let e = emitter.as_deref().expect("the emitter holds the block just translated");
+        for &(site, _) in &e.self_links {
+            if let Some(stub) = Self::patch_site(cache, stats, host + site, host + b.head) {
+                b.incoming.push((host + site, stub));
             }
         }
         if let Some(site) = chain {
@@ -551,13 +580,18 @@ impl Jit {
                 b.incoming.push((site, stub));
             }
         }
+        let start = pc_maps.len();
+        pc_maps.extend(e.pc_map.iter().map(|&(off, pc)| {
+            debug_assert!(pc >= b.guest_pc && pc - b.guest_pc <= u32::MAX as u64);
+            (off, pc.wrapping_sub(b.guest_pc) as u32)
+        }));
+        b.pc_map = (start as u32, e.pc_map.len() as u32);
         if key & 1 == 0 {
             self.set_lookup(key, host);
         }
         debug_assert!(by_host.last().is_none_or(|&(h, _)| h < host));
         by_host.push((host, key));
         blocks.insert(key, b);
-        let Some(e) = emitter.as_deref() else { return };
         for c in &e.chains {
             if let Some(t) = blocks.get_mut(c.target | c.exact as u64) {
                 if let Some(stub) = Self::patch_site(cache, stats, host + c.site, t.host) {
@@ -636,6 +670,7 @@ impl Jit {
         }
         st.blocks.clear();
         st.by_host.clear();
+        st.pc_maps.clear();
         st.cache.reset();
         st.generation += 1;
         st.stats.flushes += 1;
@@ -651,7 +686,7 @@ impl Jit {
         for pc in dead {
             self.clear_lookup(pc);
             if let Some(b) = st.blocks.remove(pc) {
-                for &(site, stub) in &b.incoming {
+                for &(site, stub) in b.incoming.iter() {
                     let rel = stub as i64 - (site as i64 + 4);
                     // SAFETY: restoring a rel32 we patched earlier to its original stub.
                     unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
@@ -661,8 +696,21 @@ impl Jit {
         }
         // Drop the host-map entries of dead blocks once they are the majority.
         if st.by_host.len() > 2 * st.blocks.len() + 64 {
-            let JitState { by_host, blocks, .. } = &mut *st;
+            let JitState { by_host, blocks, pc_maps, .. } = &mut *st;
             by_host.retain(|&(host, pc)| blocks.get(pc).is_some_and(|b| b.host == host));
+            // The live blocks' pc maps move down over the dead ones, in place: `by_host` is
+            // in placement order, which is the order of the pc maps too.
+            let mut end = 0;
+            for &(_, key) in by_host.iter() {
+                if let Some(b) = blocks.get_mut(key) {
+                    let (start, len) = (b.pc_map.0 as usize, b.pc_map.1 as usize);
+                    debug_assert!(start >= end);
+                    pc_maps.copy_within(start..start + len, end);
+                    b.pc_map.0 = end as u32;
+                    end += len;
+                }
+            }
+            pc_maps.truncate(end);
         }
     }
 
@@ -679,6 +727,7 @@ impl Jit {
         // cache can run any more. (Blocks translated between the two locks: keep growing.)
         if self.running.load(Ordering::SeqCst) == 0 && st.blocks.is_empty() {
             st.by_host.clear();
+            st.pc_maps.clear();
             st.cache.reset();
             st.generation += 1;
             st.stats.flushes += 1;
@@ -706,9 +755,10 @@ impl Jit {
         }
         let off = (host_pc - start) as u32;
         let mut pc = b.guest_pc;
-        for &(o, g) in &b.pc_map {
+        let (map_start, map_len) = (b.pc_map.0 as usize, b.pc_map.1 as usize);
+        for &(o, g) in &st.pc_maps[map_start..map_start + map_len] {
             if o <= off {
-                pc = g;
+                pc = b.guest_pc + g as u64;
             } else {
                 break;
             }
