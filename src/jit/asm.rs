@@ -470,6 +470,14 @@ impl Asm {
         self.put_word(0xe9 | rel << 8, 5);
     }
 
+    /// Point the rel32 at offset `site` of this block's code (a `jmp` or `jcc` emitted
+    /// earlier) at the current offset.
+    #[inline]
+    pub fn patch_rel32(&mut self, site: usize) {
+        let rel = (self.buf.len() as i64 - (site as i64 + 4)) as i32;
+        self.buf.v[site..site + 4].copy_from_slice(&rel.to_le_bytes());
+    }
+
     /// Append `value` as 8 little-endian bytes (data in the code).
     #[inline]
     pub fn u64_data(&mut self, value: u64) {
@@ -485,7 +493,7 @@ impl Asm {
     /// store: the branch-free form of the moves below, whose length depends on operands that
     /// are as random as the guest code (a mispredicted branch per guest register access).
     #[inline]
-    fn put_word(&mut self, word: u64, len: usize) {
+    pub fn put_word(&mut self, word: u64, len: usize) {
         self.buf.put_word(word, len);
     }
 

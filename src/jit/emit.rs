@@ -239,6 +239,28 @@ pub(crate) enum X86Cc {
 }
 
 impl X86Cc {
+    /// The x86 condition code (the low nibble of Jcc's 0F 8x opcode); Always has none.
+    pub(crate) fn code(self) -> u8 {
+        use X86Cc::*;
+        match self {
+            O => 0x0,
+            No => 0x1,
+            B | C => 0x2,
+            Ae | Nc => 0x3,
+            E => 0x4,
+            Ne => 0x5,
+            Be => 0x6,
+            A => 0x7,
+            S => 0x8,
+            Ns => 0x9,
+            L => 0xc,
+            Ge => 0xd,
+            Le => 0xe,
+            G => 0xf,
+            Always => unreachable!("no condition code for Always"),
+        }
+    }
+
     /// The negated condition (Always has none: callers never negate it).
     pub(crate) fn inverse(self) -> X86Cc {
         use X86Cc::*;
@@ -359,9 +381,9 @@ pub enum R31 {
 
 /// A pending direct-branch exit: a patchable `jmp`/`jcc` whose rel32 is at offset `site`.
 pub(crate) struct ChainExit {
+    /// Offset of the `jmp`'s rel32 in the block (pointed at the stub when it is emitted).
     pub site: usize,
     pub target: u64,
-    pub stub: dynasmrt::DynamicLabel,
     /// Chain to the target's exact-FP variant (`exit::CHAIN_EXACT`), not its block.
     pub exact: bool,
 }
@@ -418,7 +440,7 @@ pub struct Emitter {
     /// Back-edges to the block's own start: (offset of the rel32, its stub label). The rel32
     /// first points to the stub (undo swaps, exit LOOKUP) and is linked to the loop head once
     /// the block is in the cache (`Jit::lookup_or_translate`), like a chain.
-    pub(crate) self_links: Vec<(usize, dynasmrt::DynamicLabel)>,
+    pub(crate) self_links: Vec<usize>,
     /// A forward conditional branch translated inside the block (see
     /// [`Emitter::skip_forward`]): its target pc and the label to bind there.
     pub(crate) pending_skip: Option<(u64, dynasmrt::DynamicLabel)>,
@@ -1042,15 +1064,19 @@ impl Emitter {
             dasm!(self.ops; =>skip);
             return;
         }
-        while !(self.here() + 2).is_multiple_of(4) {
-            dasm!(self.ops; nop);
+        if cc == X86Cc::Always {
+            let site = self.patchable_jmp();
+            self.chains.push(ChainExit { site, target, exact: false });
+            return;
         }
-        let site = self.ops.offset().0;
-        let stub = self.ops.new_dynamic_label();
-        self.jcc_label(cc, stub);
-        let len = self.ops.offset().0 - site;
-        debug_assert!(len == 6 || (cc == X86Cc::Always && len == 5));
-        self.chains.push(ChainExit { site: site + len - 4, target, stub, exact: false });
+        // NOPs so that the rel32 after the two opcode bytes is 4-byte aligned, then
+        // `0F 8x rel32`, pointed at the stub when it is emitted
+        let pad = (4 - (self.here() + 2) % 4) % 4;
+        let nops = 0x0090_9090u64 & ((1u64 << (8 * pad)) - 1);
+        self.ops.put_word(nops | (0x0f | (0x80 | cc.code() as u64) << 8) << (8 * pad), pad + 2);
+        self.ops.put_word(0, 4);
+        let site = self.ops.offset().0 - 4;
+        self.chains.push(ChainExit { site, target, exact: false });
     }
 
     /// A back-edge to the block's own start on x86 condition `cc`: an interrupt check, then a
@@ -1083,8 +1109,8 @@ impl Emitter {
                 );
             }
         }
-        let link = self.patchable_jmp();
-        self.self_links.push(link);
+        let site = self.patchable_jmp();
+        self.self_links.push(site);
         if let Some(skip) = skip {
             dasm!(self.ops; =>skip);
         }
@@ -1114,18 +1140,16 @@ impl Emitter {
         }
     }
 
-    /// A `jmp rel32` to a new dynamic label, placed so that the rel32 is 4-byte aligned
-    /// (patching it is one atomic store). Returns the rel32's offset and the label.
-    fn patchable_jmp(&mut self) -> (usize, dynasmrt::DynamicLabel) {
-        // NOPs so that the rel32 after the opcode byte is 4-byte aligned (one run of bytes,
-        // not a loop whose trip count is as random as the code before it)
+    /// A `jmp rel32`, placed so that the rel32 is 4-byte aligned (patching it is one atomic
+    /// store). Returns the rel32's offset; it points nowhere until its stub is emitted
+    /// (`Asm::patch_rel32` in [`Emitter::emit_chain_stubs`]).
+    fn patchable_jmp(&mut self) -> usize {
+        // NOPs so that the rel32 after the opcode byte is 4-byte aligned (one 8-byte store of
+        // NOPs and the opcode, not a loop whose trip count is as random as the code before it)
         let pad = (4 - (self.here() + 1) % 4) % 4;
-        self.ops.extend(&[0x90u8; 3][..pad]);
-        let site = self.ops.offset().0;
-        let label = self.ops.new_dynamic_label();
-        dasm!(self.ops; jmp =>label);
-        debug_assert_eq!(self.ops.offset().0 - site, 5, "jmp rel32 expected");
-        (site + 1, label)
+        let nops = 0x0090_9090u64 & ((1u64 << (8 * pad)) - 1);
+        self.ops.put_word(nops | 0xe9 << (8 * pad), pad + 5);
+        self.ops.offset().0 - 4
     }
 
     /// `j<not cc>` to a new label, which the caller binds after its code for "cc holds".
@@ -1291,8 +1315,8 @@ impl Emitter {
     /// undo the swaps, then the jump to the chain stub that `Jit` links to the block.
     fn chain_exit(&mut self, target: u64, exact: bool) {
         self.restore_global();
-        let (site, stub) = self.patchable_jmp();
-        self.chains.push(ChainExit { site, target, stub, exact });
+        let site = self.patchable_jmp();
+        self.chains.push(ChainExit { site, target, exact });
     }
 
     /// Indirect branch to the guest address in rax: inline lookup in the shared table,
@@ -1343,8 +1367,7 @@ impl Emitter {
             self.pc_exit_stub(self.tramp.interrupt, self.block_pc);
         }
         for k in 0..self.self_links.len() {
-            let (_, stub) = self.self_links[k];
-            dasm!(self.ops; =>stub);
+            self.ops.patch_rel32(self.self_links[k]);
             self.restore_global();
             self.pc_exit_stub(self.tramp.lookup, self.block_pc);
         }
@@ -1360,7 +1383,7 @@ impl Emitter {
         }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {
-            dasm!(self.ops; =>c.stub);
+            self.ops.patch_rel32(c.site);
             let tail = if c.exact { self.tramp.chain_exact } else { self.tramp.chain };
             self.ops.call_abs(tail);
             // the site, relative to the data's address (the return address)

@@ -570,7 +570,7 @@ impl Jit {
         let JitState { blocks, cache, stats, emitter, by_host, pc_maps, .. } = st;
         let host = b.host;
         let e = emitter.as_deref().expect("the emitter holds the block just translated");
-        for &(site, _) in &e.self_links {
+        for &site in &e.self_links {
             if let Some(stub) = Self::patch_site(cache, stats, host + site, host + b.head) {
                 b.incoming.push((host + site, stub));
             }
