@@ -142,33 +142,66 @@ static STORE_RBX: [u32; 16] = {
     t
 };
 
-/// The bytes of [`Asm`]: a vector whose writes of at most [`CodeBuf::SLACK`] bytes check
-/// one bound (the length against `limit` = capacity - SLACK) and then store without a
-/// further capacity test. Most translated instructions are a handful of such writes, and
-/// `Vec`'s own growth checks (and `memcpy` calls for slices of runtime length) were an
-/// eighth of the translator's instructions.
+/// The bytes of [`Asm`]: writes store without a bound check each. Instead, [`Asm::room`]
+/// is called where the emission is bounded (before each guest instruction is translated,
+/// before each out-of-line stub, at each block start) and makes sure that SLACK writable
+/// bytes follow the end; no guest instruction or stub emits anywhere near that much.
 ///
-/// Invariant: `limit + SLACK <= v.capacity()`, so `v.len() <= limit` leaves room for SLACK
-/// more bytes.
+/// The bytes live in an address range reserved for the buffer (RESERVE bytes, inaccessible)
+/// of which a prefix is made writable as it is needed, so a write past the writable part
+/// (an emitter that broke the bound) faults on an inaccessible page instead of corrupting
+/// memory; `jit::fault` treats a fault while translating as the emulator's own (it dies
+/// with a message). Most translated instructions are a handful of small writes, and a bound
+/// check per write was an eighth of the translator's instructions.
+///
+/// Invariant: `len <= limit` after `room`, and `limit + SLACK <= writable <= RESERVE -
+/// GUARD`.
 struct CodeBuf {
-    v: Vec<u8>,
+    base: *mut u8,
+    len: usize,
     limit: usize,
+    writable: usize,
 }
 
-impl CodeBuf {
-    /// Largest write that [`CodeBuf::room`] makes room for.
-    const SLACK: usize = 64;
+// SAFETY: the mapping is owned by the CodeBuf and only reached through `&mut self` (or `&self`
+// for reads); no thread-affine state.
+unsafe impl Send for CodeBuf {}
+unsafe impl Sync for CodeBuf {}
 
-    fn with_capacity(n: usize) -> CodeBuf {
-        let v = Vec::with_capacity(n.max(4 * Self::SLACK));
-        let limit = v.capacity() - Self::SLACK;
-        CodeBuf { v, limit }
+impl CodeBuf {
+    /// Room that [`CodeBuf::room`] guarantees after the end.
+    const SLACK: usize = 256 << 10;
+    /// Address space reserved per buffer (no memory is committed until written).
+    const RESERVE: usize = 64 << 20;
+    /// The end of the reservation that never becomes writable.
+    const GUARD: usize = 1 << 20;
+    const STEP: usize = 1 << 20;
+
+    fn new() -> CodeBuf {
+        // SAFETY: a fresh anonymous reservation, owned by the returned value.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                Self::RESERVE,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            eprintln!("qemu-aarch64-lite: cannot reserve the translator's buffer: {}", std::io::Error::last_os_error());
+            std::process::abort();
+        }
+        let mut b = CodeBuf { base: p as *mut u8, len: 0, limit: 0, writable: 0 };
+        b.grow();
+        b
     }
 
-    /// Make room for SLACK more bytes.
+    /// Make sure SLACK writable bytes follow the end.
     #[inline(always)]
     fn room(&mut self) {
-        if self.v.len() > self.limit {
+        if self.len > self.limit {
             self.grow();
         }
     }
@@ -176,89 +209,102 @@ impl CodeBuf {
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
-        self.v.reserve(self.v.capacity().max(4096));
-        self.limit = self.v.capacity() - Self::SLACK;
+        self.grow_for(0);
+    }
+
+    /// Make `extra` bytes beyond SLACK writable after the end.
+    #[cold]
+    #[inline(never)]
+    fn grow_for(&mut self, extra: usize) {
+        let want = (self.len + extra + Self::SLACK).next_multiple_of(Self::STEP).max(self.writable + Self::STEP);
+        if want > Self::RESERVE - Self::GUARD {
+            eprintln!("qemu-aarch64-lite: a block's translation exceeds {} bytes", Self::RESERVE - Self::GUARD);
+            std::process::abort();
+        }
+        // SAFETY: [writable, want) lies inside our reservation.
+        let r = unsafe {
+            libc::mprotect(
+                self.base.add(self.writable) as *mut libc::c_void,
+                want - self.writable,
+                libc::PROT_READ | libc::PROT_WRITE,
+            )
+        };
+        if r != 0 {
+            eprintln!("qemu-aarch64-lite: cannot grow the translator's buffer: {}", std::io::Error::last_os_error());
+            std::process::abort();
+        }
+        self.writable = want;
+        self.limit = want - Self::SLACK;
     }
 
     /// Append a fixed-size run of bytes.
     #[inline(always)]
     fn put<const N: usize>(&mut self, bytes: [u8; N]) {
-        const { assert!(N <= CodeBuf::SLACK) };
-        self.room();
-        let at = self.v.len();
-        // SAFETY: `room` left at least SLACK >= N bytes of capacity after `at`.
-        unsafe {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.v.as_mut_ptr().add(at), N);
-            self.v.set_len(at + N);
-        }
+        // SAFETY: the bytes after `len` are writable up to the next guard (see the type's
+        // doc); a write that goes past them faults instead of corrupting.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(self.len), N) };
+        self.len += N;
     }
 
     /// Append the low `len` (at most 8) bytes of `word`, little-endian, with one unaligned
     /// 8-byte store.
     #[inline(always)]
     fn put_word(&mut self, word: u64, len: usize) {
-        self.room();
-        let at = self.v.len();
-        // SAFETY: `room` left at least SLACK >= 8 bytes of capacity after `at`; only the
-        // first `len` (<= 8) of the stored bytes, all written, become part of the vector.
-        unsafe {
-            std::ptr::write_unaligned(self.v.as_mut_ptr().add(at) as *mut u64, word.to_le());
-            self.v.set_len(at + len.min(8));
-        }
+        // SAFETY: as `put`; the 8 stored bytes lie in the same writable run.
+        unsafe { std::ptr::write_unaligned(self.base.add(self.len) as *mut u64, word.to_le()) };
+        self.len += len.min(8);
     }
 
-    /// Append a slice of any length.
+    /// Append a slice (at most SLACK bytes: longer ones make room first).
     #[inline]
     fn extend_from_slice(&mut self, b: &[u8]) {
-        if b.len() <= Self::SLACK {
-            self.room();
-            let at = self.v.len();
-            // SAFETY: `room` left at least SLACK >= b.len() bytes of capacity after `at`.
-            unsafe {
-                std::ptr::copy_nonoverlapping(b.as_ptr(), self.v.as_mut_ptr().add(at), b.len());
-                self.v.set_len(at + b.len());
-            }
-        } else {
-            self.v.extend_from_slice(b);
-            self.limit = self.limit.max(self.v.capacity() - Self::SLACK);
+        if b.len() > Self::SLACK / 2 {
+            self.grow_for(b.len());
         }
+        // SAFETY: as `put`.
+        unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), self.base.add(self.len), b.len()) };
+        self.len += b.len();
     }
 
-    /// Append what an iterator yields: with one bound check when its exact length is known
-    /// and small (`dynasm!`'s byte-string literals and immediates), else byte by byte.
+    /// Append what an iterator yields.
     #[inline(always)]
     fn extend<I: Iterator<Item = u8>>(&mut self, iter: I) {
-        match iter.size_hint() {
-            (lo, Some(hi)) if lo == hi && hi <= Self::SLACK => {
-                self.room();
-                let at = self.v.len();
-                let p = self.v.as_mut_ptr();
-                let mut n = 0;
-                for b in iter.take(hi) {
-                    // SAFETY: `room` left SLACK >= hi bytes of capacity after `at`, and at most
-                    // `hi` bytes are written.
-                    unsafe { *p.add(at + n) = b };
-                    n += 1;
-                }
-                // SAFETY: the `n` bytes after `at` were just written.
-                unsafe { self.v.set_len(at + n) };
-            }
-            _ => {
-                for b in iter {
-                    self.push(b);
-                }
-            }
+        for b in iter {
+            self.push(b);
         }
     }
 
     #[inline(always)]
     fn push(&mut self, b: u8) {
-        self.put([b]);
+        // SAFETY: as `put`.
+        unsafe { *self.base.add(self.len) = b };
+        self.len += 1;
     }
 
     #[inline(always)]
     fn len(&self) -> usize {
-        self.v.len()
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        // SAFETY: the first `len` bytes are writable and were written.
+        unsafe { std::slice::from_raw_parts(self.base, self.len) }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: as `as_slice`, through `&mut self`.
+        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+    }
+}
+
+impl Drop for CodeBuf {
+    fn drop(&mut self) {
+        // SAFETY: our own reservation.
+        unsafe { libc::munmap(self.base as *mut libc::c_void, Self::RESERVE) };
     }
 }
 
@@ -279,21 +325,6 @@ pub struct Asm {
     error: Option<DynasmError>,
 }
 
-/// An empty assembler that has allocated nothing (what `std::mem::take` leaves behind).
-impl Default for Asm {
-    fn default() -> Asm {
-        Asm {
-            buf: CodeBuf::with_capacity(0),
-            base: 0,
-            labels: LabelRegistry::new(),
-            dyn_refs: Vec::new(),
-            locals: Vec::new(),
-            forward: Vec::new(),
-            error: None,
-        }
-    }
-}
-
 /// Same label name: the same literal (usually the same pointer), else the same text. Names
 /// are short; comparing them here avoids a `memcmp` call per candidate.
 #[inline]
@@ -307,7 +338,7 @@ fn same(a: &'static str, b: &'static str) -> bool {
 impl Asm {
     pub fn new(base: usize) -> Asm {
         Asm {
-            buf: CodeBuf::with_capacity(4096),
+            buf: CodeBuf::new(),
             base,
             labels: LabelRegistry::with_capacity(0, 0, 32),
             dyn_refs: Vec::with_capacity(16),
@@ -319,13 +350,21 @@ impl Asm {
 
     /// Start a new block at address `base`, keeping the allocations.
     pub fn reset(&mut self, base: usize) {
-        self.buf.v.clear();
+        self.buf.clear();
+        self.buf.room();
         self.base = base;
         self.labels.clear();
         self.dyn_refs.clear();
         self.locals.clear();
         self.forward.clear();
         self.error = None;
+    }
+
+    /// Make sure the next [`CodeBuf::SLACK`] bytes can be written (see [`CodeBuf`]): called
+    /// before each guest instruction and each out-of-line stub is emitted.
+    #[inline(always)]
+    pub fn room(&mut self) {
+        self.buf.room();
     }
 
     pub fn new_dynamic_label(&mut self) -> DynamicLabel {
@@ -343,12 +382,12 @@ impl Asm {
         for k in 0..self.dyn_refs.len() {
             let (r, id) = self.dyn_refs[k];
             let target = self.labels.resolve_dynamic(id)?;
-            if !r.patch(&mut self.buf.v, self.base, target.0) {
+            if !r.patch(self.buf.as_mut_slice(), self.base, target.0) {
                 return Err(DynasmError::ImpossibleRelocation(TargetKind::Dynamic(id)));
             }
         }
         self.dyn_refs.clear();
-        Ok(&self.buf.v)
+        Ok(self.buf.as_slice())
     }
 
     /// `mov dst, src` (64-bit `w`, else 32-bit) between general registers, encoded as
@@ -475,7 +514,7 @@ impl Asm {
     #[inline]
     pub fn patch_rel32(&mut self, site: usize) {
         let rel = (self.buf.len() as i64 - (site as i64 + 4)) as i32;
-        self.buf.v[site..site + 4].copy_from_slice(&rel.to_le_bytes());
+        self.buf.as_mut_slice()[site..site + 4].copy_from_slice(&rel.to_le_bytes());
     }
 
     /// Append `value` as 8 little-endian bytes (data in the code).
@@ -584,12 +623,12 @@ impl Asm {
 
     /// The bytes emitted so far (references to labels not yet defined are unpatched).
     pub fn code(&self) -> &[u8] {
-        &self.buf.v
+        self.buf.as_slice()
     }
 
     #[inline]
     fn patch(&mut self, r: Reloc, target: usize, kind: impl FnOnce() -> TargetKind) {
-        if !r.patch(&mut self.buf.v, self.base, target) && self.error.is_none() {
+        if !r.patch(self.buf.as_mut_slice(), self.base, target) && self.error.is_none() {
             self.error = Some(DynasmError::ImpossibleRelocation(kind()));
         }
     }
@@ -1102,6 +1141,28 @@ mod tests {
         a.reset(0);
         a.vfma231_packed(0xb8, true, 1, 2, 3);
         assert_eq!(a.code(), &[0xc4, 0xe2, 0xe9, 0xb8, 0xcb]);
+    }
+
+    /// The buffer grows past its first writable part, keeping what was written, when room is
+    /// made between writes as the emitter does, and for one long slice.
+    #[test]
+    fn buffer_grows_with_room() {
+        let mut a = Asm::new(0);
+        let n = 3 * CodeBuf::STEP / 8;
+        for k in 0..n {
+            if k % 64 == 0 {
+                a.room();
+            }
+            a.put_word(k as u64, 8);
+        }
+        let long: Vec<u8> = (0..CodeBuf::SLACK * 3).map(|k| k as u8).collect();
+        a.bytes(&long);
+        let code = a.finish().unwrap();
+        assert_eq!(code.len(), 8 * n + long.len());
+        for k in 0..n {
+            assert_eq!(u64::from_le_bytes(code[8 * k..8 * k + 8].try_into().unwrap()), k as u64);
+        }
+        assert_eq!(&code[8 * n..], &long[..]);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub(crate) fn translate(
     stats: &mut Stats,
     key: u64,
 ) -> Option<Box<Block>> {
+    let _translating = super::fault::Translating::start();
     let pc = key & !1;
     let base = cache.next_block_addr();
     cache.prefetch_next();
@@ -140,6 +141,8 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         if skip_lands {
             bind_skip(e);
         }
+        // (each instruction's code is far smaller than the room this guarantees)
+        e.ops.room();
         e.pc = cur;
         e.insn = Insn(word);
         let off = e.ops.offset().0 as u32;

@@ -1361,12 +1361,15 @@ impl Emitter {
     /// by its data, which the tail reads through the return address: 13 to 17 bytes, where
     /// the stores of the pc and the chain site and the exit would take about 40.
     pub(crate) fn emit_chain_stubs(&mut self) {
+        // (room for the few fixed stubs; the lists below make room per stub)
+        self.ops.room();
         if let Some(stub) = self.head_interrupt_stub.take() {
             dasm!(self.ops; =>stub);
             self.restore_global();
             self.pc_exit_stub(self.tramp.interrupt, self.block_pc);
         }
         for k in 0..self.self_links.len() {
+            self.ops.room();
             self.ops.patch_rel32(self.self_links[k]);
             self.restore_global();
             self.pc_exit_stub(self.tramp.lookup, self.block_pc);
@@ -1377,12 +1380,14 @@ impl Emitter {
         }
         // Failed FPCR checks: undo the swaps, then a chained jump to the exact variant.
         for k in 0..self.fpcr_exits.len() {
+            self.ops.room();
             let (label, pc) = self.fpcr_exits[k];
             dasm!(self.ops; =>label);
             self.chain_exit(pc, true);
         }
         let chains = std::mem::take(&mut self.chains);
         for c in &chains {
+            self.ops.room();
             self.ops.patch_rel32(c.site);
             let tail = if c.exact { self.tramp.chain_exact } else { self.tramp.chain };
             self.ops.call_abs(tail);

@@ -30,6 +30,26 @@ const IDLE: Running =
 
 thread_local! {
     static RUNNING: Cell<Running> = const { Cell::new(IDLE) };
+    /// Set while this thread translates a block (`Translating`): a host fault then is the
+    /// emulator's own (for one, the translator's buffer guard, `asm::CodeBuf`), never the
+    /// guest's, even though the thread is inside `Jit::run`.
+    static TRANSLATING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread as translating while it lives.
+pub(crate) struct Translating(());
+
+impl Translating {
+    pub(crate) fn start() -> Translating {
+        TRANSLATING.with(|t| t.set(true));
+        Translating(())
+    }
+}
+
+impl Drop for Translating {
+    fn drop(&mut self) {
+        TRANSLATING.with(|t| t.set(false));
+    }
 }
 
 /// Mark this thread as running guest code (until [`leave`]).
@@ -48,7 +68,7 @@ pub(crate) fn leave() {
 /// `uc` must be the `ucontext_t` passed to an SA_SIGINFO handler on this thread.
 pub unsafe fn redirect_host_fault(signo: i32, info: *const libc::siginfo_t, uc: *mut libc::c_void) -> bool {
     let r = RUNNING.with(|r| r.get());
-    if r.cpu.is_null() || uc.is_null() || info.is_null() {
+    if r.cpu.is_null() || uc.is_null() || info.is_null() || TRANSLATING.with(|t| t.get()) {
         return false;
     }
     let uc = &mut *(uc as *mut libc::ucontext_t);

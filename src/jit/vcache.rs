@@ -404,6 +404,7 @@ impl Emitter {
         let cold = std::mem::take(&mut self.cold);
         let insn = self.insn;
         for c in &cold {
+            self.ops.room();
             dasm!(self.ops; =>c.entry);
             match c.call {
                 Cold::Vonly(f, word) => {
