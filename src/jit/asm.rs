@@ -57,6 +57,18 @@ impl Reloc {
     #[inline]
     fn patch(&self, buf: &mut [u8], base: usize, target: usize) -> bool {
         let here = self.at.wrapping_sub(self.ref_offset as usize);
+        if self.code == 2 {
+            // (the common case, a label's rel32 in a jump or call: relative, 4 bytes)
+            let value = target.wrapping_sub(here) as isize + self.target_offset;
+            let field = self.at - self.field_offset as usize;
+            return match i32::try_from(value) {
+                Ok(v) => {
+                    buf[field..field + 4].copy_from_slice(&v.to_le_bytes());
+                    true
+                }
+                Err(_) => false,
+            };
+        }
         let value = match self.code >> 6 {
             0 => target.wrapping_sub(here),
             1 => target.wrapping_add(base),

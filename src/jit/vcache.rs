@@ -47,6 +47,8 @@ pub(crate) struct VCache {
     /// recent, nibble `SLOTS - 1` the next victim); free slots are kept at the old end, so
     /// the victim is free whenever a slot is.
     order: u64,
+    /// The slots that hold a register (bit per slot; `v_of` is not 0).
+    occupied: u16,
     /// Slots loaded, given to another register or written since the current instruction
     /// started (bit per slot; [`Emitter::vc_mark_insn`] clears it).
     changed: u16,
@@ -103,14 +105,13 @@ impl VCache {
         self.order = below | above | (slot as u64) << (4 * (SLOTS - 1));
     }
 
-    /// The slots that hold a register (bit per slot).
+    /// The least recently used slot, made the most recent (it is the last nibble: one shift
+    /// moves it to the front).
     #[inline]
-    fn occupied(&self) -> u16 {
-        let mut m = 0;
-        for (k, &v) in self.v_of.iter().enumerate() {
-            m |= ((v != 0) as u16) << k;
-        }
-        m
+    fn take_victim(&mut self) -> usize {
+        let slot = self.victim();
+        self.order = (self.order << 4 | slot as u64) & ((1 << (4 * SLOTS)) - 1);
+        slot
     }
 
     /// The least recently used slot (a free one if any is free).
@@ -120,7 +121,15 @@ impl VCache {
     }
 
     pub(crate) const fn new() -> VCache {
-        VCache { slot_of: [0; 32], v_of: [0; SLOTS], width: [128; SLOTS], order: INITIAL_ORDER, changed: 0, puts: 0 }
+        VCache {
+            slot_of: [0; 32],
+            v_of: [0; SLOTS],
+            width: [128; SLOTS],
+            order: INITIAL_ORDER,
+            occupied: 0,
+            changed: 0,
+            puts: 0,
+        }
     }
 }
 
@@ -279,6 +288,7 @@ impl Emitter {
         let s = self.vc.slot_of[v as usize];
         if s != 0 {
             self.vc.v_of[s as usize - 1] = 0;
+            self.vc.occupied &= !(1 << (s - 1));
             self.vc.slot_of[v as usize] = 0;
             self.vc.retire(s as usize - 1);
         }
@@ -293,16 +303,16 @@ impl Emitter {
             self.vc.touch(slot);
             return (slot, true);
         }
-        let slot = self.vc.victim();
+        let slot = self.vc.take_victim();
         let old = self.vc.v_of[slot];
         if old != 0 {
             self.vc.slot_of[old as usize - 1] = 0;
         }
         self.vc.v_of[slot] = v as u8 + 1;
+        self.vc.occupied |= 1 << slot;
         self.vc.slot_of[v as usize] = slot as u8 + 1;
         self.vc.width[slot] = 128;
         self.vc.changed |= 1 << slot;
-        self.vc.touch(slot);
         (slot, false)
     }
 
@@ -382,7 +392,7 @@ impl Emitter {
 
     fn cold_call(&mut self, entry: DynamicLabel, call: Cold) {
         let resume = self.ops.offset().0;
-        let occupied = self.vc.occupied();
+        let occupied = self.vc.occupied;
         let reload = if let Cold::Vonly(_, word) | Cold::Simd(_, word, _) = call {
             // Through `slow_call`, every slot keeps what it held when the jump to the slow
             // path was taken, inside this instruction: a slot this instruction has not
@@ -473,13 +483,23 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let slot = (x % SLOTS as u64) as usize;
-            list.retain(|&s| s != slot);
-            if x >> 32 & 3 == 0 {
-                c.retire(slot);
-                list.push(slot);
-            } else {
-                c.touch(slot);
-                list.insert(0, slot);
+            match x >> 32 & 7 {
+                1 => {
+                    // a miss: the victim is reused and becomes the most recent
+                    let victim = list.pop().unwrap();
+                    assert_eq!(c.take_victim(), victim);
+                    list.insert(0, victim);
+                }
+                op => {
+                    list.retain(|&s| s != slot);
+                    if op & 3 == 0 {
+                        c.retire(slot);
+                        list.push(slot);
+                    } else {
+                        c.touch(slot);
+                        list.insert(0, slot);
+                    }
+                }
             }
             assert_eq!(c.victim(), *list.last().unwrap());
             let nibbles: Vec<usize> = (0..SLOTS).map(|k| (c.order >> (4 * k) & 15) as usize).collect();
