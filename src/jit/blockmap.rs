@@ -79,16 +79,30 @@ impl BlockMap {
         self.pages.entry(key >> PAGE_SHIFT).or_default().push(key);
     }
 
-    pub(crate) fn remove(&mut self, key: u64) -> Option<Box<Block>> {
-        let block = self.blocks.remove(&key)?;
-        let page = key >> PAGE_SHIFT;
-        if let Some(keys) = self.pages.get_mut(&page) {
-            keys.retain(|&k| k != key);
-            if keys.is_empty() {
-                self.pages.remove(&page);
+    /// Remove the blocks under `keys`, calling `f` with each one that was there. The page
+    /// index is mended once per page afterwards (removing the blocks of a page one by one,
+    /// each with a search of the page's list, took time quadratic in the blocks per page).
+    pub(crate) fn remove_all(&mut self, keys: &[u64], mut f: impl FnMut(u64, Box<Block>)) {
+        let mut pages: Vec<u64> = Vec::new();
+        for &key in keys {
+            if let Some(block) = self.blocks.remove(&key) {
+                let page = key >> PAGE_SHIFT;
+                if pages.last() != Some(&page) {
+                    pages.push(page);
+                }
+                f(key, block);
             }
         }
-        Some(block)
+        pages.sort_unstable();
+        pages.dedup();
+        for page in pages {
+            if let Some(list) = self.pages.get_mut(&page) {
+                list.retain(|k| self.blocks.contains_key(k));
+                if list.is_empty() {
+                    self.pages.remove(&page);
+                }
+            }
+        }
     }
 
     pub(crate) fn clear(&mut self) {
@@ -174,10 +188,32 @@ mod tests {
         let mut m = BlockMap::default();
         m.insert(0x1000, block(0x1000, 8));
         m.insert(0x1010, block(0x1010, 8));
-        assert!(m.remove(0x1000).is_some());
-        assert!(m.remove(0x1000).is_none());
+        let removed = |m: &mut BlockMap, k| {
+            let mut n = 0;
+            m.remove_all(&[k], |_, _| n += 1);
+            n
+        };
+        assert_eq!(removed(&mut m, 0x1000), 1);
+        assert_eq!(removed(&mut m, 0x1000), 0);
         assert_eq!(m.overlapping(0, u64::MAX), [0x1010]);
-        assert!(m.remove(0x1010).is_some());
+        assert_eq!(removed(&mut m, 0x1010), 1);
         assert!(m.pages.is_empty() && m.is_empty());
+    }
+
+    #[test]
+    fn remove_all_mends_each_page_once() {
+        let mut m = BlockMap::default();
+        for k in 0..600u64 {
+            m.insert(0x1000 + 8 * k, block(0x1000 + 8 * k, 8));
+        }
+        let mut gone = Vec::new();
+        let dead: Vec<u64> = m.overlapping(0x1000, 0x1000 + 8 * 500).into_iter().chain([0x9999_0000]).collect();
+        m.remove_all(&dead, |k, _| gone.push(k));
+        gone.sort();
+        assert_eq!(gone, (0..500u64).map(|k| 0x1000 + 8 * k).collect::<Vec<_>>());
+        let mut left = m.overlapping(0, u64::MAX);
+        left.sort();
+        assert_eq!(left, (500..600u64).map(|k| 0x1000 + 8 * k).collect::<Vec<_>>());
+        assert_eq!(m.len(), 100);
     }
 }

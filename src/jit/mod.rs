@@ -683,17 +683,17 @@ impl Jit {
         let end = start.saturating_add(len);
         let mut st = self.lock();
         let dead = st.blocks.overlapping(start, end);
-        for pc in dead {
+        for &pc in &dead {
             self.clear_lookup(pc);
-            if let Some(b) = st.blocks.remove(pc) {
-                for &(site, stub) in b.incoming.iter() {
-                    let rel = stub as i64 - (site as i64 + 4);
-                    // SAFETY: restoring a rel32 we patched earlier to its original stub.
-                    unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
-                }
-            }
-            st.stats.invalidations += 1;
         }
+        st.blocks.remove_all(&dead, |_, b| {
+            for &(site, stub) in b.incoming.iter() {
+                let rel = stub as i64 - (site as i64 + 4);
+                // SAFETY: restoring a rel32 we patched earlier to its original stub.
+                unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
+            }
+        });
+        st.stats.invalidations += dead.len() as u64;
         // Drop the host-map entries of dead blocks once they are the majority.
         if st.by_host.len() > 2 * st.blocks.len() + 64 {
             let JitState { by_host, blocks, pc_maps, .. } = &mut *st;
