@@ -68,7 +68,7 @@ pub(crate) fn translate(
 /// `address:  word      disassembly` line per guest instruction; `OUT:` then, per guest
 /// instruction, its host bytes (from `pc_map`) in hex, 16 a line, under the guest line (the
 /// prologue comes first, the block's exit stubs after the last instruction).
-fn block_log(in_asm: bool, out_asm: bool, block: &Block, pc_map: &[(u32, u64)], code: &[u8]) -> String {
+fn block_log(in_asm: bool, out_asm: bool, block: &Block, pc_map: &[(u32, u32)], code: &[u8]) -> String {
     use std::fmt::Write;
     let guest = |pc: u64| {
         let word = fetch(pc).unwrap_or(0);
@@ -77,8 +77,8 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, pc_map: &[(u32, u64)], 
     let mut s = String::new();
     if in_asm {
         s.push_str("----------------\nIN: \n");
-        for &(_, pc) in pc_map {
-            let _ = writeln!(s, "{}", guest(pc));
+        for &(_, delta) in pc_map {
+            let _ = writeln!(s, "{}", guest(block.guest_pc + delta as u64));
         }
         s.push('\n');
     }
@@ -86,7 +86,8 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, pc_map: &[(u32, u64)], 
         let _ = writeln!(s, "OUT: [size={}] host 0x{:x} for guest 0x{:x}", code.len(), block.host, block.guest_pc);
         let first = pc_map.first().map_or(code.len(), |&(off, _)| off as usize);
         let mut ranges = vec![("-- prologue".to_string(), 0, first)];
-        for (k, &(off, pc)) in pc_map.iter().enumerate() {
+        for (k, &(off, delta)) in pc_map.iter().enumerate() {
+            let pc = block.guest_pc + delta as u64;
             let end = pc_map.get(k + 1).map_or(code.len(), |&(next, _)| next as usize);
             ranges.push((format!("-- {}", guest(pc)), off as usize, end));
         }
@@ -146,7 +147,8 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         e.pc = cur;
         e.insn = Insn(word);
         let off = e.ops.offset().0 as u32;
-        e.pc_map.push((off, cur));
+        // (the guest pc as its distance from the block's start: the hull is [pc, last])
+        e.pc_map.push((off, cur.wrapping_sub(pc) as u32));
         // Host flags describe NZCV only right after the flag-setting instruction itself.
         e.flags_live = e.host_flags.take();
         let flow = match row {

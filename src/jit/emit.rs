@@ -424,8 +424,9 @@ pub struct Emitter {
     /// Whether the block's first instructions overwrite NZCV before anything can read it
     /// (computed on first use by [`Emitter::head_kills_flags`]).
     head_kills: Option<bool>,
-    /// (host offset, guest pc) for each instruction start: maps host faults to guest pcs.
-    pub(crate) pc_map: Vec<(u32, u64)>,
+    /// (host offset, guest pc - block pc) for each instruction start: maps host faults to
+    /// guest pcs (`Jit::install` appends it to `JitState::pc_maps`).
+    pub(crate) pc_map: Vec<(u32, u32)>,
     /// This block's register mapping: [`MAPPED`] with the swaps applied.
     map: [(u32, u8); 9],
     /// The same by guest register number: host register, or 0 (rax, never mapped) for none.

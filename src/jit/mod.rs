@@ -581,10 +581,7 @@ impl Jit {
             }
         }
         let start = pc_maps.len();
-        pc_maps.extend(e.pc_map.iter().map(|&(off, pc)| {
-            debug_assert!(pc >= b.guest_pc && pc - b.guest_pc <= u32::MAX as u64);
-            (off, pc.wrapping_sub(b.guest_pc) as u32)
-        }));
+        pc_maps.extend_from_slice(&e.pc_map);
         b.pc_map = (start as u32, e.pc_map.len() as u32);
         if key & 1 == 0 {
             self.set_lookup(key, host);
