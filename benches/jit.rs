@@ -6,7 +6,9 @@
 //! - `translate/straight_line`: guest instructions translated per second: 2048 distinct blocks of
 //!   31 pseudo-random ALU, load/store and FP instructions plus a `B` to the next block, run once
 //!   after a `Jit::flush`, so every block is translated again; the count comes from
-//!   `Jit::stats().insns_translated`.
+//!   `Jit::stats().insns_translated`. `translate/short_blocks`: the same with 16 384 blocks of
+//!   3 instructions and a `B` (per-block costs weigh as in real code). The workload is
+//!   `benches/common/workload.rs`, shared with `examples/translate_cost.rs`.
 //! - `svc/*`: the SVC exit and re-entry round trip (`Jit::run` returns `Exit::Svc`, the caller
 //!   handles it, calls `run` again), without a host syscall and with a host getpid. The whole
 //!   syscall path of the `linux` layer is measured by `guest-bins/bench/syscall.c` under
@@ -24,50 +26,9 @@ use qemu_aarch64_lite::jit::{Exit, Jit};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const BRK0: u32 = 0xd420_0000; // brk #0
-
-/// An RWX anonymous mapping holding guest code (and data after it).
-struct GuestCode {
-    base: *mut u8,
-    len: usize,
-}
-
-impl GuestCode {
-    fn new(len: usize) -> GuestCode {
-        // SAFETY: a fresh anonymous mapping, owned by the returned value.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        assert_ne!(p, libc::MAP_FAILED, "mmap of the guest code area failed");
-        GuestCode { base: p as *mut u8, len }
-    }
-
-    fn addr(&self) -> u64 {
-        self.base as u64
-    }
-
-    fn write(&self, offset: usize, words: &[u32]) {
-        assert!(offset.is_multiple_of(4) && offset + words.len() * 4 <= self.len);
-        for (k, w) in words.iter().enumerate() {
-            // SAFETY: within the mapping (checked above), 4-byte aligned.
-            unsafe { (self.base.add(offset) as *mut u32).add(k).write(*w) };
-        }
-    }
-}
-
-impl Drop for GuestCode {
-    fn drop(&mut self) {
-        // SAFETY: our own mapping; no translated code runs after the benchmark ends.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, self.len) };
-    }
-}
+#[path = "common/workload.rs"]
+mod workload;
+use workload::{random_insn, GuestCode, Rng, BRK0, B_NEXT};
 
 /// Run from `cpu.pc` to the BRK #0 that ends every benchmark program.
 fn run_to_brk(jit: &Jit, cpu: &mut CpuState) {
@@ -176,56 +137,32 @@ fn bench_exec(c: &mut Criterion) {
     g.finish();
 }
 
-/// xorshift64: deterministic pseudo-random bits for the translation workload.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u32 {
-        (self.next() % n) as u32
-    }
-}
-
-/// One pseudo-random instruction that neither branches nor writes SP; loads and stores address
-/// [sp, #0..4088].
-fn random_insn(r: &mut Rng) -> u32 {
-    let (rd, rn, rm, ra) = (r.below(29), r.below(29), r.below(29), r.below(29));
-    match r.below(15) {
-        0 => 0x8b00_0000 | rm << 16 | r.below(64) << 10 | rn << 5 | rd, // add xd, xn, xm, lsl #imm6
-        1 => 0xcb00_0000 | rm << 16 | rn << 5 | rd,                     // sub xd, xn, xm
-        2 => 0x8a00_0000 | rm << 16 | rn << 5 | rd,                     // and xd, xn, xm
-        3 => 0xaa00_0000 | rm << 16 | rn << 5 | rd,                     // orr xd, xn, xm
-        4 => 0xca00_0000 | rm << 16 | rn << 5 | rd,                     // eor xd, xn, xm
-        5 => 0x9100_0000 | r.below(4096) << 10 | rn << 5 | rd,          // add xd, xn, #imm12
-        6 => 0xd280_0000 | r.below(4) << 21 | r.below(65536) << 5 | rd, // movz xd, #imm16, lsl #hw
-        7 => 0xf280_0000 | r.below(4) << 21 | r.below(65536) << 5 | rd, // movk xd, #imm16, lsl #hw
-        8 => 0x9b00_0000 | rm << 16 | ra << 10 | rn << 5 | rd,          // madd xd, xn, xm, xa
-        9 => 0x9a80_0000 | rm << 16 | r.below(15) << 12 | rn << 5 | rd, // csel xd, xn, xm, cond
-        10 => 0xeb00_001f | rm << 16 | rn << 5,                         // cmp xn, xm
-        11 => 0xf940_03e0 | r.below(512) << 10 | rd,                    // ldr xd, [sp, #imm12*8]
-        12 => 0xf900_03e0 | r.below(512) << 10 | rd,                    // str xd, [sp, #imm12*8]
-        13 => 0x1e60_2800 | r.below(32) << 16 | r.below(32) << 5 | r.below(32), // fadd dd, dn, dm
-        _ => 0x1e60_0800 | r.below(32) << 16 | r.below(32) << 5 | r.below(32), // fmul dd, dn, dm
-    }
-}
-
-const BLOCKS: usize = 2048;
-const BLOCK_BODY: usize = 31;
+/// Guest instructions per run of a translation benchmark.
+const TRANSLATE_INSNS: usize = 65_536;
 
 fn bench_translate(c: &mut Criterion) {
-    let code_len = BLOCKS * (BLOCK_BODY + 1) * 4 + 4;
+    let mut g = c.benchmark_group("translate");
+    // 2048 blocks of 31 instructions and a B (the figure the targets are stated in), and
+    // 16 384 blocks of 3 and a B: real code's blocks are short (5 to 9 instructions in a
+    // Python start-up), so the per-block costs weigh more there.
+    for (name, body) in [("straight_line", 31), ("short_blocks", 3)] {
+        translate_case(&mut g, name, body);
+    }
+    g.finish();
+}
+
+/// One `translate/*` benchmark: blocks of `body` random instructions (the mix of
+/// `workload::random_insn`) and a `B` to the next block, run once after each `Jit::flush`.
+fn translate_case(g: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>, name: &str, body: usize) {
+    let blocks = TRANSLATE_INSNS / (body + 1);
+    let code_len = blocks * (body + 1) * 4 + 4;
     let area = GuestCode::new(code_len.next_multiple_of(4096) + 4096);
     let stack = area.addr() + code_len.next_multiple_of(4096) as u64;
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut words = Vec::with_capacity(code_len / 4);
-    for _ in 0..BLOCKS {
-        words.extend((0..BLOCK_BODY).map(|_| random_insn(&mut rng)));
-        words.push(0x1400_0001); // b .+4 (the next block)
+    for _ in 0..blocks {
+        words.extend((0..body).map(|_| random_insn(&mut rng)));
+        words.push(B_NEXT);
     }
     words.push(BRK0);
     area.write(0, &words);
@@ -239,10 +176,9 @@ fn bench_translate(c: &mut Criterion) {
     let before = jit.stats().insns_translated;
     run(&jit);
     let per_run = jit.stats().insns_translated - before;
-    assert!(per_run >= (BLOCKS * (BLOCK_BODY + 1)) as u64, "only {per_run} instructions translated");
-    let mut g = c.benchmark_group("translate");
+    assert!(per_run >= (blocks * (body + 1)) as u64, "only {per_run} instructions translated");
     g.throughput(Throughput::Elements(per_run));
-    g.bench_function("straight_line", |b| {
+    g.bench_function(name, |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
@@ -254,7 +190,6 @@ fn bench_translate(c: &mut Criterion) {
             total
         })
     });
-    g.finish();
 }
 
 const SVC_LOOP: &[u32] = &[
