@@ -280,7 +280,7 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         uses[i.rm() as usize] += (f & GPR_RM != 0) as u32;
         // (one well-predicted test for the common integer and load/store rows, instead of a
         // jump table as unpredictable as the code's mix of groups)
-        if matches!(row.op, Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_)) {
+        if row.plain {
             pins.ldst_if(matches!(row.op, Op::LdSt(_)), i);
             at += 4;
             continue;

@@ -154,6 +154,11 @@ pub struct Row {
     pub gpr_fields: u8,
     /// `op.index()`, kept here for the translator's dispatch.
     pub op_index: u16,
+    /// The row is integer data processing or a general-register load/store (`Op::DpImm`,
+    /// `Op::DpReg`, `Op::LdSt`): a byte of its own, so that the block former's prescan tests
+    /// it with one compare instead of going through a jump table on `op` (an indirect branch
+    /// as unpredictable as the code's mix of groups).
+    pub plain: bool,
 }
 
 pub const GPR_RD: u8 = 1;
@@ -200,7 +205,8 @@ pub const fn row(name: &'static str, pattern: &'static str, op: Op) -> Row {
         }
         i += 1;
     }
-    Row { name, pattern, mask, value, op, gpr_fields: gpr_fields(op), op_index: op.index() as u16 }
+    let plain = matches!(op, Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_));
+    Row { name, pattern, mask, value, op, gpr_fields: gpr_fields(op), op_index: op.index() as u16, plain }
 }
 
 /// The rows of one group, in match order.
