@@ -53,6 +53,17 @@ pub mod reg {
 pub const MAPPED: [(u32, u8); 9] =
     [(0, 12), (1, 13), (31, 14), (2, 15), (19, reg::RBP), (3, reg::R8), (20, reg::R9), (21, reg::R10), (4, reg::R11)];
 
+/// [`MAPPED`] by guest register number: the host register, or 0 (rax, never mapped).
+const GLOBAL_HOST_TAB: [u8; 32] = {
+    let mut t = [0u8; 32];
+    let mut k = 0;
+    while k < MAPPED.len() {
+        t[MAPPED[k].0 as usize] = MAPPED[k].1;
+        k += 1;
+    }
+    t
+};
+
 /// Bit `n` set for each guest register `n` in [`MAPPED`].
 pub const MAPPED_SET: u32 = {
     let mut set = 0;
@@ -438,9 +449,9 @@ pub struct Emitter {
     pub(crate) head: usize,
     /// Out-of-line exit for an interrupt seen at the loop head (undoes the swaps first).
     head_interrupt_stub: Option<dynasmrt::DynamicLabel>,
-    /// Back-edges to the block's own start: (offset of the rel32, its stub label). The rel32
-    /// first points to the stub (undo swaps, exit LOOKUP) and is linked to the loop head once
-    /// the block is in the cache (`Jit::lookup_or_translate`), like a chain.
+    /// Back-edges to the block's own start: the offsets of their rel32s. Each first points
+    /// to its stub (undo swaps, exit LOOKUP) and is linked to the loop head once the block is
+    /// in the cache (`Jit::install`), like a chain.
     pub(crate) self_links: Vec<usize>,
     /// A forward conditional branch translated inside the block (see
     /// [`Emitter::skip_forward`]): its target pc and the label to bind there.
@@ -497,7 +508,7 @@ impl Emitter {
             pending_flags: None,
             head_kills: None,
             map: MAPPED,
-            host_tab: Self::global_host_tab(),
+            host_tab: GLOBAL_HOST_TAB,
             swaps: Vec::with_capacity(4),
             head: 0,
             head_interrupt_stub: None,
@@ -519,29 +530,11 @@ impl Emitter {
         }
     }
 
-    /// [`MAPPED`] by guest register number (0 = not mapped).
-    fn global_host_tab() -> [u8; 32] {
-        let mut t = [0u8; 32];
-        for (n, h) in MAPPED {
-            t[n as usize] = h;
-        }
-        t
-    }
-
     /// Start the block at guest `pc`, to be placed at host address `base`: every per-block
     /// field starts afresh, in place (the exhaustive destructuring names every field, so none
     /// can be forgotten: a new field fails to compile here until it is given its start
     /// value), only the buffers' allocations are kept.
     pub(crate) fn begin(&mut self, base: usize, pc: u64) {
-        const GLOBAL_HOST_TAB: [u8; 32] = {
-            let mut t = [0u8; 32];
-            let mut k = 0;
-            while k < MAPPED.len() {
-                t[MAPPED[k].0 as usize] = MAPPED[k].1;
-                k += 1;
-            }
-            t
-        };
         let Emitter {
             ops,
             base: base_field,
