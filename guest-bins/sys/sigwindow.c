@@ -3,7 +3,8 @@
 // handler writes to a pipe that the program then reads or polls). A child process sends
 // SIGUSR1 each time the parent asks; the parent spins for a varying time, so that the signal
 // lands before, in the middle of, or during its blocking wait (read, poll, epoll_wait, a
-// futex wait), which only the handler's write or wake ends. Under an emulator that checks
+// futex wait, a sigtimedwait for the SIGUSR2 that the handler raises), which only the
+// handler's write, wake or raise ends. Under an emulator that checks
 // for pending signals and then makes the host syscall, a signal in between leaves the wait
 // blocked for ever; here every round must finish ("rounds=N ok", status 0; the test's
 // timeout fails a hang).
@@ -22,6 +23,9 @@
 
 static int wake[2];
 static volatile uint32_t word;
+/// Set for the sigtimedwait rounds: the handler then raises SIGUSR2 (blocked), which ends the
+/// wait (an EINTR first, when the handler interrupted the wait, is retried).
+static volatile sig_atomic_t raise_usr2;
 
 static void on_usr1(int sig) {
     (void)sig;
@@ -30,6 +34,8 @@ static void on_usr1(int sig) {
     (void)!write(wake[1], &c, 1);
     word = 1;
     syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    if (raise_usr2)
+        raise(SIGUSR2);
     errno = e;
 }
 
@@ -41,6 +47,10 @@ int main(int argc, char **argv) {
     struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR1, &sa, NULL);
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, NULL);
     pid_t parent = getpid();
     pid_t child = fork();
     if (child == 0) {
@@ -57,13 +67,14 @@ int main(int argc, char **argv) {
     unsigned seed = 12345;
     for (int i = 0; i < rounds; i++) {
         word = 0;
+        raise_usr2 = i % 5 == 4;
         char c = 0;
         if (write(req[1], &c, 1) != 1)
             return 3;
         seed = seed * 1103515245 + 12345;
         for (volatile unsigned k = (seed >> 16) % 4000; k > 0; k--)
             ;
-        switch (i % 4) {
+        switch (i % 5) {
         case 0:
             if (read(wake[0], &c, 1) != 1)
                 return 4;
@@ -84,12 +95,21 @@ int main(int argc, char **argv) {
                 return 6;
             break;
         }
-        default:
+        case 3:
             while (word == 0)
                 syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
             if (read(wake[0], &c, 1) != 1)
                 return 7;
             break;
+        default: {
+            int r;
+            do
+                r = sigtimedwait(&usr2, NULL, NULL);
+            while (r == -1 && errno == EINTR);
+            if (r != SIGUSR2 || read(wake[0], &c, 1) != 1)
+                return 8;
+            break;
+        }
         }
     }
     close(req[1]);

@@ -90,11 +90,13 @@ fn sys_rt_sigtimedwait(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
         Err(e) => return e,
     };
     let mut info = [0u8; 128];
-    // SAFETY: valid 8-byte set and 128-byte siginfo; the timeout is the guest's (same layout),
-    // checked by the kernel.
-    let r = super::host_result(unsafe {
-        libc::syscall(libc::SYS_rt_sigtimedwait, &set as *const u64, info.as_mut_ptr(), a[2], 8)
-    });
+    // Through safe6: a signal that arrives just before the wait (one not in the set, whose
+    // handler then runs) must end the wait with EINTR, not be noticed only after it; the
+    // syscall is restarted after the handler instead (as if the signal came first), which is
+    // what the guest could have seen anyway. The set and the 128-byte siginfo are valid;
+    // the timeout is the guest's (same layout), checked by the kernel.
+    let r =
+        super::safe6(libc::SYS_rt_sigtimedwait, [&set as *const u64 as u64, info.as_mut_ptr() as u64, a[2], 8, 0, 0]);
     if r <= 0 {
         return r;
     }
