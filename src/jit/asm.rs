@@ -408,8 +408,8 @@ impl Asm {
     /// frequent instructions the translator emits.
     #[inline]
     pub fn mov_rr(&mut self, w: bool, dst: u8, src: u8) {
-        let rex = 0x40 | (w as u8) << 3 | (src >> 3 & 1) << 2 | (dst >> 3 & 1);
-        self.buf.put([rex, 0x89, 0xc0 | (src & 7) << 3 | (dst & 7)]);
+        let not_w = (!w as u64) << 3;
+        self.put_word(MOV_RR[dst as usize & 15][src as usize & 15] as u64 ^ not_w, 3);
     }
 
     /// `<op> dst, src` for the two-register ALU forms whose `dynasm!` encoding is `opcode`
@@ -454,17 +454,14 @@ impl Asm {
     /// `mov Rq(dst), QWORD [rbx + disp]` with a runtime `disp` (REX always, disp32).
     #[inline]
     pub fn load_rbx(&mut self, w: bool, dst: u8, disp: i32) {
-        let rex = 0x40 | (w as u8) << 3 | (dst >> 3 & 1) << 2;
-        let d = disp.to_le_bytes();
-        self.buf.put([rex, 0x8b, 0x83 | (dst & 7) << 3, d[0], d[1], d[2], d[3]]);
+        let not_w = (!w as u64) << 3;
+        self.put_word((LOAD_RBX[dst as usize & 15] as u64 ^ not_w) | (disp as u32 as u64) << 24, 7);
     }
 
     /// `mov QWORD [rbx + disp], src`, as `dynasm!` encodes it with a runtime `disp`.
     #[inline]
     pub fn store_rbx(&mut self, disp: i32, src: u8) {
-        let rex = 0x48 | (src >> 3 & 1) << 2;
-        let d = disp.to_le_bytes();
-        self.buf.put([rex, 0x89, 0x83 | (src & 7) << 3, d[0], d[1], d[2], d[3]]);
+        self.put_word(STORE_RBX[src as usize & 15] as u64 | (disp as u32 as u64) << 24, 7);
     }
 
     /// `[prefix 66] REX opcode modrm [sib] [disp]` with operand [`m`]: the loads and stores of

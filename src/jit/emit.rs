@@ -1058,18 +1058,7 @@ impl Emitter {
             dasm!(self.ops; =>skip);
             return;
         }
-        if cc == X86Cc::Always {
-            let site = self.patchable_jmp();
-            self.chains.push(ChainExit { site, target, exact: false });
-            return;
-        }
-        // NOPs so that the rel32 after the two opcode bytes is 4-byte aligned, then
-        // `0F 8x rel32`, pointed at the stub when it is emitted
-        let pad = (4 - (self.here() + 2) % 4) % 4;
-        let nops = 0x0090_9090u64 & ((1u64 << (8 * pad)) - 1);
-        self.ops.put_word(nops | (0x0f | (0x80 | cc.code() as u64) << 8) << (8 * pad), pad + 2);
-        self.ops.put_word(0, 4);
-        let site = self.ops.offset().0 - 4;
+        let site = self.patchable_jump(cc);
         self.chains.push(ChainExit { site, target, exact: false });
     }
 
@@ -1103,7 +1092,7 @@ impl Emitter {
                 );
             }
         }
-        let site = self.patchable_jmp();
+        let site = self.patchable_jump(X86Cc::Always);
         self.self_links.push(site);
         if let Some(skip) = skip {
             dasm!(self.ops; =>skip);
@@ -1134,15 +1123,21 @@ impl Emitter {
         }
     }
 
-    /// A `jmp rel32`, placed so that the rel32 is 4-byte aligned (patching it is one atomic
-    /// store). Returns the rel32's offset; it points nowhere until its stub is emitted
-    /// (`Asm::patch_rel32` in [`Emitter::emit_chain_stubs`]).
-    fn patchable_jmp(&mut self) -> usize {
-        // NOPs so that the rel32 after the opcode byte is 4-byte aligned (one 8-byte store of
-        // NOPs and the opcode, not a loop whose trip count is as random as the code before it)
-        let pad = (4 - (self.here() + 1) % 4) % 4;
+    /// A `jmp rel32` (`cc` Always) or `jcc rel32`, placed so that the rel32 is 4-byte aligned
+    /// (patching it is one atomic store). Returns the rel32's offset; it points nowhere until
+    /// its stub is emitted (`Asm::patch_rel32` in [`Emitter::emit_chain_stubs`]).
+    fn patchable_jump(&mut self, cc: X86Cc) -> usize {
+        // E9, or 0F 8x
+        let (opcode, len) = match cc {
+            X86Cc::Always => (0xe9u64, 1),
+            _ => (0x0f | (0x80 | cc.code() as u64) << 8, 2),
+        };
+        // NOPs so that the rel32 after the opcode is 4-byte aligned, stored with the opcode
+        // (not a loop whose trip count is as random as the code before it), then the rel32
+        let pad = (4 - (self.here() + len) % 4) % 4;
         let nops = 0x0090_9090u64 & ((1u64 << (8 * pad)) - 1);
-        self.ops.put_word(nops | 0xe9 << (8 * pad), pad + 5);
+        self.ops.put_word(nops | opcode << (8 * pad), pad + len);
+        self.ops.put_word(0, 4);
         self.ops.offset().0 - 4
     }
 
@@ -1309,7 +1304,7 @@ impl Emitter {
     /// undo the swaps, then the jump to the chain stub that `Jit` links to the block.
     fn chain_exit(&mut self, target: u64, exact: bool) {
         self.restore_global();
-        let site = self.patchable_jmp();
+        let site = self.patchable_jump(X86Cc::Always);
         self.chains.push(ChainExit { site, target, exact });
     }
 
@@ -1384,17 +1379,16 @@ impl Emitter {
             self.ops.room();
             self.ops.patch_rel32(c.site);
             let tail = if c.exact { self.tramp.chain_exact } else { self.tramp.chain };
-            self.ops.call_abs(tail);
-            // the site, relative to the data's address (the return address)
-            let data = self.ops.offset().0;
-            self.ops.u64_data(c.target);
+            self.pc_exit_stub(tail, c.target);
+            // then the site, relative to the data's address (the return address)
+            let data = self.ops.offset().0 - 8;
             self.ops.bytes(&((c.site as i64 - data as i64) as i32).to_le_bytes());
         }
         self.chains = chains;
     }
 
-    /// An exit stub leaving with `cpu.pc` = `pc` through the trampoline `tail` (one of
-    /// `Trampolines::interrupt` and `Trampolines::lookup`).
+    /// An exit stub leaving with `cpu.pc` = `pc` through the trampoline `tail`: `call tail`,
+    /// then `pc` as 8 bytes of data (the chain stubs add their site after it).
     fn pc_exit_stub(&mut self, tail: usize, pc: u64) {
         self.ops.call_abs(tail);
         self.ops.u64_data(pc);

@@ -75,16 +75,16 @@ const _: () = assert!(SLOTS == 10 && NIBBLE_ONES.count_ones() as usize == SLOTS)
 
 impl VCache {
     /// `order` without the nibble that holds `slot`: (the nibbles below it, the nibbles above
-    /// it shifted down to its position, its position in bits).
+    /// it shifted down to its position).
     #[inline]
-    fn unlink(order: u64, slot: usize) -> (u64, u64, u32) {
+    fn unlink(order: u64, slot: usize) -> (u64, u64) {
         // the nibble equal to `slot` becomes 0; the lowest zero nibble is found exactly
         let x = order ^ (slot as u64).wrapping_mul(NIBBLE_ONES);
         let zero = x.wrapping_sub(NIBBLE_ONES) & !x & (NIBBLE_ONES << 3);
         let at = zero.trailing_zeros() & !3;
         let below = order & ((1u64 << at) - 1);
         let above = (order >> at >> 4) << at;
-        (below, above, at)
+        (below, above)
     }
 
     /// Make `slot` the most recently used.
@@ -93,7 +93,7 @@ impl VCache {
         if self.order & 15 == slot as u64 {
             return; // (already the most recent: an operation's result just assigned)
         }
-        let (below, above, _) = Self::unlink(self.order, slot);
+        let (below, above) = Self::unlink(self.order, slot);
         // the nibbles below it move up by one, those above it stay where they were
         self.order = (above | below) << 4 | slot as u64;
     }
@@ -101,7 +101,7 @@ impl VCache {
     /// Make `slot` the next victim (it was freed).
     #[inline]
     fn retire(&mut self, slot: usize) {
-        let (below, above, _) = Self::unlink(self.order, slot);
+        let (below, above) = Self::unlink(self.order, slot);
         self.order = below | above | (slot as u64) << (4 * (SLOTS - 1));
     }
 
