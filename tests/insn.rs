@@ -452,8 +452,9 @@ fn conditional_branches_after_every_flag_setter() {
 fn sure_successors_translated_ahead() {
     // (the JIT reports the load's fault only when the host handler is installed)
     qemu_aarch64_lite::linux::host_signal::install_fault_handlers();
-    // SAFETY: fresh anonymous mapping of two pages owned by this test; the second is unmapped
-    // right away, so that a branch there cannot be fetched.
+    // SAFETY: fresh anonymous mapping of two pages owned by this test; the second is made
+    // inaccessible right away, so that a branch there cannot be fetched. (Not unmapped: the
+    // tests run in parallel threads, and another test's mapping could take its place.)
     let page = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -466,7 +467,7 @@ fn sure_successors_translated_ahead() {
     };
     assert_ne!(page, libc::MAP_FAILED);
     // SAFETY: the second page of our own mapping.
-    unsafe { libc::munmap((page as usize + 4096) as *mut libc::c_void, 4096) };
+    unsafe { libc::mprotect((page as usize + 4096) as *mut libc::c_void, 4096, libc::PROT_NONE) };
     let code = page as *mut u32;
     let words: [u32; 10] = [
         0xd2800020,                     // 0:  mov x0, #1
@@ -515,5 +516,5 @@ fn sure_successors_translated_ahead() {
     let (_, exit) = run_from_start(1, base);
     assert_eq!(exit, Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: base + 4096 });
     // SAFETY: our own mapping.
-    unsafe { libc::munmap(page, 4096) };
+    unsafe { libc::munmap(page, 8192) };
 }
