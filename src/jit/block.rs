@@ -6,12 +6,34 @@ use super::emit::dasm;
 use super::emit::{Emitter, Flow, Undefined};
 use super::vcache::PinScan;
 use super::{Block, Jit, Stats};
-use crate::arch::table::{BrOp, GPR_RD, GPR_RM, GPR_RN};
-use crate::arch::{decode, Insn, Op, Row};
+use crate::arch::table::{class, decode_entry, Entry, GPR_RD, GPR_RM, GPR_RN};
+use crate::arch::{Insn, Op};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 /// Longest block, in guest instructions.
 pub const MAX_BLOCK_INSNS: usize = 200;
+
+/// The words of a block's straight-line prefix from its start, each with its decoder entry
+/// (`None`: UNDEFINED), written by the prescan ([`choose_swaps`]) and read again by the
+/// block former: a fixed array, since the prescan never reads more than a block's worth.
+pub(crate) struct Prescan {
+    words: Box<[(u32, Option<&'static Entry>); MAX_BLOCK_INSNS]>,
+    len: usize,
+}
+
+impl Prescan {
+    pub(crate) fn new() -> Prescan {
+        Prescan { words: Box::new([(0, None); MAX_BLOCK_INSNS]), len: 0 }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    pub(crate) fn as_slice(&self) -> &[(u32, Option<&'static Entry>)] {
+        &self.words[..self.len]
+    }
+}
 
 /// Read the guest instruction at `pc`, or `None` when it is not mapped readable.
 pub fn fetch(pc: u64) -> Option<u32> {
@@ -117,9 +139,9 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
     loop {
         // From the prescan when it got here, else fetched and decoded now.
         let k = cur.wrapping_sub(pc) / 4;
-        let fetched = match e.prescan.get(k as usize) {
+        let fetched = match e.prescan.as_slice().get(k as usize) {
             Some(&(word, row)) if cur >= pc => Some((word, row)),
-            _ => fetch(cur).map(|w| (w, decode(w))),
+            _ => fetch(cur).map(|w| (w, decode_entry(w))),
         };
         let (word, row) = match fetched {
             Some(f) => f,
@@ -135,7 +157,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         let skip_lands = e.pending_skip.is_some_and(|(t, _)| t == cur);
         // NZCV left pending by the previous instruction is stored now, except for a B.cond
         // (not AL/NV, not at a join), which stores it where needed (`branch::cond_branch`).
-        let bcond = matches!(row, Some(r) if r.op == Op::Br(BrOp::BCond)) && Insn(word).cond_lo() < 0b1110;
+        let bcond = matches!(row, Some(r) if r.class & class::BCOND != 0) && Insn(word).cond_lo() < 0b1110;
         if skip_lands || !bcond {
             e.flush_flags();
         }
@@ -154,10 +176,10 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         let flow = match row {
             Some(row) => {
                 let puts = e.vc.puts;
-                vcache_before(e, row.op, Insn(word));
+                vcache_before(e, row.class, Insn(word));
                 e.vc_mark_insn();
                 let flow = super::dispatch::TRANSLATORS[row.op_index as usize](e, Insn(word));
-                if matches!(row.op, Op::Simd(_)) && e.vc.puts == puts {
+                if row.class & class::SIMD != 0 && e.vc.puts == puts {
                     // written in CpuState without the cache (or not at all)
                     e.vc_forget(Insn(word).rd());
                 }
@@ -225,8 +247,8 @@ fn bind_skip(e: &mut Emitter) {
 /// afterwards unless the translator put it into the cache; helpers clear the whole cache.)
 /// The scalar FP translators and the S/D/Q loads and stores of `ldst` keep the cache
 /// themselves; the other groups do not touch V registers.
-fn vcache_before(e: &mut Emitter, op: Op, i: Insn) {
-    if matches!(op, Op::LdStSimd(_)) {
+fn vcache_before(e: &mut Emitter, kind: u8, i: Insn) {
+    if kind & class::LDST_SIMD != 0 {
         for k in 0..4 {
             e.vc_forget((i.rt() + k) % 32);
         }
@@ -252,7 +274,7 @@ const MIN_SWAP_USES: u32 = 4;
 /// so that the block former does not fetch and decode it again. The same pass chooses the V
 /// registers to pin (`vcache::PinScan`). Returns the swaps (old, new), how many there are,
 /// and the pins.
-fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u32, u32); MAX_SWAPS], usize, PinScan) {
+fn choose_swaps(pc: u64, prescan: &mut Prescan) -> ([(u32, u32); MAX_SWAPS], usize, PinScan) {
     let mut uses = [0u32; 32];
     let mut at = pc;
     let mut conds = 0;
@@ -266,10 +288,13 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
     let mut loop_uses = [0u32; 32];
     let mut reader = crate::mem::GuestReader::new();
     prescan.clear();
-    for _ in 0..MAX_BLOCK_INSNS {
+    let words = &mut *prescan.words;
+    let mut scanned = 0;
+    for (k, slot) in words.iter_mut().enumerate() {
         let Some(word) = reader.read_u32(at) else { break };
-        let row = decode(word);
-        prescan.push((word, row));
+        let row = decode_entry(word);
+        *slot = (word, row);
+        scanned = k + 1;
         let Some(row) = row else { break };
         let i = Insn(word);
         // (counted without a branch per field: which fields an instruction has is as random
@@ -280,12 +305,12 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         uses[i.rm() as usize] += (f & GPR_RM != 0) as u32;
         // (one well-predicted test for the common integer and load/store rows, instead of a
         // jump table as unpredictable as the code's mix of groups)
-        if row.plain {
-            pins.ldst_if(matches!(row.op, Op::LdSt(_)), i);
+        if row.class & class::PLAIN != 0 {
+            pins.ldst_if(row.class & class::LDST != 0, i);
             at += 4;
             continue;
         }
-        match row.op {
+        match row.row.op {
             Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_) => {}
             Op::LdStSimd(_) => pins.stop(),
             Op::Fp(op) => pins.fp(op, i),
@@ -327,6 +352,7 @@ fn choose_swaps(pc: u64, prescan: &mut Vec<(u32, Option<&'static Row>)>) -> ([(u
         }
         at += 4;
     }
+    prescan.len = scanned;
     if looping {
         uses = loop_uses;
     }

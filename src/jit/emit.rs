@@ -17,7 +17,7 @@
 //! A translator that returns `Err(Undefined)` must not have emitted code.
 
 use super::asm::Asm;
-use crate::arch::{Insn, Row};
+use crate::arch::Insn;
 use crate::cpu::*;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
@@ -119,8 +119,8 @@ pub const MAX_SKIP: u64 = 8;
 /// (so none of them ends the block).
 /// [`Emitter::head_kills_flags`] over the prescan of the block (word, decoded row) from its
 /// start.
-fn head_kills(prescan: &[(u32, Option<&'static crate::arch::Row>)]) -> bool {
-    kills_flags(prescan.iter().copied())
+fn head_kills(prescan: &[(u32, Option<&'static crate::arch::table::Entry>)]) -> bool {
+    kills_flags(prescan.iter().map(|&(word, e)| (word, e.map(|e| e.row))))
 }
 
 /// Whether the instructions `words` (word, decoded row), in program order, overwrite all of
@@ -474,7 +474,7 @@ pub struct Emitter {
     pub(crate) vc_head: super::vcache::VCache,
     /// The words of the block's straight-line prefix from its start, decoded once by the
     /// block former's prescan (`block::choose_swaps`) and used again when translating them.
-    pub(crate) prescan: Vec<(u32, Option<&'static Row>)>,
+    pub(crate) prescan: super::block::Prescan,
     /// This is a block's exact-FP variant: every inline FP/AdvSIMD operation tests FPCR
     /// itself and takes its helper unless FPCR is plain IEEE 754 (see [`Emitter::fpcr_check`]).
     pub(crate) exact_fp: bool,
@@ -522,7 +522,7 @@ impl Emitter {
             cold: Vec::with_capacity(8),
             vc_head: super::vcache::VCache::new(),
             pc_map: Vec::with_capacity(64),
-            prescan: Vec::with_capacity(64),
+            prescan: super::block::Prescan::new(),
             exact_fp: false,
             fpcr_checked: false,
             fpcr_checked_at_skip: false,
@@ -804,7 +804,7 @@ impl Emitter {
         if let Some(k) = self.head_kills {
             return k;
         }
-        let k = head_kills(&self.prescan);
+        let k = head_kills(self.prescan.as_slice());
         self.head_kills = Some(k);
         k
     }

@@ -232,9 +232,59 @@ pub fn all_rows() -> impl Iterator<Item = &'static Row> {
         .flat_map(|g| group_rows(g).iter().flat_map(|rows| rows.iter()))
 }
 
+/// A row as the decoder holds it ([`decode_entry`]): its mask and value inline, so that
+/// testing a candidate does not first load the row through its pointer, and the few facts
+/// the block former needs for every instruction (so that it does not load the row either).
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    mask: u32,
+    value: u32,
+    pub row: &'static Row,
+    /// [`Row::op_index`]
+    pub op_index: u16,
+    /// [`Row::gpr_fields`]
+    pub gpr_fields: u8,
+    /// The row's kind as `class::*` bits.
+    pub class: u8,
+}
+
+/// [`Entry::class`] bits.
+pub mod class {
+    /// [`super::Row::plain`]: integer data processing or a general-register load/store.
+    pub const PLAIN: u8 = 1;
+    /// `Op::LdSt`
+    pub const LDST: u8 = 2;
+    /// `Op::Br(BrOp::BCond)`
+    pub const BCOND: u8 = 4;
+    /// `Op::Simd`
+    pub const SIMD: u8 = 8;
+    /// `Op::LdStSimd`
+    pub const LDST_SIMD: u8 = 16;
+    /// `Op::Fp`
+    pub const FP: u8 = 32;
+    /// `Op::Br`
+    pub const BR: u8 = 64;
+}
+
+impl Entry {
+    fn new(r: &'static Row) -> Entry {
+        let class = match r.op {
+            Op::DpImm(_) | Op::DpReg(_) => class::PLAIN,
+            Op::LdSt(_) => class::PLAIN | class::LDST,
+            Op::Br(BrOp::BCond) => class::BR | class::BCOND,
+            Op::Br(_) => class::BR,
+            Op::Simd(_) => class::SIMD,
+            Op::LdStSimd(_) => class::LDST_SIMD,
+            Op::Fp(_) => class::FP,
+        };
+        debug_assert_eq!(class & class::PLAIN != 0, r.plain);
+        Entry { mask: r.mask, value: r.value, row: r, op_index: r.op_index, gpr_fields: r.gpr_fields, class }
+    }
+}
+
 /// The rows that can match a word with a given bits 31:20: one list, or one per value of
 /// bits 15:10.
-type Bucket = Box<[Box<[&'static Row]>]>;
+type Bucket = Box<[Box<[Entry]>]>;
 
 /// Lazily built index: bucket by word bits 31:20 -> the rows (in order) that can match. A
 /// bucket with more than [`SPLIT_ROWS`] rows (the FP and AdvSIMD spaces) is split again by
@@ -249,13 +299,13 @@ const SUB_MASK: u32 = 0x3f << SUB_SHIFT;
 
 /// The rows of the table, in order, that can match a word whose bits under `known` equal
 /// those of `bits`.
-fn candidates(bits: u32, known: u32) -> Box<[&'static Row]> {
+fn candidates(bits: u32, known: u32) -> Box<[Entry]> {
     let mut v = Vec::new();
     if let Some(g) = Group::of(bits) {
         for part in group_rows(g) {
             for r in part.iter() {
                 if (r.value ^ bits) & r.mask & known == 0 {
-                    v.push(r);
+                    v.push(Entry::new(r));
                 }
             }
         }
@@ -284,10 +334,16 @@ fn build_bucket(key: u32) -> Bucket {
 /// Decode a word: the first matching row, or `None` (UNDEFINED / not implemented).
 #[inline]
 pub fn decode(word: u32) -> Option<&'static Row> {
+    decode_entry(word).map(|e| e.row)
+}
+
+/// [`decode`], as the decoder's entry for the row.
+#[inline]
+pub fn decode_entry(word: u32) -> Option<&'static Entry> {
     let key = word >> BUCKET_SHIFT;
     let bucket = BUCKETS[key as usize & 4095].get_or_init(|| build_bucket(key));
     let rows = if bucket.len() == 1 { &bucket[0] } else { &bucket[((word & SUB_MASK) >> SUB_SHIFT) as usize] };
-    rows.iter().copied().find(|r| r.matches(word))
+    rows.iter().find(|r| word & r.mask == r.value)
 }
 
 /// Look a row up by name.
