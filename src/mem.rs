@@ -117,6 +117,23 @@ fn process_vm_forbidden(n: isize) -> bool {
     forbidden
 }
 
+/// The signal and si_code of an instruction fetch at `pc` that failed (as arm64 Linux
+/// reports them): a pc that is not a multiple of 4 is a PC alignment fault (SIGBUS,
+/// BUS_ADRALN); otherwise SIGSEGV, SEGV_ACCERR when the page is mapped (without execute or
+/// read permission: PROT_NONE, say) and SEGV_MAPERR when nothing is mapped there.
+pub fn fetch_fault(pc: u64) -> (i32, i32) {
+    if !pc.is_multiple_of(4) {
+        return (libc::SIGBUS, libc::BUS_ADRALN);
+    }
+    let page = page_align_down(pc);
+    let mut resident = 0u8;
+    // SAFETY: mincore only inspects the mapping (ENOMEM when [page, page + 4096) is not
+    // mapped at all); `resident` has room for the one page's byte.
+    let mapped = unsafe { libc::mincore(page as *mut libc::c_void, 4096, &mut resident) } == 0;
+    // (SEGV_ACCERR = 2, SEGV_MAPERR = 1: asm-generic/siginfo.h)
+    (libc::SIGSEGV, if mapped { 2 } else { 1 })
+}
+
 /// Copy guest memory at `addr` into `buf` if all of it is readable (uses process_vm_readv on
 /// ourselves, which reports EFAULT instead of faulting; a pipe where that is forbidden).
 pub fn probe_read(addr: u64, buf: &mut [u8]) -> bool {

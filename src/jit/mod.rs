@@ -442,8 +442,12 @@ impl Jit {
                         let chain = (code != exit::LOOKUP).then(|| (cpu.chain_site as usize, st.generation));
                         match self.lookup_or_translate(&mut st, key, chain) {
                             Some(h) => h,
-                            // The pc itself cannot be fetched: a prefetch abort.
-                            None => return Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: pc },
+                            // The pc itself cannot be fetched: a prefetch abort (or a PC
+                            // alignment fault).
+                            None => {
+                                let (signo, code) = crate::mem::fetch_fault(pc);
+                                return Exit::Fault { signo, code, addr: pc };
+                            }
                         }
                     };
                     code = self.enter(cpu, host);

@@ -1,0 +1,57 @@
+/* Instruction fetches that fail: the signal, si_code and si_addr a handler sees (as arm64
+ * Linux reports them). Each case runs in a child process. */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void *target;
+
+static void handler(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    printf("  signal %s, si_code %d, si_addr %s\n", sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "other",
+           si->si_code, si->si_addr == target ? "= target" : "!= target");
+    fflush(stdout);
+    _exit(0);
+}
+
+static void run(const char *name, void *to) {
+    printf("%s\n", name);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = handler;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGSEGV, &sa, 0);
+        sigaction(SIGBUS, &sa, 0);
+        target = to;
+        ((void (*)(void))to)();
+        printf("  returned\n");
+        fflush(stdout);
+        _exit(1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("  exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+int main(void) {
+    static const uint32_t ret_insn = 0xd65f03c0; /* ret */
+    uint8_t *rx = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *none = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* (unmapped last: no later mapping can take its place) */
+    uint8_t *gone = mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(gone, 4096);
+    memcpy(rx, &ret_insn, 4);
+    __builtin___clear_cache((char *)rx, (char *)rx + 4);
+    run("executable page (returns)", rx);
+    run("PROT_NONE page", none);
+    run("unmapped page", gone);
+    run("misaligned pc", rx + 2);
+    return 0;
+}
