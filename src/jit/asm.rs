@@ -267,6 +267,20 @@ impl CodeBuf {
         self.len += len.min(8);
     }
 
+    /// Append the low `len` bytes of each (`word`, `len`) in turn (`len` at most 8), one
+    /// unaligned 8-byte store each and one update of the length.
+    #[inline(always)]
+    fn put_words<const N: usize>(&mut self, words: [(u64, usize); N]) {
+        let mut at = self.len;
+        for (word, len) in words {
+            debug_assert!(len <= 8);
+            // SAFETY: as `put`; N * 8 bytes lie in the same writable run.
+            unsafe { std::ptr::write_unaligned(self.base.add(at) as *mut u64, word.to_le()) };
+            at += len & 15;
+        }
+        self.len = at;
+    }
+
     /// Append a slice (at most SLACK bytes: longer ones make room first).
     #[inline]
     fn extend_from_slice(&mut self, b: &[u8]) {
@@ -416,17 +430,14 @@ impl Asm {
     /// /r with `dst` in r/m ([`alu`] opcodes), as `mov_rr`.
     #[inline]
     pub fn alu_rr(&mut self, opcode: u8, w: bool, dst: u8, src: u8) {
-        let rex = 0x40 | (w as u8) << 3 | (src >> 3 & 1) << 2 | (dst >> 3 & 1);
-        self.buf.put([rex, opcode, 0xc0 | (src & 7) << 3 | (dst & 7)]);
+        self.put_word(Self::alu_rr_word(opcode, w, dst, src), 3);
     }
 
     /// `<shift> dst, imm8` (C1 /`ext`: 0 ROL, 1 ROR, 4 SHL, 5 SHR, 7 SAR; 64-bit `w`, else
     /// 32-bit), as `dynasm!` encodes it with a runtime register and count (REX always).
     #[inline]
     pub fn shift_imm(&mut self, ext: u8, w: bool, dst: u8, count: u8) {
-        let rex = 0x40 | (w as u64) << 3 | (dst as u64 >> 3 & 1);
-        let word = rex | 0xc1 << 8 | (0xc0 | (ext as u64 & 7) << 3 | (dst as u64 & 7)) << 16 | (count as u64) << 24;
-        self.put_word(word, 4);
+        self.put_word(Self::shift_imm_word(ext, w, dst, count), 4);
     }
 
     /// `mov Rd(dst), imm32` as `dynasm!` encodes it (REX, B8+r).
@@ -545,26 +556,59 @@ impl Asm {
         self.buf.put_word(word, len);
     }
 
+    /// [`Asm::put_word`] for each (`word`, `len`) in turn, with one update of the length.
+    #[inline]
+    pub fn put_words<const N: usize>(&mut self, words: [(u64, usize); N]) {
+        self.buf.put_words(words);
+    }
+
     /// `mov_rr(w, dst, src)` when `src` is not 0 (rax), else `load_rbx(w, dst, disp)`: the
     /// same bytes, without a branch on `src` (the encodings come from [`MOV_RR`] and
     /// [`LOAD_RBX`]; REX.W is cleared for the 32-bit forms).
     #[inline]
     pub fn mov_rr_or_load_rbx(&mut self, w: bool, dst: u8, src: u8, disp: i32) {
+        let (word, len) = Self::mov_rr_or_load_rbx_word(w, dst, src, disp);
+        self.put_word(word, len);
+    }
+
+    /// The bytes of [`Asm::mov_rr_or_load_rbx`] (little-endian) and their count, for
+    /// [`Asm::put_word`].
+    #[inline]
+    pub fn mov_rr_or_load_rbx_word(w: bool, dst: u8, src: u8, disp: i32) -> (u64, usize) {
         let not_w = (!w as u64) << 3;
         let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64 ^ not_w;
         let mem = (LOAD_RBX[dst as usize & 15] as u64 ^ not_w) | (disp as u32 as u64) << 24;
-        let (word, len) = std::hint::select_unpredictable(src != 0, (rr, 3), (mem, 7));
-        self.put_word(word, len);
+        std::hint::select_unpredictable(src != 0, (rr, 3), (mem, 7))
     }
 
     /// `mov_rr(true, dst, src)` when `dst` is not 0 (rax), else `store_rbx(disp, src)`: the
     /// same bytes, without a branch on `dst`.
     #[inline]
     pub fn mov_rr_or_store_rbx(&mut self, dst: u8, src: u8, disp: i32) {
+        let (word, len) = Self::mov_rr_or_store_rbx_word(dst, src, disp);
+        self.put_word(word, len);
+    }
+
+    /// The bytes of [`Asm::mov_rr_or_store_rbx`] and their count, for [`Asm::put_word`].
+    #[inline]
+    pub fn mov_rr_or_store_rbx_word(dst: u8, src: u8, disp: i32) -> (u64, usize) {
         let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64;
         let mem = STORE_RBX[src as usize & 15] as u64 | (disp as u32 as u64) << 24;
-        let (word, len) = std::hint::select_unpredictable(dst != 0, (rr, 3), (mem, 7));
-        self.put_word(word, len);
+        std::hint::select_unpredictable(dst != 0, (rr, 3), (mem, 7))
+    }
+
+    /// The bytes of [`Asm::alu_rr`] (3 of them).
+    #[inline]
+    pub const fn alu_rr_word(opcode: u8, w: bool, dst: u8, src: u8) -> u64 {
+        let rex = 0x40 | (w as u64) << 3 | (src as u64 >> 3 & 1) << 2 | (dst as u64 >> 3 & 1);
+        rex | (opcode as u64) << 8 | (0xc0 | (src as u64 & 7) << 3 | (dst as u64 & 7)) << 16
+    }
+
+    /// The bytes of [`Asm::shift_imm`] (4 of them).
+    #[inline]
+    pub const fn shift_imm_word(ext: u8, w: bool, dst: u8, count: u8) -> u64 {
+        let rex = 0x40 | (w as u64) << 3 | (dst as u64 >> 3 & 1);
+        rex | 0xc1 << 8 | (0xc0 | (ext as u64 & 7) << 3 | (dst as u64 & 7)) << 16 | (count as u64) << 24
     }
 
     /// `movdqu xmm<x>, [rbx + disp]`, as `dynasm!` encodes `movdqu Rx(x), [cpu + disp]` with

@@ -2,18 +2,20 @@
 //! extended register), add/sub with carry, conditional compare and select, 1- and 2-source,
 //! 3-source (multiply) instructions.
 
-use super::asm::alu;
+use super::asm::{alu, Asm};
 use super::emit::{dasm, host_cc, reg::*, Emitter, FlagKind, Flow, TResult, Undefined, X86Cc, R31};
 use crate::arch::table::DpRegOp;
 use crate::arch::Insn;
+use crate::cpu::off_x;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 #[inline(always)]
 pub fn translate(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     match op {
-        And | Bic | Orr | Orn | Eor | Eon | Ands | Bics => logical_shifted(e, op, i),
-        AddShifted | AddsShifted | SubShifted | SubsShifted => add_sub_shifted(e, op, i),
+        And | Bic | Orr | Orn | Eor | Eon | Ands | Bics | AddShifted | AddsShifted | SubShifted | SubsShifted => {
+            shifted_alu(e, op, i)
+        }
         AddExt | AddsExt | SubExt | SubsExt => add_sub_ext(e, op, i),
         Adc | Adcs | Sbc | Sbcs => add_sub_carry(e, op, i),
         CcmnReg | CcmpReg | CcmnImm | CcmpImm => cond_compare(e, op, i),
@@ -57,126 +59,6 @@ fn crc32(e: &mut Emitter, castagnoli: bool, i: Insn) -> TResult {
     Ok(Flow::Continue)
 }
 
-/// Emit `h = h <shift> amount` for a shifted-register operand (LSL, LSR, ASR, ROR).
-fn emit_shift(e: &mut Emitter, h: u8, sf: bool, shift: u32, amount: u32) {
-    if amount == 0 {
-        return;
-    }
-    // LSL, LSR, ASR, ROR: SHL, SHR, SAR, ROR (C1 /4, /5, /7, /1)
-    const EXT: [u8; 4] = [4, 5, 7, 1];
-    e.ops.shift_imm(EXT[shift as usize & 3], sf, h, amount as u8);
-}
-
-/// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS (shifted register).
-fn logical_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
-    use DpRegOp::*;
-    let sf = i.sf();
-    if !sf && i.imm6() >= 32 {
-        return Err(Undefined);
-    }
-    if i.imm6() == 0 && matches!(op, And | Orr | Eor) && direct_reg_op(e, op, sf, i) {
-        return Ok(Flow::Continue);
-    }
-    if !matches!(op, Ands | Bics) && direct_shifted_op(e, op, sf, i) {
-        return Ok(Flow::Continue);
-    }
-    // MOV (register), the ORR Xd, XZR, Xm alias: one load or move into Rd's home.
-    if op == Orr && i.rn() == 31 && i.imm6() == 0 && i.rd() != 31 {
-        if let Some(hd) = e.host_of(i.rd()) {
-            e.load_x(hd, i.rm(), sf, R31::Zr);
-        } else {
-            e.load_x(RAX, i.rm(), sf, R31::Zr);
-            e.store_x(i.rd(), RAX, sf, R31::Zr);
-        }
-        return Ok(Flow::Continue);
-    }
-    e.load_x(RCX, i.rm(), sf, R31::Zr);
-    emit_shift(e, RCX, sf, i.shift(), i.imm6());
-    if matches!(op, Bic | Orn | Eon | Bics) {
-        dasm!(e.ops; not rcx);
-    }
-    e.load_x(RAX, i.rn(), sf, R31::Zr);
-    match (op, sf) {
-        (And | Bic | Ands | Bics, true) => dasm!(e.ops; and rax, rcx),
-        (And | Bic | Ands | Bics, false) => dasm!(e.ops; and eax, ecx),
-        (Orr | Orn, _) => dasm!(e.ops; or rax, rcx),
-        (Eor | Eon, _) => dasm!(e.ops; xor rax, rcx),
-        _ => unreachable!(),
-    }
-    if matches!(op, Ands | Bics) {
-        e.save_flags(FlagKind::Logic, sf);
-    }
-    e.store_x(i.rd(), RAX, sf, R31::Zr);
-    Ok(Flow::Continue)
-}
-
-/// AND/ORR/EOR/ADD/SUB (shifted register, amount 0, no flags) on registers that all live in
-/// host registers: `op hd, hm` after `mov hd, hn` when Rd is not Rn (skipped when Rd is Rm
-/// there). ORR with XZR as Rn (the MOV alias) is a plain move. Register 31 is XZR in these
-/// forms, so it only qualifies as that Rn. False (nothing emitted) otherwise.
-fn direct_reg_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
-    use DpRegOp::*;
-    let (d, n, m) = (i.rd(), i.rn(), i.rm());
-    if d == 31 || m == 31 {
-        return false;
-    }
-    let (Some(hd), Some(hm)) = (e.host_of(d), e.host_of(m)) else { return false };
-    if n == 31 {
-        if op != Orr {
-            return false;
-        }
-        e.ops.mov_rr(sf, hd, hm);
-        return true;
-    }
-    let Some(hn) = e.host_of(n) else { return false };
-    if d != n {
-        if d == m {
-            return false;
-        }
-        e.ops.mov_rr(sf, hd, hn);
-    }
-    let opcode = match op {
-        And => alu::AND,
-        Orr => alu::OR,
-        Eor => alu::XOR,
-        AddShifted => alu::ADD,
-        _ => alu::SUB,
-    };
-    e.ops.alu_rr(opcode, sf, hd, hm);
-    true
-}
-
-/// AND/BIC/ORR/ORN/EOR/EON/ADD/SUB (shifted register, no flags) with Rd in a host register
-/// (Rn and Rm anywhere): rcx = the shifted (and, for BIC/ORN/EON, inverted) Rm, then
-/// `op hd, rcx` after Rn is loaded into hd when Rd is not Rn. Register 31 (XZR here) does not
-/// qualify. False (nothing emitted) otherwise.
-fn direct_shifted_op(e: &mut Emitter, op: DpRegOp, sf: bool, i: Insn) -> bool {
-    use DpRegOp::*;
-    let (d, n, m) = (i.rd(), i.rn(), i.rm());
-    if d == 31 || n == 31 || m == 31 {
-        return false;
-    }
-    let Some(hd) = e.host_of(d) else { return false };
-    e.load_x(RCX, m, sf, R31::Zr);
-    emit_shift(e, RCX, sf, i.shift(), i.imm6());
-    if matches!(op, Bic | Orn | Eon) {
-        dasm!(e.ops; not rcx);
-    }
-    if d != n {
-        e.load_x(hd, n, sf, R31::Zr);
-    }
-    // 32-bit forms zero-extend into the 64-bit host register, as W writes do.
-    let opcode = match op {
-        And | Bic => alu::AND,
-        Orr | Orn => alu::OR,
-        Eor | Eon => alu::XOR,
-        AddShifted => alu::ADD,
-        _ => alu::SUB,
-    };
-    e.ops.alu_rr(opcode, sf, hd, RCX);
-    true
-}
-
 /// `rax = rax +/- rcx` with flags captured when `set_flags`.
 fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
     e.ops.alu_rr(if sub { alu::SUB } else { alu::ADD }, sf, RAX, RCX);
@@ -185,38 +67,91 @@ fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
     }
 }
 
-/// ADD/ADDS/SUB/SUBS (shifted register).
-fn add_sub_shifted(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
+/// (x86 opcode, inverted operand, flags) of each shifted-register operation of
+/// [`shifted_alu`], by `DpRegOp` discriminant (a table: a `match` here compiles to a jump
+/// table, an indirect branch as unpredictable as the code).
+const SHIFTED_ALU: [(u8, bool, Option<FlagKind>); DpRegOp::ALL.len()] = {
+    use DpRegOp::*;
+    let mut t = [(0, false, None); DpRegOp::ALL.len()];
+    t[And as usize] = (alu::AND, false, None);
+    t[Bic as usize] = (alu::AND, true, None);
+    t[Orr as usize] = (alu::OR, false, None);
+    t[Orn as usize] = (alu::OR, true, None);
+    t[Eor as usize] = (alu::XOR, false, None);
+    t[Eon as usize] = (alu::XOR, true, None);
+    t[Ands as usize] = (alu::AND, false, Some(FlagKind::Logic));
+    t[Bics as usize] = (alu::AND, true, Some(FlagKind::Logic));
+    t[AddShifted as usize] = (alu::ADD, false, None);
+    t[AddsShifted as usize] = (alu::ADD, false, Some(FlagKind::Add));
+    t[SubShifted as usize] = (alu::SUB, false, None);
+    t[SubsShifted as usize] = (alu::SUB, false, Some(FlagKind::Sub));
+    t
+};
+
+/// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS and ADD/ADDS/SUB/SUBS (shifted register): one template
+/// for the twelve, `t = Rn; t = t <op> (Rm <shift> amount, inverted for BIC/ORN/EON/BICS);
+/// Rd = t`, whose parts are chosen by selects rather than branches: which registers live in
+/// host registers is as random as the code (a mispredicted branch per choice). Register 31
+/// is XZR in all of these.
+/// - `t` is Rd's host register, or rax when Rd lives in memory, is XZR, or the flags are set
+///   (the pending NZCV is read from rax, `Emitter::save_flags`);
+/// - the operand is Rm's host register itself when it needs no shift or inversion and `t`
+///   does not overwrite it first, else rcx (loaded, shifted, inverted);
+/// - `t = Rn` is omitted when `t` already holds it; `Rd = t` only when `t` is rax.
+///
+/// The MOV (register) alias (ORR with XZR as Rn, no shift) is a single move into Rd's home.
+fn shifted_alu(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     use DpRegOp::*;
     let sf = i.sf();
-    if i.shift() == 3 || (!sf && i.imm6() >= 32) {
+    let add_sub = matches!(op, AddShifted | AddsShifted | SubShifted | SubsShifted);
+    if (add_sub && i.shift() == 3) || (!sf && i.imm6() >= 32) {
         return Err(Undefined);
     }
-    if i.imm6() == 0 && matches!(op, AddShifted | SubShifted) && direct_reg_op(e, op, sf, i) {
+    let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    if op == Orr && n == 31 && i.imm6() == 0 && d != 31 {
+        // MOV (register)
+        if let Some(hd) = e.host_of(d) {
+            e.load_x(hd, m, sf, R31::Zr);
+        } else {
+            e.load_x(RAX, m, sf, R31::Zr);
+            e.store_x(d, RAX, sf, R31::Zr);
+        }
         return Ok(Flow::Continue);
     }
-    if matches!(op, AddShifted | SubShifted) && direct_shifted_op(e, op, sf, i) {
-        return Ok(Flow::Continue);
+    let (opcode, invert, flags) = SHIFTED_ALU[op as usize];
+    // host registers (0: in memory); register 31 (XZR) counts as in memory
+    let host = |r: u32| if r == 31 { 0 } else { e.host_or_zero(r) };
+    let (hd, hn, hm) = (host(d), host(n), host(m));
+    let t = std::hint::select_unpredictable(hd == 0 || flags.is_some(), RAX, hd);
+    let load_n = t != hn || hn == 0;
+    let amount = i.imm6();
+    let direct_m = amount == 0 && !invert && hm != 0 && !(t == hm && load_n);
+    let src = std::hint::select_unpredictable(direct_m, hm, RCX);
+    // rcx = Rm (xor for XZR), shifted, inverted
+    let zero_rcx = (Asm::alu_rr_word(alu::XOR, false, RCX, RCX), 3);
+    let load_rm = Asm::mov_rr_or_load_rbx_word(sf, RCX, hm, off_x(m & 31));
+    let (rm_word, rm_len) = std::hint::select_unpredictable(m == 31, zero_rcx, load_rm);
+    // LSL, LSR, ASR, ROR: SHL, SHR, SAR, ROR (C1 /4, /5, /7, /1)
+    const EXT: [u8; 4] = [4, 5, 7, 1];
+    let shift_word = Asm::shift_imm_word(EXT[i.shift() as usize & 3], sf, RCX, amount as u8);
+    // t = Rn (xor for XZR)
+    let zero_t = (Asm::alu_rr_word(alu::XOR, false, t, t), 3);
+    let load_rn = Asm::mov_rr_or_load_rbx_word(sf, t, hn, off_x(n & 31));
+    let (rn_word, rn_len) = std::hint::select_unpredictable(n == 31, zero_t, load_rn);
+    // Rd = rax (a 32-bit result is zero-extended already)
+    let (rd_word, rd_len) = Asm::mov_rr_or_store_rbx_word(e.host_or_zero(d), RAX, off_x(d & 31));
+    e.ops.put_words([
+        (rm_word, if direct_m { 0 } else { rm_len }),
+        (shift_word, if amount != 0 { 4 } else { 0 }),
+        // not rcx (REX.W F7 /2)
+        (0xd1_f7_48, if invert { 3 } else { 0 }),
+        (rn_word, if load_n { rn_len } else { 0 }),
+        (Asm::alu_rr_word(opcode, sf, t, src), 3),
+        (rd_word, if t == RAX && d != 31 { rd_len } else { 0 }),
+    ]);
+    if let Some(kind) = flags {
+        e.save_flags(kind, sf);
     }
-    let sub = matches!(op, SubShifted | SubsShifted);
-    let set_flags = matches!(op, AddsShifted | SubsShifted);
-    match e.host_of(i.rm()).filter(|_| i.rm() != 31 && i.imm6() == 0) {
-        // an unshifted Rm in a host register is the operand itself
-        Some(hm) => {
-            e.load_x(RAX, i.rn(), sf, R31::Zr);
-            e.ops.alu_rr(if sub { alu::SUB } else { alu::ADD }, sf, RAX, hm);
-            if set_flags {
-                e.save_flags(if sub { FlagKind::Sub } else { FlagKind::Add }, sf);
-            }
-        }
-        None => {
-            e.load_x(RCX, i.rm(), sf, R31::Zr);
-            emit_shift(e, RCX, sf, i.shift(), i.imm6());
-            e.load_x(RAX, i.rn(), sf, R31::Zr);
-            emit_add_sub(e, sf, sub, set_flags);
-        }
-    }
-    e.store_x(i.rd(), RAX, sf, R31::Zr);
     Ok(Flow::Continue)
 }
 

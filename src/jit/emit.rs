@@ -611,6 +611,12 @@ impl Emitter {
 
     // ---------------------------------------------------------------- guest registers
 
+    /// The host register holding guest register `n` (31 = SP) in this block, or 0 (rax: the
+    /// register lives in `CpuState::x`).
+    pub(crate) fn host_or_zero(&self, n: u32) -> u8 {
+        self.host_tab[n as usize & 31]
+    }
+
     /// The host register holding guest register `n` (31 = SP) in this block, if any.
     pub(crate) fn host_of(&self, n: u32) -> Option<u8> {
         let h = self.host_tab[n as usize & 31];
