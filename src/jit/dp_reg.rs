@@ -122,10 +122,11 @@ fn shifted_alu(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     // host registers (0: in memory); register 31 (XZR) counts as in memory
     let host = |r: u32| if r == 31 { 0 } else { e.host_or_zero(r) };
     let (hd, hn, hm) = (host(d), host(n), host(m));
-    let t = std::hint::select_unpredictable(hd == 0 || flags.is_some(), RAX, hd);
-    let load_n = t != hn || hn == 0;
+    // (`&` and `|` rather than `&&` and `||`: no branch per operand)
+    let t = std::hint::select_unpredictable((hd == 0) | flags.is_some(), RAX, hd);
+    let load_n = (t != hn) | (hn == 0);
     let amount = i.imm6();
-    let direct_m = amount == 0 && !invert && hm != 0 && !(t == hm && load_n);
+    let direct_m = (amount == 0) & !invert & (hm != 0) & !((t == hm) & load_n);
     let src = std::hint::select_unpredictable(direct_m, hm, RCX);
     // rcx = Rm (xor for XZR), shifted, inverted
     let zero_rcx = (Asm::alu_rr_word(alu::XOR, false, RCX, RCX), 3);
@@ -147,11 +148,9 @@ fn shifted_alu(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         (0xd1_f7_48, if invert { 3 } else { 0 }),
         (rn_word, if load_n { rn_len } else { 0 }),
         (Asm::alu_rr_word(opcode, sf, t, src), 3),
-        (rd_word, if t == RAX && d != 31 { rd_len } else { 0 }),
+        (rd_word, if (t == RAX) & (d != 31) { rd_len } else { 0 }),
     ]);
-    if let Some(kind) = flags {
-        e.save_flags(kind, sf);
-    }
+    e.save_flags_if(flags, sf);
     Ok(Flow::Continue)
 }
 

@@ -763,6 +763,15 @@ impl Emitter {
         self.pending_flags = Some((kind, sf));
     }
 
+    /// [`Emitter::save_flags`] when `kind` is given, without a branch on it; nothing
+    /// otherwise (at an instruction's start neither is set: the block former has taken the
+    /// host flags and stored the pending NZCV).
+    pub fn save_flags_if(&mut self, kind: Option<FlagKind>, sf: bool) {
+        debug_assert!(self.host_flags.is_none() && self.pending_flags.is_none());
+        self.host_flags = kind;
+        self.pending_flags = kind.map(|k| (k, sf));
+    }
+
     /// Store the pending NZCV (if any) to `CpuState` from the x86 flags and rax. Leaves the
     /// x86 flags and rax intact; clobbers rcx.
     pub fn flush_flags(&mut self) {
