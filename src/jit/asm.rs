@@ -270,9 +270,9 @@ impl CodeBuf {
     /// Append the low `len` bytes of each (`word`, `len`) in turn (`len` at most 8), one
     /// unaligned 8-byte store each and one update of the length.
     #[inline(always)]
-    fn put_words<const N: usize>(&mut self, words: [(u64, usize); N]) {
+    fn put_words<const N: usize>(&mut self, words: &[(u64, usize); N]) {
         let mut at = self.len;
-        for (word, len) in words {
+        for &(word, len) in words {
             debug_assert!(len <= 8);
             // SAFETY: as `put`; N * 8 bytes lie in the same writable run.
             unsafe { std::ptr::write_unaligned(self.base.add(at) as *mut u64, word.to_le()) };
@@ -558,7 +558,7 @@ impl Asm {
 
     /// [`Asm::put_word`] for each (`word`, `len`) in turn, with one update of the length.
     #[inline]
-    pub fn put_words<const N: usize>(&mut self, words: [(u64, usize); N]) {
+    pub fn put_words<const N: usize>(&mut self, words: &[(u64, usize); N]) {
         self.buf.put_words(words);
     }
 

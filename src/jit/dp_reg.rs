@@ -120,7 +120,7 @@ fn shifted_alu(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     }
     let (opcode, invert, flags) = SHIFTED_ALU[op as usize];
     // host registers (0: in memory); register 31 (XZR) counts as in memory
-    let host = |r: u32| if r == 31 { 0 } else { e.host_or_zero(r) };
+    let host = |r: u32| e.host_or_zero(r) & ((r != 31) as u8).wrapping_neg();
     let (hd, hn, hm) = (host(d), host(n), host(m));
     // (`&` and `|` rather than `&&` and `||`: no branch per operand)
     let t = std::hint::select_unpredictable((hd == 0) | flags.is_some(), RAX, hd);
@@ -141,7 +141,7 @@ fn shifted_alu(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     let (rn_word, rn_len) = std::hint::select_unpredictable(n == 31, zero_t, load_rn);
     // Rd = rax (a 32-bit result is zero-extended already)
     let (rd_word, rd_len) = Asm::mov_rr_or_store_rbx_word(e.host_or_zero(d), RAX, off_x(d & 31));
-    e.ops.put_words([
+    e.ops.put_words(&[
         (rm_word, if direct_m { 0 } else { rm_len }),
         (shift_word, if amount != 0 { 4 } else { 0 }),
         // not rcx (REX.W F7 /2)
