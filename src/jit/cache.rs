@@ -16,6 +16,8 @@ pub struct CodeCache {
     base: *mut u8,
     size: usize,
     cursor: usize,
+    /// [`CodeCache::prefetch_next`] has fetched the lines below this offset already.
+    prefetched: usize,
 }
 
 // SAFETY: the mapping is owned by the cache and only written through `&mut self`.
@@ -58,7 +60,7 @@ impl CodeCache {
             // SAFETY: advice on a range inside our own fresh mapping.
             unsafe { libc::madvise(huge_from as *mut libc::c_void, end - huge_from, libc::MADV_HUGEPAGE) };
         }
-        Ok(CodeCache { base: p as *mut u8, size, cursor: 0 })
+        Ok(CodeCache { base: p as *mut u8, size, cursor: 0, prefetched: 0 })
     }
 
     /// Address where the next block will be placed.
@@ -74,10 +76,13 @@ impl CodeCache {
     /// translated: the copy then does not wait for them (the cache is reused after a flush,
     /// its lines long evicted, and the lock release after the copy waits for every store to
     /// complete). PREFETCHT0: PREFETCHW would need a target feature the build does not assume.
+    /// Only the lines not fetched for an earlier block are fetched again (a short block
+    /// takes a few lines of the PREFETCH_BYTES ahead).
     #[inline]
-    pub fn prefetch_next(&self) {
+    pub fn prefetch_next(&mut self) {
         let end = (self.cursor + PREFETCH_BYTES).min(self.size);
-        let mut at = self.cursor & !63;
+        let mut at = self.cursor.max(self.prefetched) & !63;
+        self.prefetched = end;
         while at < end {
             // SAFETY: a prefetch is only a hint; the address lies inside our mapping.
             unsafe {
@@ -123,6 +128,7 @@ impl CodeCache {
 
     pub fn reset(&mut self) {
         self.cursor = TRAMPOLINE_AREA;
+        self.prefetched = 0;
     }
 
     /// [start, end) of the mapping.
