@@ -101,6 +101,26 @@ fn signalfd_numbers_in_every_read() {
     run_self_checking("sys/signums", &["extra"]);
 }
 
+/// The guest's own RLIMIT_AS/DATA/STACK read back as set, and a program that caps its
+/// address space at what it needs natively still maps and allocates (guest-bins/sys/rlimits.c;
+/// under the emulator only: qemu-aarch64 7.2 ignores the three and reads back the host's).
+#[test]
+fn resource_limits_on_itself() {
+    let out = run_self_checking("sys/rlimits", &[]);
+    assert!(out.contains("mmap 100M ok, malloc 50M ok"), "{out}");
+}
+
+/// Started under a limited address space (`ulimit -v`, 250 MB: the default code cache alone
+/// is 1 GiB of reservation), the emulator takes a smaller code cache and runs hello.
+#[test]
+fn starts_under_a_limited_address_space() {
+    let mut c = Command::new("sh");
+    c.arg("-c").arg("ulimit -v 250000 && exec \"$0\" \"$1\"").arg(emulator()).arg(guest_bin("hello"));
+    let o = run_with_timeout(&mut c, std::time::Duration::from_secs(60));
+    assert_no_panic("hello under ulimit -v", &o);
+    assert_eq!((o.status.code(), o.stdout_text().as_str()), (Some(0), "Hello, world!\n"), "{}", describe(&o));
+}
+
 /// mq_notify (ENOSYS under qemu-aarch64 7.2, so under the emulator only): a real-time
 /// signal with its SI_MESGQ siginfo, EBUSY, removal, signal 0, refused signals and kinds,
 /// and glibc's SIGEV_THREAD (guest-bins/sys/mqnotify.c; its output is the native x86_64

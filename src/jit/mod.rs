@@ -142,6 +142,9 @@ pub const LOOKUP_SIZE: usize = 1 << LOOKUP_BITS;
 /// Kept under 2 GiB so every block reaches the trampolines with rel32 jumps.
 pub const CODE_CACHE_SIZE: usize = 1 << 30;
 
+/// The smallest code cache [`Jit::with_cache_size`] falls back to.
+pub const MIN_CODE_CACHE_SIZE: usize = 8 << 20;
+
 /// A translated block.
 #[derive(Clone, Debug)]
 pub struct Block {
@@ -356,8 +359,28 @@ impl Jit {
         Self::with_cache_size(CODE_CACHE_SIZE)
     }
 
+    /// A JIT whose code cache is `size` bytes, or less where the address space is limited
+    /// (RLIMIT_AS, `ulimit -v`: the reservation counts against it although it is
+    /// MAP_NORESERVE): the size is halved after each ENOMEM down to [`MIN_CODE_CACHE_SIZE`],
+    /// then quartered, so that the translator's buffer and the guest's own mappings still
+    /// fit under the limit (a smaller cache is flushed more often, nothing else changes).
     pub fn with_cache_size(size: usize) -> Result<Jit, JitError> {
-        let mut cache = CodeCache::new(size).map_err(JitError)?;
+        let mut size = size;
+        let mut limited = false;
+        let mut cache = loop {
+            match CodeCache::new(size) {
+                Ok(c) if limited && size / 4 >= MIN_CODE_CACHE_SIZE => {
+                    drop(c);
+                    break CodeCache::new(size / 4).map_err(JitError)?;
+                }
+                Ok(c) => break c,
+                Err(e) if e.raw_os_error() == Some(libc::ENOMEM) && size / 2 >= MIN_CODE_CACHE_SIZE => {
+                    size /= 2;
+                    limited = true;
+                }
+                Err(e) => return Err(JitError(e)),
+            }
+        };
         let tramp = cache::emit_trampolines(&mut cache);
         let cache_range = cache.range();
         let lookup = zeroed_lookup_table();

@@ -8,8 +8,13 @@
 //! addresses) answer -EINVAL as a kernel on a CPU without those features does, and the rest
 //! (x86-specific, seccomp, ...) -EINVAL. struct rlimit/rusage/sysinfo/sched_param/cpu_set are
 //! identical on both sides (tests/abi.rs), as is struct sched_attr (fixed-size fields only).
+//! The guest's own RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK are virtual ([`VIRTUAL_LIMITS`]):
+//! on the host they would limit the emulator's own mappings and allocations too (the code
+//! cache, the translator's buffer), so a guest capping its address space at a size it
+//! fits in natively would see its mmaps fail and the emulator abort. qemu-aarch64 ignores
+//! them likewise; here getrlimit/prlimit64 at least report what the guest set.
 
-use super::{host6, pass, row, write_guest, Arg, Syscall, EINVAL};
+use super::{host6, pass, read_guest, row, write_guest, Arg, Syscall, EINVAL};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
 use crate::linux::Thread;
@@ -53,9 +58,6 @@ pub static SYSCALLS: &[Syscall] = &[
 pass! {
     sys_sysinfo => SYS_sysinfo;
     sys_getrandom => SYS_getrandom;
-    sys_getrlimit => SYS_getrlimit;
-    sys_setrlimit => SYS_setrlimit;
-    sys_prlimit64 => SYS_prlimit64;
     sys_getrusage => SYS_getrusage;
     sys_getpriority => SYS_getpriority;
     sys_setpriority => SYS_setpriority;
@@ -77,6 +79,99 @@ pass! {
     sys_membarrier => SYS_membarrier;
     sys_sethostname => SYS_sethostname;
     sys_setdomainname => SYS_setdomainname;
+}
+
+/// The guest's limits for the resources it may not set on the host (see the module doc),
+/// by resource: `None` until it sets one (the host's value stands until then). Shared by
+/// the process's threads, inherited over fork; an execve starts from the host's values
+/// again (not carried into the new program: a known difference from the kernel).
+static VIRTUAL_LIMITS: std::sync::Mutex<[Option<libc::rlimit>; 3]> = std::sync::Mutex::new([None; 3]);
+
+/// The index of `resource` in [`VIRTUAL_LIMITS`], if it is virtual.
+fn virtual_slot(resource: u64) -> Option<usize> {
+    match resource as u32 {
+        libc::RLIMIT_AS => Some(0),
+        libc::RLIMIT_DATA => Some(1),
+        libc::RLIMIT_STACK => Some(2),
+        _ => None,
+    }
+}
+
+/// Whether a prlimit64 `pid` names the calling process.
+fn is_self(pid: u64) -> bool {
+    let pid = pid as i32;
+    // SAFETY: plain queries of our own ids.
+    pid == 0 || pid == unsafe { libc::getpid() } || pid == unsafe { libc::gettid() }
+}
+
+/// prlimit64 on the calling process for a virtual `resource` (slot `k`): `old` (guest
+/// address, 0 for none) receives the current limit, then `new` (0 for none) replaces it
+/// with the kernel's checks (soft above hard: EINVAL; a hard limit raised without
+/// CAP_SYS_RESOURCE: EPERM, judged by the effective uid).
+fn virtual_prlimit(resource: u64, k: usize, new: u64, old: u64) -> i64 {
+    let mut limits = VIRTUAL_LIMITS.lock().unwrap_or_else(|e| e.into_inner());
+    let current = match limits[k] {
+        Some(l) => l,
+        None => {
+            let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+            let r = host6(libc::SYS_prlimit64, [0, resource, 0, &mut l as *mut libc::rlimit as u64, 0, 0]);
+            if r < 0 {
+                return r;
+            }
+            l
+        }
+    };
+    let wanted = if new != 0 {
+        let b = match read_guest::<16>(new) {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        let cur = u64::from_le_bytes(b[..8].try_into().unwrap());
+        let max = u64::from_le_bytes(b[8..].try_into().unwrap());
+        if cur > max {
+            return EINVAL;
+        }
+        // SAFETY: a plain query.
+        if max > current.rlim_max && unsafe { libc::geteuid() } != 0 {
+            return -(libc::EPERM as i64);
+        }
+        Some(libc::rlimit { rlim_cur: cur, rlim_max: max })
+    } else {
+        None
+    };
+    if old != 0 {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&current.rlim_cur.to_le_bytes());
+        b[8..].copy_from_slice(&current.rlim_max.to_le_bytes());
+        if let Err(e) = write_guest(old, &b) {
+            return e;
+        }
+    }
+    if wanted.is_some() {
+        limits[k] = wanted;
+    }
+    0
+}
+
+fn sys_getrlimit(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    match virtual_slot(a[0]) {
+        Some(k) => virtual_prlimit(a[0], k, 0, a[1]),
+        None => host6(libc::SYS_getrlimit, a),
+    }
+}
+
+fn sys_setrlimit(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    match virtual_slot(a[0]) {
+        Some(k) => virtual_prlimit(a[0], k, a[1], 0),
+        None => host6(libc::SYS_setrlimit, a),
+    }
+}
+
+fn sys_prlimit64(_p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    match virtual_slot(a[1]) {
+        Some(k) if is_self(a[0]) => virtual_prlimit(a[1], k, a[2], a[3]),
+        _ => host6(libc::SYS_prlimit64, a),
+    }
 }
 
 /// Length of each `struct new_utsname` field.
