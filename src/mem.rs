@@ -255,7 +255,8 @@ impl Brk {
 
     /// The brk syscall: returns the new break (or the old one when it cannot move), as Linux.
     pub fn set(&mut self, want: u64) -> u64 {
-        if want < self.start {
+        // (a break in the last page of the address space would round up past its end)
+        if want < self.start || want > u64::MAX - (PAGE_SIZE - 1) {
             return self.cur;
         }
         let want_end = page_align_up(want);
