@@ -121,6 +121,20 @@ fn starts_under_a_limited_address_space() {
     assert_eq!((o.status.code(), o.stdout_text().as_str()), (Some(0), "Hello, world!\n"), "{}", describe(&o));
 }
 
+/// Misaligned LDAPR raises SIGBUS (BUS_ADRALN) as LDAR does (guest-bins/sys/ordered.c with
+/// "ldapr"; under the emulator only: qemu-aarch64 7.2 does not check LDAPR's alignment,
+/// against the Arm ARM's AArch64.CheckAlignment for acquire-PC accesses without FEAT_LSE2).
+#[test]
+fn misaligned_ldapr_faults() {
+    let o = run_with_timeout(
+        &mut emu_command([] as [&str; 0], &guest_bin("sys/ordered"), ["ldapr"]),
+        std::time::Duration::from_secs(60),
+    );
+    assert_no_panic("ordered ldapr", &o);
+    let out = o.stdout_text();
+    assert_eq!(out.matches("SIGBUS si_code=1 addr ok").count(), 3, "{}", describe(&o));
+}
+
 /// mq_notify (ENOSYS under qemu-aarch64 7.2, so under the emulator only): a real-time
 /// signal with its SI_MESGQ siginfo, EBUSY, removal, signal 0, refused signals and kinds,
 /// and glibc's SIGEV_THREAD (guest-bins/sys/mqnotify.c; its output is the native x86_64

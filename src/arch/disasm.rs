@@ -732,6 +732,10 @@ fn ldst(op: LdStOp, i: Insn, pc: u64) -> D {
             );
             o(&m, &[gp(rs, x), gp(rt, x), base])
         }
+        Ldapr => {
+            let sfx = ["b", "h", "", ""][size as usize];
+            o(&format!("ldapr{sfx}"), &[gp(rt, size == 3), base])
+        }
         Stxr | Stlxr | Ldxr | Ldaxr | Stlr | Ldar => {
             // objdump requires Rt2 = 11111 and Rs = 11111 (LDARH) or Rs<3:0> = 1111 (LDARB,
             // LDAR): its masks for the neighbouring LRCPC encodings.

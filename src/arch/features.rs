@@ -16,6 +16,7 @@ pub mod hwcap {
     pub const FPHP: u64 = 1 << 9;
     pub const ASIMDHP: u64 = 1 << 10;
     pub const CPUID: u64 = 1 << 11;
+    pub const LRCPC: u64 = 1 << 15;
 }
 
 /// AT_HWCAP advertised to the guest.
@@ -27,7 +28,8 @@ pub const HWCAP: u64 = hwcap::FP
     | hwcap::SHA2
     | hwcap::CRC32
     | hwcap::ATOMICS
-    | hwcap::CPUID;
+    | hwcap::CPUID
+    | hwcap::LRCPC;
 /// AT_HWCAP2 advertised to the guest.
 pub const HWCAP2: u64 = 0;
 
@@ -57,7 +59,8 @@ pub const ID_AA64PFR0_EL1: u64 = 0x0000_0000_0000_0011;
 /// SHA2 bits 15:12 = 1 (SHA-256 only), CRC32 bits 19:16 = 1, Atomic bits 23:20 = 0b0010
 /// (FEAT_LSE); later fields 0.
 pub const ID_AA64ISAR0_EL1: u64 = (0b0010 << 4) | (1 << 8) | (1 << 12) | (1 << 16) | (0b0010 << 20);
-pub const ID_AA64ISAR1_EL1: u64 = 0;
+/// ID_AA64ISAR1_EL1: LRCPC bits 23:20 = 1 (LDAPR); the other fields 0.
+pub const ID_AA64ISAR1_EL1: u64 = 1 << 20;
 pub const ID_AA64MMFR0_EL1: u64 = 0;
 pub const ID_AA64MMFR1_EL1: u64 = 0;
 pub const ID_AA64MMFR2_EL1: u64 = 0;

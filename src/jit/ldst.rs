@@ -25,7 +25,7 @@ pub fn translate(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
         Ldxr | Ldaxr => load_exclusive(e, i),
         Stxp | Stlxp | Ldxp | Ldaxp => exclusive_pair(e, op, i),
         Stlr => store_release(e, i),
-        Ldar => load_acquire(e, i),
+        Ldar | Ldapr => load_acquire(e, i),
         LdrLit | LdrswLit | PrfmLit | LdrLitFp => literal(e, op, i),
         Stp | Ldp | Ldpsw => pair_gpr(e, op, i),
         StpFp | LdpFp => pair_fp(e, op == LdpFp, i),
@@ -805,6 +805,8 @@ fn exclusive_pair(e: &mut Emitter, op: LdStOp, i: Insn) -> TResult {
 fn store_release(e: &mut Emitter, i: Insn) -> TResult {
     let size = i.ls_size();
     e.load_x(RAX, i.rn(), true, R31::Sp);
+    // (ordered accesses must be aligned without FEAT_LSE2, which we do not advertise)
+    emit_align_check(e, RAX, 1 << size);
     e.load_x(RCX, i.rt(), true, R31::Zr);
     match size {
         0 => dasm!(e.ops; xchg BYTE [rax], cl),
@@ -815,10 +817,12 @@ fn store_release(e: &mut Emitter, i: Insn) -> TResult {
     Ok(Flow::Continue)
 }
 
-/// LDAR: x86 loads are acquire loads.
+/// LDAR and LDAPR (whose RCpc ordering LDAR's stronger RCsc ordering satisfies): x86 loads
+/// are acquire loads. Misaligned addresses fault (as for STLR).
 fn load_acquire(e: &mut Emitter, i: Insn) -> TResult {
     let size = i.ls_size();
     e.load_x(RAX, i.rn(), true, R31::Sp);
+    emit_align_check(e, RAX, 1 << size);
     emit_load(e, RCX, 0, size, false, true);
     e.store_x(i.rt(), RCX, true, R31::Zr);
     Ok(Flow::Continue)

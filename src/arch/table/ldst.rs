@@ -18,6 +18,8 @@ op_enum! {
         Ldaxp,
         Stlr,
         Ldar,
+        /// FEAT_LRCPC: LDAPR{B,H} (load-acquire RCpc).
+        Ldapr,
         LdrLit,
         LdrswLit,
         PrfmLit,
@@ -70,6 +72,7 @@ pub static ROWS: &[Row] = &[
     r("LDAXP", "1z001000011sssss1uuuuunnnnnttttt", Ldaxp),
     r("STLR", "zz001000100sssss1uuuuunnnnnttttt", Stlr),
     r("LDAR", "zz001000110sssss1uuuuunnnnnttttt", Ldar),
+    r("LDAPR", "zz11100010111111110000nnnnnttttt", Ldapr),
     r("LDR_lit", "0z011000iiiiiiiiiiiiiiiiiiittttt", LdrLit),
     r("LDRSW_lit", "10011000iiiiiiiiiiiiiiiiiiittttt", LdrswLit),
     r("PRFM_lit", "11011000iiiiiiiiiiiiiiiiiiittttt", PrfmLit),
