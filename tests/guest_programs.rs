@@ -135,6 +135,14 @@ fn misaligned_ldapr_faults() {
     assert_eq!(out.matches("SIGBUS si_code=1 addr ok").count(), 3, "{}", describe(&o));
 }
 
+/// process_vm_readv/writev (on itself and a child) and the NUMA policy calls
+/// (guest-bins/sys/vmcalls.c; under the emulator only: ENOSYS under qemu-aarch64 7.2).
+#[test]
+fn process_vm_and_memory_policy_calls() {
+    let out = run_self_checking("sys/vmcalls", &[]);
+    assert!(out.contains("child sees: from process_vm_writev"), "{out}");
+}
+
 /// mq_notify (ENOSYS under qemu-aarch64 7.2, so under the emulator only): a real-time
 /// signal with its SI_MESGQ siginfo, EBUSY, removal, signal 0, refused signals and kinds,
 /// and glibc's SIGEV_THREAD (guest-bins/sys/mqnotify.c; its output is the native x86_64

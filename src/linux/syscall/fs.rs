@@ -1,5 +1,5 @@
 //! File-system syscalls: openat/openat2, stat family, directories, links, permissions,
-//! times, truncate/fallocate, sync family, cwd, xattrs.
+//! times, truncate/fallocate, sync family, cwd, xattrs, chroot and mounts, file handles.
 //!
 //! Invariants: paths are guest pointers handed to the host kernel unchanged (guest addr ==
 //! host addr), except the few that the emulator answers itself: open, stat, access and readlink
@@ -20,6 +20,15 @@ use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
     row(nr::OPENAT, "openat", sys_openat, &[Dirfd, Str, OFlags, Oct]),
+    // Mounts and the root: paths and options pass as they are (the mount data is the file
+    // system's own text or structure, the same on both sides).
+    row(nr::CHROOT, "chroot", sys_chroot, &[Str]),
+    row(nr::MOUNT, "mount", sys_mount, &[Str, Str, Str, Hex, Ptr]),
+    row(nr::UMOUNT2, "umount2", sys_umount2, &[Str, Hex]),
+    row(nr::PIVOT_ROOT, "pivot_root", sys_pivot_root, &[Str, Str]),
+    // struct file_handle (u32 handle_bytes, int handle_type, bytes) is the same on both sides.
+    row(nr::NAME_TO_HANDLE_AT, "name_to_handle_at", sys_name_to_handle_at, &[Dirfd, Str, Ptr, Ptr, Hex]),
+    row(nr::OPEN_BY_HANDLE_AT, "open_by_handle_at", sys_open_by_handle_at, &[Fd, Ptr, OFlags]),
     row(nr::OPENAT2, "openat2", sys_openat2, &[Dirfd, Str, Ptr, Int]),
     row(nr::FSTAT, "fstat", sys_fstat, &[Fd, Ptr]),
     row(nr::NEWFSTATAT, "newfstatat", sys_newfstatat, &[Dirfd, Str, Ptr, Hex]),
@@ -71,6 +80,12 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 pass! {
+    sys_chroot => SYS_chroot;
+    sys_mount => SYS_mount;
+    sys_umount2 => SYS_umount2;
+    sys_pivot_root => SYS_pivot_root;
+    sys_name_to_handle_at => SYS_name_to_handle_at;
+    sys_open_by_handle_at => SYS_open_by_handle_at;
     sys_fstatfs => SYS_fstatfs;
     sys_mkdirat => SYS_mkdirat;
     sys_mknodat => SYS_mknodat;

@@ -1,4 +1,5 @@
-//! Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise, msync, mlock family, mincore.
+//! Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise, msync, mlock family, mincore,
+//! process_vm_readv/writev, NUMA policies (mbind, get/set_mempolicy, migrate/move_pages).
 //!
 //! Invariants: guest addresses are host addresses, so mappings are made by the host kernel at
 //! the addresses the guest asks for. MAP_* values are the same on both sides (tests/abi.rs)
@@ -29,9 +30,25 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::MLOCKALL, "mlockall", sys_mlockall, &[Hex]),
     row(nr::MUNLOCKALL, "munlockall", sys_munlockall, &[]),
     row(nr::MINCORE, "mincore", sys_mincore, &[Ptr, Int, Ptr]),
+    // struct iovec and the NUMA node masks (arrays of unsigned long) are the same on both
+    // sides, and guest addresses are host addresses, in this process and in others.
+    row(nr::PROCESS_VM_READV, "process_vm_readv", sys_process_vm_readv, &[I32, Ptr, Int, Ptr, Int, Hex]),
+    row(nr::PROCESS_VM_WRITEV, "process_vm_writev", sys_process_vm_writev, &[I32, Ptr, Int, Ptr, Int, Hex]),
+    row(nr::MBIND, "mbind", sys_mbind, &[Ptr, Int, I32, Ptr, Int, Hex]),
+    row(nr::GET_MEMPOLICY, "get_mempolicy", sys_get_mempolicy, &[Ptr, Ptr, Int, Ptr, Hex]),
+    row(nr::SET_MEMPOLICY, "set_mempolicy", sys_set_mempolicy, &[I32, Ptr, Int]),
+    row(nr::MIGRATE_PAGES, "migrate_pages", sys_migrate_pages, &[I32, Int, Ptr, Ptr]),
+    row(nr::MOVE_PAGES, "move_pages", sys_move_pages, &[I32, Int, Ptr, Ptr, Ptr, Hex]),
 ];
 
 pass! {
+    sys_process_vm_readv => SYS_process_vm_readv;
+    sys_process_vm_writev => SYS_process_vm_writev;
+    sys_mbind => SYS_mbind;
+    sys_get_mempolicy => SYS_get_mempolicy;
+    sys_set_mempolicy => SYS_set_mempolicy;
+    sys_migrate_pages => SYS_migrate_pages;
+    sys_move_pages => SYS_move_pages;
     sys_msync => SYS_msync;
     sys_mlock => SYS_mlock;
     sys_mlock2 => SYS_mlock2;

@@ -1,5 +1,6 @@
 //! Process and identity syscalls: ids, sessions and groups, credentials,
-//! set_tid_address, robust lists, rseq, wait4/waitid, pidfd_open/pidfd_getfd, personality.
+//! set_tid_address, robust lists, rseq, wait4/waitid, pidfd_open/pidfd_getfd, personality,
+//! setns, kcmp.
 //!
 //! Invariants: ids and credentials pass to the host (the guest process *is* this host
 //! process). Per-thread kernel state that belongs to the guest thread and must not reach the
@@ -18,6 +19,8 @@ use Arg::*;
 
 pub static SYSCALLS: &[Syscall] = &[
     row(nr::GETPID, "getpid", sys_getpid, &[]),
+    row(nr::SETNS, "setns", sys_setns, &[Fd, Hex]),
+    row(nr::KCMP, "kcmp", sys_kcmp, &[I32, I32, I32, Hex, Hex]),
     row(nr::GETPPID, "getppid", sys_getppid, &[]),
     row(nr::GETTID, "gettid", sys_gettid, &[]),
     row(nr::GETUID, "getuid", sys_getuid, &[]),
@@ -60,6 +63,8 @@ pub static SYSCALLS: &[Syscall] = &[
 ];
 
 pass! {
+    sys_setns => SYS_setns;
+    sys_kcmp => SYS_kcmp;
     sys_pidfd_open => SYS_pidfd_open;
     sys_pidfd_getfd => SYS_pidfd_getfd;
     sys_unshare => SYS_unshare;

@@ -1,6 +1,6 @@
 //! System information and control: uname, sethostname/setdomainname, sysinfo, getrandom,
 //! prctl, resource limits and usage, scheduler calls (sched_setattr/sched_getattr included),
-//! I/O priorities, membarrier, getcpu.
+//! I/O priorities, membarrier, getcpu, syslog, acct, swapon/swapoff.
 //!
 //! Invariants: `uname` reports machine "aarch64" and the `-r` release if given, everything
 //! else from the host. prctl passes only options that are architecture-neutral and safe for
@@ -53,9 +53,17 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::MEMBARRIER, "membarrier", sys_membarrier, &[I32, Hex, I32]),
     row(nr::SETHOSTNAME, "sethostname", sys_sethostname, &[Buf, Int]),
     row(nr::SETDOMAINNAME, "setdomainname", sys_setdomainname, &[Buf, Int]),
+    row(nr::SYSLOG, "syslog", sys_syslog, &[I32, Buf, I32]),
+    row(nr::ACCT, "acct", sys_acct, &[Str]),
+    row(nr::SWAPON, "swapon", sys_swapon, &[Str, Hex]),
+    row(nr::SWAPOFF, "swapoff", sys_swapoff, &[Str]),
 ];
 
 pass! {
+    sys_syslog => SYS_syslog;
+    sys_acct => SYS_acct;
+    sys_swapon => SYS_swapon;
+    sys_swapoff => SYS_swapoff;
     sys_sysinfo => SYS_sysinfo;
     sys_getrandom => SYS_getrandom;
     sys_getrusage => SYS_getrusage;

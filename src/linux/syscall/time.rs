@@ -1,4 +1,5 @@
-//! Time syscalls: clocks, sleeps, gettimeofday, times, interval timers, POSIX timers.
+//! Time syscalls: clocks, sleeps, gettimeofday/settimeofday, adjtimex/clock_adjtime, times,
+//! interval timers, POSIX timers.
 //!
 //! Invariants: struct timespec, timeval, itimerspec, itimerval and tms have the same 64-bit
 //! layout on both sides (tests/abi.rs), so every call passes to the host. They go through the
@@ -28,9 +29,17 @@ pub static SYSCALLS: &[Syscall] = &[
     row(nr::TIMER_GETOVERRUN, "timer_getoverrun", sys_timer_getoverrun, &[I32]),
     row(nr::TIMER_DELETE, "timer_delete", sys_timer_delete, &[I32]),
     row(nr::CLOCK_SETTIME, "clock_settime", sys_clock_settime, &[I32, Ptr]),
+    row(nr::SETTIMEOFDAY, "settimeofday", sys_settimeofday, &[Ptr, Ptr]),
+    // struct timex (linux/timex.h: longs and ints, then padding) is the same on both 64-bit
+    // ABIs.
+    row(nr::ADJTIMEX, "adjtimex", sys_adjtimex, &[Ptr]),
+    row(nr::CLOCK_ADJTIME, "clock_adjtime", sys_clock_adjtime, &[I32, Ptr]),
 ];
 
 pass! {
+    sys_settimeofday => SYS_settimeofday;
+    sys_adjtimex => SYS_adjtimex;
+    sys_clock_adjtime => SYS_clock_adjtime;
     sys_clock_gettime => SYS_clock_gettime;
     sys_clock_getres => SYS_clock_getres;
     sys_gettimeofday => SYS_gettimeofday;
