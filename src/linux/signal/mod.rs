@@ -325,7 +325,11 @@ pub fn deliver_sync(t: &mut Thread, cpu: &mut CpuState, sig: i32, code: i32, add
     info[0..4].copy_from_slice(&sig.to_le_bytes());
     info[8..12].copy_from_slice(&code.to_le_bytes());
     info[16..24].copy_from_slice(&addr.to_le_bytes());
-    enter_handler(t, cpu, sig, &act, &info, addr);
+    // sigcontext.fault_address is the faulting data or instruction address of a memory
+    // abort; an undefined instruction or a breakpoint leaves it 0 (arm64_notify_die clears
+    // it; si_addr is still the pc).
+    let fault = if sig == libc::SIGILL || sig == libc::SIGTRAP { 0 } else { addr };
+    enter_handler(t, cpu, sig, &act, &info, fault);
 }
 
 /// The default action of a signal that reached us although its guest action is SIG_DFL (the
