@@ -68,7 +68,6 @@ pass! {
     sys_pwritev2 => SYS_pwritev2;
     sys_close_range => SYS_close_range;
     sys_lseek => SYS_lseek;
-    sys_ioctl => SYS_ioctl;
     sys_vmsplice => SYS_vmsplice;
     sys_copy_file_range => SYS_copy_file_range;
     sys_eventfd2 => SYS_eventfd2;
@@ -84,6 +83,9 @@ pass! {
 
 // Calls that may block: through `safe6` (see `signal`'s notes on blocking syscalls).
 pass_safe! {
+    // (ioctl: TCSBRK/TCSETSW/TCSETSF wait for output to drain, TIOCMIWAIT for a modem line,
+    // device ioctls for their devices; qemu-aarch64 makes every ioctl a safe_syscall too)
+    sys_ioctl => SYS_ioctl;
     sys_write => SYS_write;
     sys_writev => SYS_writev;
     sys_flock => SYS_flock;
