@@ -296,6 +296,7 @@ impl Emitter {
 
     /// A slot for V`v`: its own, else a free one, else the least recently used one (whose
     /// register is forgotten).
+    #[inline(always)]
     fn vc_slot(&mut self, v: u32) -> (usize, bool) {
         let s = self.vc.slot_of[v as usize];
         if s != 0 {
