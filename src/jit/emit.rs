@@ -653,6 +653,7 @@ impl Emitter {
     /// Load X`n` (64-bit, `sf`) or W`n` (32-bit, zero-extended) into host register `h`.
     /// (The moves are `Asm`'s hand-encoded forms of `mov Rq(h), Rq(g)` and
     /// `mov Rq(h), QWORD [cpu + off_x(n)]`, same bytes.)
+    #[inline(always)]
     pub fn load_x(&mut self, h: u8, n: u32, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
             self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
@@ -678,6 +679,7 @@ impl Emitter {
 
     /// Store host register `h` to X`n` (`sf`) or W`n` (32-bit: the upper half becomes zero;
     /// `h` itself may be left as it was). Writing register 31 as ZR discards the value.
+    #[inline(always)]
     pub fn store_x(&mut self, n: u32, h: u8, sf: bool, r31: R31) {
         if n == 31 && r31 == R31::Zr {
             return;

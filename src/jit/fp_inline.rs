@@ -309,6 +309,7 @@ fn low_element(e: &mut Emitter, x: u8, double: bool) {
 /// raised for it (`fpflags`), is the Arm one. With `tiny`, one compare covers both: |r|
 /// against the smallest normal sets ZF when equal and when unordered (a NaN; x86 results are
 /// never signalling NaNs, so the compare raises nothing). Clobbers xmm1.
+#[inline(always)]
 fn result_guard(e: &mut Emitter, r: u8, double: bool, tiny: bool, slow: DynamicLabel) {
     if !tiny {
         e.ops.ucomis_rr(double, r, r);

@@ -190,6 +190,7 @@ fn emit_load(e: &mut Emitter, dst: u8, disp: i32, size: u32, signed: bool, dst64
 
 /// Load `1 << size` bytes at [`base` + disp] into host register `dst` (32-bit destinations
 /// are zero-extended, as W writes are).
+#[inline(always)]
 fn emit_load_at(e: &mut Emitter, dst: u8, base: u8, disp: i32, size: u32, signed: bool, dst64: bool) {
     emit_load_mem(e, dst, Mem { base, index: None, disp }, size, signed, dst64);
 }

@@ -349,6 +349,7 @@ impl Emitter {
 
     /// V`v` = xmm`src` (the whole 128-bit register, of which only the low `width` bits may be
     /// non-zero): stored to `CpuState::v` and kept in the cache.
+    #[inline(always)]
     pub fn vc_put(&mut self, v: u32, src: u8, width: u32) {
         self.vc.puts += 1;
         self.ops.movdqu_store_rbx(off_v(v), src);
