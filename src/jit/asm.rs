@@ -599,16 +599,20 @@ impl Asm {
 
     /// The bytes of [`Asm::alu_rr`] (3 of them).
     #[inline]
-    pub const fn alu_rr_word(opcode: u8, w: bool, dst: u8, src: u8) -> u64 {
-        let rex = 0x40 | (w as u64) << 3 | (src as u64 >> 3 & 1) << 2 | (dst as u64 >> 3 & 1);
-        rex | (opcode as u64) << 8 | (0xc0 | (src as u64 & 7) << 3 | (dst as u64 & 7)) << 16
+    pub fn alu_rr_word(opcode: u8, w: bool, dst: u8, src: u8) -> u64 {
+        // MOV_RR's REX and ModRM with the opcode and REX.W replaced
+        (MOV_RR[dst as usize & 15][src as usize & 15] as u64 & !0xff08) | (opcode as u64) << 8 | (w as u64) << 3
     }
 
     /// The bytes of [`Asm::shift_imm`] (4 of them).
     #[inline]
-    pub const fn shift_imm_word(ext: u8, w: bool, dst: u8, count: u8) -> u64 {
-        let rex = 0x40 | (w as u64) << 3 | (dst as u64 >> 3 & 1);
-        rex | 0xc1 << 8 | (0xc0 | (ext as u64 & 7) << 3 | (dst as u64 & 7)) << 16 | (count as u64) << 24
+    pub fn shift_imm_word(ext: u8, w: bool, dst: u8, count: u8) -> u64 {
+        // MOV_RR[dst][rax]'s REX.B and ModRM (reg field 0) with C1, /ext, REX.W and the count
+        (MOV_RR[dst as usize & 15][0] as u64 & !0xff08)
+            | 0xc1 << 8
+            | (w as u64) << 3
+            | ((ext & 7) as u64) << 19
+            | (count as u64) << 24
     }
 
     /// `movdqu xmm<x>, [rbx + disp]`, as `dynasm!` encodes `movdqu Rx(x), [cpu + disp]` with
