@@ -90,8 +90,16 @@ pub fn mark_arrived() {
 extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
     record(sig, info);
     if !uc.is_null() {
-        // SAFETY: the kernel passes the interrupted context of this thread; REG_RIP is its pc.
+        // SAFETY: the kernel passes the interrupted context of this thread; REG_RIP is its pc
+        // and uc_sigmask the mask restored when this handler returns.
         unsafe {
+            // The thread keeps the signal blocked until the run loop has delivered the one
+            // just recorded (`apply_host_mask` keeps recorded signals blocked): a further
+            // instance, a queued real-time signal say, then waits in the kernel instead of
+            // overwriting this one's slot.
+            if map::to_guest(sig).is_some() && bit(sig) & HOST_NEVER_BLOCKED == 0 {
+                libc::sigaddset(&mut (*(uc as *mut libc::ucontext_t)).uc_sigmask, sig);
+            }
             let rip = &mut (*(uc as *mut libc::ucontext_t)).uc_mcontext.gregs[libc::REG_RIP as usize];
             if let Some(to) = crate::linux::syscall::safe_syscall_rewind(*rip as usize) {
                 *rip = to as i64;
@@ -128,6 +136,13 @@ pub(crate) fn record(host_sig: i32, info: *const libc::siginfo_t) {
         // the thread's guest execution.
         unsafe { (*flag).store(1, Ordering::SeqCst) };
     }
+}
+
+/// After fork, in the child: the parent's recorded signals are not the child's (a child
+/// starts with no pending signals), and the host mask is the guest's again.
+pub fn forget_pending(mask: u64) {
+    PENDING.with(|p| p.bits.store(0, Ordering::SeqCst));
+    apply_host_mask(mask);
 }
 
 /// Signals recorded for this thread (bit sig-1).
@@ -176,9 +191,10 @@ pub fn apply_host_action(sig: i32, act: &SigAction) {
     }
 }
 
-/// Make the host mask of this thread follow the guest mask.
+/// Make the host mask of this thread follow the guest mask, plus the signals recorded and not
+/// yet delivered (see [`on_signal`]).
 pub fn apply_host_mask(mask: u64) {
-    let m = map::set_to_host(mask) & !HOST_NEVER_BLOCKED & !UNBLOCKABLE;
+    let m = map::set_to_host(mask | pending_bits()) & !HOST_NEVER_BLOCKED & !UNBLOCKABLE;
     // SAFETY: rt_sigprocmask with a valid 8-byte set.
     unsafe {
         libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &m as *const u64, std::ptr::null_mut::<u64>(), 8);
@@ -305,8 +321,13 @@ pub fn deliver_pending(t: &mut Thread, cpu: &mut CpuState) -> bool {
     });
     let act = t.sigactions()[sig as usize];
     match act.handler {
-        SIG_IGN => {}
-        SIG_DFL => default_action(sig),
+        // (the host mask lets the next instance of the signal in again; entering a handler
+        // sets the handler's mask)
+        SIG_IGN => apply_host_mask(t.sigmask),
+        SIG_DFL => {
+            default_action(sig);
+            apply_host_mask(t.sigmask);
+        }
         _ => enter_handler(t, cpu, sig, &act, &info, 0),
     }
     true

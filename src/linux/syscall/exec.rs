@@ -246,6 +246,7 @@ pub fn fork(p: &mut Thread, cpu: &mut CpuState, a: &CloneArgs) -> i64 {
     if pid == 0 {
         // The child: one guest thread, this one.
         p.jit.forked_child();
+        crate::linux::signal::forget_pending(p.sigmask);
         p.live_threads.store(1, Ordering::SeqCst);
         p.tid = current_tid();
         if pipe[0] >= 0 {
