@@ -279,6 +279,34 @@ fn never_restarted(nr: u64) -> bool {
     )
 }
 
+/// Calls the kernel does not restart after a handler when they wait with a timeout (the
+/// host kernel's -ERESTART_RESTARTBLOCK and sock_intr_errno reach us as plain EINTR): a
+/// FUTEX_WAIT or FUTEX_WAIT_BITSET with a timeout, and the socket calls (read, write and
+/// their vector forms included) on a socket with SO_RCVTIMEO or SO_SNDTIMEO set for the
+/// direction they wait in. `fd` is the call's first argument (x0 before the call).
+fn not_restarted_with_timeout(nr: u64, fd: u64, cpu: &CpuState) -> bool {
+    use crate::linux::syscall::nr::*;
+    const FUTEX_WAIT: u64 = 0;
+    const FUTEX_WAIT_BITSET: u64 = 9;
+    let nr = nr as u32;
+    if nr == FUTEX {
+        let cmd = cpu.x[1] & 0x7f;
+        return matches!(cmd, FUTEX_WAIT | FUTEX_WAIT_BITSET) && cpu.x[3] != 0;
+    }
+    let opt = match nr {
+        READ | READV | RECVFROM | RECVMSG | RECVMMSG | ACCEPT | ACCEPT4 => libc::SO_RCVTIMEO,
+        WRITE | WRITEV | SENDTO | SENDMSG | SENDMMSG | CONNECT => libc::SO_SNDTIMEO,
+        _ => return false,
+    };
+    let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    let mut len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
+    // SAFETY: getsockopt into a local timeval; ENOTSOCK (or EBADF) for anything but a socket.
+    let r = unsafe {
+        libc::getsockopt(fd as i32, libc::SOL_SOCKET, opt, &mut tv as *mut libc::timeval as *mut libc::c_void, &mut len)
+    };
+    r == 0 && (tv.tv_sec != 0 || tv.tv_usec != 0)
+}
+
 /// After a syscall returned -EINTR because of pending signals: if the signal that will be
 /// delivered has a handler with SA_RESTART and the syscall is restartable, rewind to the SVC
 /// with the original x0, as the kernel's -ERESTARTSYS does.
@@ -288,6 +316,7 @@ pub fn maybe_restart(t: &Thread, cpu: &mut CpuState, nr: u64, orig_x0: u64) {
     if cpu.x[0] as i64 != -(libc::EINTR as i64)
         || nr == crate::linux::syscall::nr::RT_SIGRETURN as u64
         || never_restarted(nr)
+        || not_restarted_with_timeout(nr, orig_x0, cpu)
     {
         return;
     }
