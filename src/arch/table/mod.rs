@@ -154,11 +154,6 @@ pub struct Row {
     pub gpr_fields: u8,
     /// `op.index()`, kept here for the translator's dispatch.
     pub op_index: u16,
-    /// The row is integer data processing or a general-register load/store (`Op::DpImm`,
-    /// `Op::DpReg`, `Op::LdSt`): a byte of its own, so that the block former's prescan tests
-    /// it with one compare instead of going through a jump table on `op` (an indirect branch
-    /// as unpredictable as the code's mix of groups).
-    pub plain: bool,
 }
 
 pub const GPR_RD: u8 = 1;
@@ -205,8 +200,7 @@ pub const fn row(name: &'static str, pattern: &'static str, op: Op) -> Row {
         }
         i += 1;
     }
-    let plain = matches!(op, Op::DpImm(_) | Op::DpReg(_) | Op::LdSt(_));
-    Row { name, pattern, mask, value, op, gpr_fields: gpr_fields(op), op_index: op.index() as u16, plain }
+    Row { name, pattern, mask, value, op, gpr_fields: gpr_fields(op), op_index: op.index() as u16 }
 }
 
 /// The rows of one group, in match order.
@@ -248,9 +242,12 @@ pub struct Entry {
     pub class: u8,
 }
 
-/// [`Entry::class`] bits.
+/// [`Entry::class`] bits: the kinds of row the block former tests for every instruction,
+/// each with one compare instead of a jump table on `op` (an indirect branch as
+/// unpredictable as the code's mix of groups).
 pub mod class {
-    /// [`super::Row::plain`]: integer data processing or a general-register load/store.
+    /// Integer data processing or a general-register load/store (`Op::DpImm`, `Op::DpReg`,
+    /// `Op::LdSt`).
     pub const PLAIN: u8 = 1;
     /// `Op::LdSt`
     pub const LDST: u8 = 2;
@@ -260,10 +257,6 @@ pub mod class {
     pub const SIMD: u8 = 8;
     /// `Op::LdStSimd`
     pub const LDST_SIMD: u8 = 16;
-    /// `Op::Fp`
-    pub const FP: u8 = 32;
-    /// `Op::Br`
-    pub const BR: u8 = 64;
 }
 
 impl Entry {
@@ -271,13 +264,11 @@ impl Entry {
         let class = match r.op {
             Op::DpImm(_) | Op::DpReg(_) => class::PLAIN,
             Op::LdSt(_) => class::PLAIN | class::LDST,
-            Op::Br(BrOp::BCond) => class::BR | class::BCOND,
-            Op::Br(_) => class::BR,
+            Op::Br(BrOp::BCond) => class::BCOND,
             Op::Simd(_) => class::SIMD,
             Op::LdStSimd(_) => class::LDST_SIMD,
-            Op::Fp(_) => class::FP,
+            Op::Br(_) | Op::Fp(_) => 0,
         };
-        debug_assert_eq!(class & class::PLAIN != 0, r.plain);
         Entry { mask: r.mask, value: r.value, row: r, op_index: r.op_index, gpr_fields: r.gpr_fields, class }
     }
 }
