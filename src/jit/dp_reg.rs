@@ -67,6 +67,16 @@ fn emit_add_sub(e: &mut Emitter, sf: bool, sub: bool, set_flags: bool) {
     }
 }
 
+/// The bytes and length of `load_x(dst, r, sf, R31::Zr)` for guest register `r` in host
+/// register `h` (0: in memory), without a branch: `xor dst, dst` for XZR, else the move or
+/// the load.
+#[inline(always)]
+fn load_or_zero_word(sf: bool, dst: u8, r: u32, h: u8) -> (u64, usize) {
+    let zero = (Asm::alu_rr_word(alu::XOR, false, dst, dst), 3);
+    let load = Asm::mov_rr_or_load_rbx_word(sf, dst, h, off_x(r & 31));
+    std::hint::select_unpredictable(r == 31, zero, load)
+}
+
 /// (x86 opcode, inverted operand, flags) of each shifted-register operation of
 /// [`shifted_alu`], by `DpRegOp` discriminant (a table: a `match` here compiles to a jump
 /// table, an indirect branch as unpredictable as the code).
@@ -128,19 +138,15 @@ fn shifted_alu(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     let amount = i.imm6();
     let direct_m = (amount == 0) & !invert & (hm != 0) & !((t == hm) & load_n);
     let src = std::hint::select_unpredictable(direct_m, hm, RCX);
-    // rcx = Rm (xor for XZR), shifted, inverted
-    let zero_rcx = (Asm::alu_rr_word(alu::XOR, false, RCX, RCX), 3);
-    let load_rm = Asm::mov_rr_or_load_rbx_word(sf, RCX, hm, off_x(m & 31));
-    let (rm_word, rm_len) = std::hint::select_unpredictable(m == 31, zero_rcx, load_rm);
+    // rcx = Rm, shifted, inverted
+    let (rm_word, rm_len) = load_or_zero_word(sf, RCX, m, hm);
     // LSL, LSR, ASR, ROR: SHL, SHR, SAR, ROR (C1 /4, /5, /7, /1)
     const EXT: [u8; 4] = [4, 5, 7, 1];
     let shift_word = Asm::shift_imm_word(EXT[i.shift() as usize & 3], sf, RCX, amount as u8);
-    // t = Rn (xor for XZR)
-    let zero_t = (Asm::alu_rr_word(alu::XOR, false, t, t), 3);
-    let load_rn = Asm::mov_rr_or_load_rbx_word(sf, t, hn, off_x(n & 31));
-    let (rn_word, rn_len) = std::hint::select_unpredictable(n == 31, zero_t, load_rn);
-    // Rd = rax (a 32-bit result is zero-extended already)
-    let (rd_word, rd_len) = Asm::mov_rr_or_store_rbx_word(e.host_or_zero(d), RAX, off_x(d & 31));
+    // t = Rn
+    let (rn_word, rn_len) = load_or_zero_word(sf, t, n, hn);
+    // Rd = rax (a 32-bit result is zero-extended already; not for XZR: length 0 below)
+    let (rd_word, rd_len) = Asm::mov_rr_or_store_rbx_word(hd, RAX, off_x(d & 31));
     e.ops.put_words(&[
         (rm_word, if direct_m { 0 } else { rm_len }),
         (shift_word, if amount != 0 { 4 } else { 0 }),
