@@ -127,9 +127,9 @@ pub fn fetch_fault(pc: u64) -> (i32, i32) {
     }
     let page = page_align_down(pc);
     let mut resident = 0u8;
-    // SAFETY: mincore only inspects the mapping (ENOMEM when [page, page + 4096) is not
-    // mapped at all); `resident` has room for the one page's byte.
-    let mapped = unsafe { libc::mincore(page as *mut libc::c_void, 4096, &mut resident) } == 0;
+    // SAFETY: mincore only inspects the mapping (ENOMEM when the page is not mapped at
+    // all); `resident` has room for the one page's byte.
+    let mapped = unsafe { libc::mincore(page as *mut libc::c_void, PAGE_SIZE as usize, &mut resident) } == 0;
     // (SEGV_ACCERR = 2, SEGV_MAPERR = 1: asm-generic/siginfo.h)
     (libc::SIGSEGV, if mapped { 2 } else { 1 })
 }

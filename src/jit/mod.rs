@@ -365,22 +365,18 @@ impl Jit {
     /// then quartered, so that the translator's buffer and the guest's own mappings still
     /// fit under the limit (a smaller cache is flushed more often, nothing else changes).
     pub fn with_cache_size(size: usize) -> Result<Jit, JitError> {
-        let mut size = size;
-        let mut limited = false;
+        let mut fits = size;
         let mut cache = loop {
-            match CodeCache::new(size) {
-                Ok(c) if limited && size / 4 >= MIN_CODE_CACHE_SIZE => {
-                    drop(c);
-                    break CodeCache::new(size / 4).map_err(JitError)?;
-                }
+            match CodeCache::new(fits) {
                 Ok(c) => break c,
-                Err(e) if e.raw_os_error() == Some(libc::ENOMEM) && size / 2 >= MIN_CODE_CACHE_SIZE => {
-                    size /= 2;
-                    limited = true;
-                }
+                Err(e) if e.raw_os_error() == Some(libc::ENOMEM) && fits / 2 >= MIN_CODE_CACHE_SIZE => fits /= 2,
                 Err(e) => return Err(JitError(e)),
             }
         };
+        if fits < size && fits / 4 >= MIN_CODE_CACHE_SIZE {
+            drop(cache);
+            cache = CodeCache::new(fits / 4).map_err(JitError)?;
+        }
         let tramp = cache::emit_trampolines(&mut cache);
         let cache_range = cache.range();
         let lookup = zeroed_lookup_table();

@@ -93,14 +93,15 @@ extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_v
         // SAFETY: the kernel passes the interrupted context of this thread; REG_RIP is its pc
         // and uc_sigmask the mask restored when this handler returns.
         unsafe {
+            let uc = &mut *(uc as *mut libc::ucontext_t);
             // The thread keeps the signal blocked until the run loop has delivered the one
             // just recorded (`apply_host_mask` keeps recorded signals blocked): a further
             // instance, a queued real-time signal say, then waits in the kernel instead of
             // overwriting this one's slot.
             if map::to_guest(sig).is_some() && bit(sig) & HOST_NEVER_BLOCKED == 0 {
-                libc::sigaddset(&mut (*(uc as *mut libc::ucontext_t)).uc_sigmask, sig);
+                libc::sigaddset(&mut uc.uc_sigmask, sig);
             }
-            let rip = &mut (*(uc as *mut libc::ucontext_t)).uc_mcontext.gregs[libc::REG_RIP as usize];
+            let rip = &mut uc.uc_mcontext.gregs[libc::REG_RIP as usize];
             if let Some(to) = crate::linux::syscall::safe_syscall_rewind(*rip as usize) {
                 *rip = to as i64;
             }
