@@ -619,7 +619,7 @@ impl Emitter {
 
     /// The host register holding guest register `n` (31 = SP) in this block, if any.
     pub(crate) fn host_of(&self, n: u32) -> Option<u8> {
-        let h = self.host_tab[n as usize & 31];
+        let h = self.host_or_zero(n);
         (h != 0).then_some(h)
     }
 
@@ -658,7 +658,7 @@ impl Emitter {
         if n == 31 && r31 == R31::Zr {
             self.ops.alu_rr(super::asm::alu::XOR, false, h, h);
         } else {
-            let g = self.host_tab[n as usize & 31];
+            let g = self.host_or_zero(n);
             // (a 64-bit move onto itself is nothing; a 32-bit one zero-extends)
             if !(sf && g == h && g != 0) {
                 // `mov_rr(sf, h, g)` from the host register, else `load_rbx(sf, h, off_x(n))`
@@ -693,7 +693,7 @@ impl Emitter {
             self.ops.mov_rr(false, h, h);
         }
         // `mov_rr(true, g, h)` to the host register, else `store_rbx(off_x(n), h)`
-        self.ops.mov_rr_or_store_rbx(self.host_tab[n as usize & 31], h, off_x(n & 31));
+        self.ops.mov_rr_or_store_rbx(self.host_or_zero(n), h, off_x(n & 31));
     }
 
     /// V`d` = rax zero-extended to 128 bits, as one 16-byte store (two 8-byte stores would make
