@@ -36,10 +36,12 @@ struct Options {
     body: usize,
     runs: usize,
     fixed_regs: bool,
+    /// `--mix-of`: the kinds a random mix draws from (all by default).
+    mix_of: Vec<u32>,
 }
 
 fn parse() -> Result<Options, String> {
-    let mut o = Options { kinds: vec![None], body: 31, runs: 40, fixed_regs: false };
+    let mut o = Options { kinds: vec![None], body: 31, runs: 40, fixed_regs: false, mix_of: (0..KINDS).collect() };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
@@ -60,6 +62,15 @@ fn parse() -> Result<Options, String> {
             "--body" => o.body = value()?.parse().map_err(|_| "--body takes a number".to_string())?,
             "--runs" => o.runs = value()?.parse().map_err(|_| "--runs takes a number".to_string())?,
             "--fixed-regs" => o.fixed_regs = true,
+            "--mix-of" => {
+                o.mix_of = value()?
+                    .split(',')
+                    .map(|k| match k.parse::<u32>() {
+                        Ok(k) if k < KINDS => Ok(k),
+                        _ => Err(format!("unknown kind {k:?} (0..{KINDS})")),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
             _ => return Err(format!("unknown option {a}")),
         }
     }
@@ -87,12 +98,12 @@ fn main() {
         for _ in 0..blocks {
             for _ in 0..o.body {
                 let word = match (kind, o.fixed_regs) {
-                    (None, false) => random_insn(&mut rng),
+                    (None, false) if o.mix_of.len() == KINDS as usize => random_insn(&mut rng),
                     (k, fixed) => {
                         let r = &mut rng;
                         let regs =
                             if fixed { (20, 21, 22, 23) } else { (r.below(29), r.below(29), r.below(29), r.below(29)) };
-                        let k = k.unwrap_or_else(|| r.below(KINDS as u64));
+                        let k = k.unwrap_or_else(|| o.mix_of[r.below(o.mix_of.len() as u64) as usize]);
                         insn_of_kind(r, k, regs)
                     }
                 };
