@@ -1,9 +1,17 @@
 //! Guest memory bookkeeping. Guest addresses are host addresses (DESIGN.md): this module does
-//! not translate addresses, it keeps the program break and answers "is this guest address
-//! readable?" for the translator's instruction fetch.
+//! not translate addresses, it keeps the program break and answers "may the guest execute
+//! this address?" for the translator's instruction fetch.
 //!
 //! Thread safety: `read_guest_u32` keeps a per-thread cache of pages it validated, dropped
 //! by every thread when any thread changes mappings (`forget_validated_pages`).
+//!
+//! Execute permission: guest pages carry the guest's protection on the host too (the loader's
+//! `host_prot`, the mmap/mprotect pass-through), so the host's /proc/self/maps says which are
+//! executable. Reading it at every validation would be slow, so [`note_exec`] keeps a set of
+//! executable ranges up to date from the calls that change protections; where the set does
+//! not hold an address (a mapping made some other way), the host's table is read again. The
+//! set may thus lack ranges (costing a re-read) but never wrongly holds one as long as every
+//! call that removes execute permission notes it.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +48,8 @@ pub fn forget_validated_pages() {
     MAPPING_GENERATION.fetch_add(1, Ordering::SeqCst);
 }
 
-/// Read a u32 of guest memory if it is mapped readable, without risking a host fault.
+/// Read the instruction word at `addr` if the guest may execute it (mapped with execute
+/// permission, and readable to us), without risking a host fault.
 pub fn read_guest_u32(addr: u64) -> Option<u32> {
     let page = page_align_down(addr);
     let slot = ((page / PAGE_SIZE) as usize) % VALIDATED_SLOTS;
@@ -55,7 +64,7 @@ pub fn read_guest_u32(addr: u64) -> Option<u32> {
     });
     if !known {
         let mut buf = [0u8; 4];
-        if !probe_read(addr, &mut buf) {
+        if !probe_read(addr, &mut buf) || !executable(addr) {
             return None;
         }
         VALIDATED.with(|v| v.borrow_mut().pages[slot] = page);
@@ -83,7 +92,7 @@ impl GuestReader {
     }
 
     /// The instruction word at `addr`, or `None` when `addr` is not 4-byte aligned or not
-    /// mapped readable.
+    /// executable ([`read_guest_u32`]).
     #[inline]
     pub fn read_u32(&mut self, addr: u64) -> Option<u32> {
         if !addr.is_multiple_of(4) {
@@ -100,6 +109,92 @@ impl GuestReader {
         self.generation = gen;
         Some(word)
     }
+}
+
+/// The executable ranges known to this process (start -> end, page aligned, disjoint and
+/// not adjacent): see the module's documentation.
+static EXEC: std::sync::Mutex<std::collections::BTreeMap<u64, u64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Record that [start, start + len) (rounded out to pages) is now executable or not: after
+/// every successful call that maps, unmaps or changes the protection of guest memory.
+pub fn note_exec(start: u64, len: u64, exec: bool) {
+    // (a range running past the end of the address space rounds to an empty one: no call
+    // that succeeded made such a range)
+    let (start, end) = (page_align_down(start), page_align_up(start.saturating_add(len)));
+    let mut set = EXEC.lock().unwrap_or_else(|e| e.into_inner());
+    set_range(&mut set, start, end, exec);
+}
+
+/// Whether the set of noted executable ranges holds `addr` (without reading the host's table).
+pub fn noted_exec(addr: u64) -> bool {
+    let set = EXEC.lock().unwrap_or_else(|e| e.into_inner());
+    holds(&set, addr)
+}
+
+fn holds(set: &std::collections::BTreeMap<u64, u64>, addr: u64) -> bool {
+    set.range(..=addr).next_back().is_some_and(|(_, &e)| addr < e)
+}
+
+/// [start, end) in `set` or out of it.
+fn set_range(set: &mut std::collections::BTreeMap<u64, u64>, start: u64, end: u64, exec: bool) {
+    if start >= end {
+        return;
+    }
+    // The ranges that overlap or touch [start, end): cut out, keeping the parts outside.
+    let mut lo = start;
+    let mut hi = end;
+    let touching: Vec<(u64, u64)> =
+        set.range(..=end).rev().take_while(|&(_, &e)| e >= start).map(|(&s, &e)| (s, e)).collect();
+    for (s, e) in touching {
+        set.remove(&s);
+        if exec {
+            lo = lo.min(s);
+            hi = hi.max(e);
+        } else {
+            if s < start {
+                set.insert(s, start);
+            }
+            if e > end {
+                set.insert(end, e);
+            }
+        }
+    }
+    if exec {
+        set.insert(lo, hi);
+    }
+}
+
+/// Whether the guest may execute `addr`: in the known set, else according to the host's
+/// /proc/self/maps (which then replaces the set).
+fn executable(addr: u64) -> bool {
+    let mut set = EXEC.lock().unwrap_or_else(|e| e.into_inner());
+    if holds(&set, addr) {
+        return true;
+    }
+    let Ok(maps) = std::fs::read("/proc/self/maps") else {
+        // (no /proc: only what was noted counts)
+        return false;
+    };
+    set.clear();
+    for line in maps.split(|&b| b == b'\n') {
+        if let Some((s, e, x)) = exec_of_maps_line(line) {
+            if x {
+                set_range(&mut set, s, e, true);
+            }
+        }
+    }
+    holds(&set, addr)
+}
+
+/// Start, end and the execute bit of a /proc/self/maps line ("start-end perms ...").
+fn exec_of_maps_line(line: &[u8]) -> Option<(u64, u64, bool)> {
+    let line = std::str::from_utf8(line).ok()?;
+    let mut f = line.split_ascii_whitespace();
+    let (range, perms) = (f.next()?, f.next()?);
+    let (s, e) = range.split_once('-')?;
+    let (s, e) = (u64::from_str_radix(s, 16).ok()?, u64::from_str_radix(e, 16).ok()?);
+    Some((s, e, perms.as_bytes().get(2) == Some(&b'x')))
 }
 
 /// Set once process_vm_readv/writev on ourselves turned out to be forbidden: Docker's default
@@ -280,10 +375,12 @@ impl Brk {
                 }
                 return self.cur;
             }
+            note_exec(self.mapped_end, len, false);
             self.mapped_end = want_end;
         } else if want_end < self.mapped_end {
             // SAFETY: these pages belong to the heap we mapped.
             unsafe { libc::munmap(want_end as *mut libc::c_void, (self.mapped_end - want_end) as usize) };
+            note_exec(want_end, self.mapped_end - want_end, false);
             self.mapped_end = want_end;
         }
         // Memory between the old and new break must read as zero when the break grows again
@@ -301,6 +398,42 @@ impl Brk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The executable-range set against a page-by-page model, over pseudo-random changes.
+    #[test]
+    fn exec_ranges_match_a_page_model() {
+        let mut set = std::collections::BTreeMap::new();
+        let mut model = [false; 64];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let a = (x % 64) as usize;
+            let b = (a + 1 + (x >> 8) as usize % 8).min(64);
+            let exec = x >> 20 & 1 == 1;
+            set_range(&mut set, a as u64 * PAGE_SIZE, b as u64 * PAGE_SIZE, exec);
+            model[a..b].iter_mut().for_each(|p| *p = exec);
+            // the set's ranges: disjoint, not touching, and exactly the model's pages
+            let mut prev_end = None;
+            let mut pages = [false; 64];
+            for (&s, &e) in &set {
+                assert!(s < e && prev_end.is_none_or(|p| p < s), "{set:?}");
+                prev_end = Some(e);
+                pages[(s / PAGE_SIZE) as usize..(e / PAGE_SIZE) as usize].iter_mut().for_each(|p| *p = true);
+            }
+            assert_eq!(pages, model);
+        }
+    }
+
+    #[test]
+    fn maps_lines_give_the_execute_bit() {
+        let l = b"aaaac0000000-aaaac0021000 r-xp 00000000 08:01 123  /usr/bin/prog";
+        assert_eq!(exec_of_maps_line(l), Some((0xaaaa_c000_0000, 0xaaaa_c002_1000, true)));
+        let l = b"7ffd1000-7ffd3000 rw-p 00000000 00:00 0                          [stack]";
+        assert_eq!(exec_of_maps_line(l), Some((0x7ffd_1000, 0x7ffd_3000, false)));
+        assert_eq!(exec_of_maps_line(b""), None);
+    }
 
     /// The pipe fallback used where process_vm_readv/writev are forbidden (Docker's seccomp).
     #[test]

@@ -24,7 +24,7 @@ use super::LoadError;
 use goblin::container::Endian;
 use goblin::elf::header::{EI_CLASS, EI_DATA, ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, ELFMAG, SELFMAG};
 use goblin::elf::header::{EM_AARCH64, ET_DYN, ET_EXEC};
-use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD, PT_PHDR};
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
 use goblin::elf64::header::{Header, SIZEOF_EHDR};
 use goblin::elf64::program_header::{ProgramHeader, SIZEOF_PHDR};
 use std::fs::File;
@@ -82,6 +82,10 @@ pub struct Image {
     /// The dynamic linker loaded for this program by [`load_program`] (`None` for a static
     /// program, and from [`load_elf`], which loads one image only).
     pub interp: Option<Box<Image>>,
+    /// PT_GNU_STACK asks for an executable stack (PF_X). Without PT_GNU_STACK, an arm64
+    /// program's stack is not executable (Linux 5.8 and later: no READ_IMPLIES_EXEC for
+    /// native arm64 programs).
+    pub exec_stack: bool,
 }
 
 impl Image {
@@ -229,6 +233,7 @@ fn load_image(file: &File, display_path: &Path, placement: Placement) -> Result<
         mappings,
         interp_path,
         interp: None,
+        exec_stack: phdrs.iter().any(|ph| ph.p_type == PT_GNU_STACK && ph.p_flags & PF_X != 0),
     })
 }
 
@@ -508,6 +513,7 @@ impl ElfFile<'_> {
             if r != 0 {
                 return Err(map_err(m.start, std::io::Error::last_os_error()));
             }
+            crate::mem::note_exec(m.start, m.end - m.start, m.prot & libc::PROT_EXEC != 0);
         }
         Ok(mapped)
     }

@@ -149,7 +149,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
         libc::mmap(
             std::ptr::null_mut(),
             (size + guard) as usize,
-            libc::PROT_READ | libc::PROT_WRITE,
+            libc::PROT_READ | libc::PROT_WRITE | if img.exec_stack { libc::PROT_EXEC } else { 0 },
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
             -1,
             0,
@@ -160,6 +160,7 @@ pub fn setup_stack(img: &Image, spec: &StackSpec) -> Result<Stack, LoadError> {
     }
     let base = map as u64 + guard;
     let top = base + size;
+    crate::mem::note_exec(base, size, img.exec_stack);
     let unmap_all = || {
         // SAFETY: the mapping made just above, not yet handed to anyone.
         unsafe { libc::munmap(map, (size + guard) as usize) };
@@ -317,6 +318,7 @@ mod tests {
             mappings: Vec::new(),
             interp_path: None,
             interp: None,
+            exec_stack: false,
         }
     }
 

@@ -235,8 +235,8 @@ pub fn inherited_state() -> ([SigAction; NSIG + 1], u64) {
 /// address (the handler's return address when the guest gives no SA_RESTORER, as the
 /// kernel's vDSO trampoline would be).
 pub fn map_trampoline() -> std::io::Result<u64> {
-    // SAFETY: a fresh anonymous page, written then made read-only (guest code only needs to
-    // be readable: the JIT translates it).
+    // SAFETY: a fresh anonymous page, written then made read-only and executable (r-x, as
+    // the vDSO whose trampoline it stands for: the guest may only run executable pages).
     unsafe {
         let p = libc::mmap(
             std::ptr::null_mut(),
@@ -252,7 +252,8 @@ pub fn map_trampoline() -> std::io::Result<u64> {
         let code = p as *mut u32;
         code.write(0xd280_1168); // mov x8, #139 (rt_sigreturn)
         code.add(1).write(0xd400_0001); // svc #0
-        libc::mprotect(p, 4096, libc::PROT_READ);
+        libc::mprotect(p, 4096, libc::PROT_READ | libc::PROT_EXEC);
+        crate::mem::note_exec(p as u64, 4096, true);
         Ok(p as u64)
     }
 }

@@ -132,6 +132,7 @@ fn sys_shmat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
         // SHM_REMAP may have replaced pages that held translated code.
         crate::mem::forget_validated_pages();
         if let Some(len) = shm_extent(r as u64) {
+            crate::mem::note_exec(r as u64, len, a[2] & libc::SHM_EXEC as u64 != 0);
             p.jit.invalidate(r as u64, len);
         }
     }
@@ -145,6 +146,7 @@ fn sys_shmdt(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if r == 0 {
         crate::mem::forget_validated_pages();
         // Code may have run from the segment; without a maps line, the kernel's own bound.
+        crate::mem::note_exec(a[0], len.unwrap_or(crate::mem::PAGE_SIZE), false);
         p.jit.invalidate(a[0], len.unwrap_or(crate::mem::PAGE_SIZE));
     }
     r

@@ -110,6 +110,9 @@ fn sys_mmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
         Err(e) => return e,
     };
     let r = host6(libc::SYS_mmap, [a[0], a[1], prot, flags, a[4], a[5]]);
+    if r >= 0 {
+        crate::mem::note_exec(r as u64, a[1], prot & libc::PROT_EXEC as u64 != 0);
+    }
     if r >= 0 && flags & (libc::MAP_FIXED as u64) != 0 {
         // A fixed mapping may replace pages that held translated code.
         crate::mem::forget_validated_pages();
@@ -121,6 +124,7 @@ fn sys_mmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 fn sys_munmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let r = host6(libc::SYS_munmap, a);
     if r == 0 {
+        crate::mem::note_exec(a[0], a[1], false);
         crate::mem::forget_validated_pages();
         p.jit.invalidate(a[0], a[1]);
     }
@@ -134,6 +138,7 @@ fn sys_mprotect(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     };
     let r = host6(libc::SYS_mprotect, [a[0], a[1], prot, 0, 0, 0]);
     if r == 0 {
+        crate::mem::note_exec(a[0], a[1], prot & libc::PROT_EXEC as u64 != 0);
         crate::mem::forget_validated_pages();
         p.jit.invalidate(a[0], a[1]);
     }
@@ -141,8 +146,12 @@ fn sys_mprotect(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 }
 
 fn sys_mremap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
+    // (one mapping, of one protection, moves or grows: its execute permission goes along)
+    let exec = crate::mem::noted_exec(a[0]);
     let r = host6(libc::SYS_mremap, a);
     if r >= 0 {
+        crate::mem::note_exec(a[0], a[1], false);
+        crate::mem::note_exec(r as u64, a[2], exec);
         crate::mem::forget_validated_pages();
         p.jit.invalidate(a[0], a[1]);
         p.jit.invalidate(r as u64, a[2]);
