@@ -50,12 +50,48 @@ pub struct Config {
     pub exec_fd: Option<i32>,
     /// `-perfmap`: write /tmp/perf-PID.map for `perf report`.
     pub perfmap: bool,
+    /// `-rlimits`: the guest's own RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK (soft, hard), which
+    /// the emulator keeps without applying them to itself (`syscall::sys`); a guest's execve
+    /// hands them to the new emulator this way, as the kernel keeps limits across execve.
+    pub rlimits: [Option<(u64, u64)>; 3],
+}
+
+/// The resources of `Config::rlimits`, in order, by their `-rlimits` names.
+pub const VIRTUAL_RLIMITS: [(&str, u32); 3] =
+    [("as", libc::RLIMIT_AS), ("data", libc::RLIMIT_DATA), ("stack", libc::RLIMIT_STACK)];
+
+/// `-rlimits` text for `limits`: `NAME=SOFT:HARD` for each one set, comma separated, `inf` for
+/// RLIM_INFINITY; `None` when none is set.
+pub fn format_rlimits(limits: &[Option<(u64, u64)>; 3]) -> Option<String> {
+    let value = |v: u64| if v == libc::RLIM_INFINITY { "inf".to_string() } else { v.to_string() };
+    let items: Vec<String> = limits
+        .iter()
+        .zip(VIRTUAL_RLIMITS)
+        .filter_map(|(l, (name, _))| l.map(|(soft, hard)| format!("{name}={}:{}", value(soft), value(hard))))
+        .collect();
+    (!items.is_empty()).then(|| items.join(","))
+}
+
+fn parse_rlimits(s: &str) -> Option<[Option<(u64, u64)>; 3]> {
+    let value = |v: &str| if v == "inf" { Some(libc::RLIM_INFINITY) } else { v.parse().ok() };
+    let mut out = [None; 3];
+    for item in s.split(',').filter(|i| !i.is_empty()) {
+        let (name, limits) = item.split_once('=')?;
+        let (soft, hard) = limits.split_once(':')?;
+        let k = VIRTUAL_RLIMITS.iter().position(|&(n, _)| n == name)?;
+        let (soft, hard) = (value(soft)?, value(hard)?);
+        if soft > hard {
+            return None;
+        }
+        out[k] = Some((soft, hard));
+    }
+    Some(out)
 }
 
 /// What `main` should do.
 #[derive(Debug)]
 pub enum Command {
-    Run(Config),
+    Run(Box<Config>),
     Help,
     Version,
     /// `-cpu help`: list the accepted CPU models ([`CPU_HELP`]).
@@ -77,6 +113,19 @@ pub enum CliError {
 }
 
 pub const DEFAULT_STACK_SIZE: u64 = 8 << 20;
+/// Largest stack the default (an RLIMIT_STACK soft limit) gives.
+pub const MAX_RLIMIT_STACK_SIZE: u64 = 1 << 30;
+
+/// The guest stack's size: `-s` when given (`configured` is not the default), else the
+/// RLIMIT_STACK soft limit `rlimit_soft` when it is finite and larger than the default (at
+/// most [`MAX_RLIMIT_STACK_SIZE`]): a native stack may grow up to that limit, and the
+/// emulator's cannot grow (qemu-aarch64 sizes its stack by the limit likewise).
+pub fn stack_size(configured: u64, rlimit_soft: u64) -> u64 {
+    if configured != DEFAULT_STACK_SIZE || rlimit_soft == libc::RLIM_INFINITY {
+        return configured;
+    }
+    rlimit_soft.clamp(DEFAULT_STACK_SIZE, MAX_RLIMIT_STACK_SIZE)
+}
 
 /// Accepted `-cpu` models: all name the one CPU we emulate (the features in HWCAP).
 pub const CPU_MODELS: &[&str] = &["max", "any", "cortex-a57"];
@@ -191,7 +240,9 @@ Options (environment variable alternative in brackets):
   -E VAR=VALUE           set VAR in the guest environment [QEMU_SET_ENV=VAR=V,VAR2=V2]
   -U VAR                 remove VAR from the guest environment [QEMU_UNSET_ENV=VAR,VAR2]
   -0 ARGV0               use ARGV0 as the guest's argv[0] [QEMU_ARGV0]
-  -s SIZE                guest stack size, with optional k/M/G suffix [QEMU_STACK_SIZE]
+  -s SIZE                guest stack size, with optional k/M/G suffix (default: the
+                         RLIMIT_STACK soft limit if finite and above 8M, at most 1G; else
+                         8M) [QEMU_STACK_SIZE]
   -r RELEASE             uname release reported to the guest [QEMU_UNAME]
   -cpu max               CPU model (only 'max' is accepted)
   -strace                log system calls [QEMU_STRACE]
@@ -200,6 +251,9 @@ Options (environment variable alternative in brackets):
   -D FILE                write logs to FILE instead of stderr [QEMU_LOG_FILENAME]
   -perfmap               write /tmp/perf-PID.map so that `perf report` names translated
                          code by guest function and pc [QEMU_PERFMAP]
+  -rlimits LIST          the guest's own limits, kept without applying them to the
+                         emulator: as=SOFT:HARD,data=...,stack=... ('inf' for unlimited);
+                         set when a guest's execve starts the emulator again
   --binfmt install|uninstall|status|print-conf [...]
                          manage the binfmt_misc registration (see --binfmt help)
 ";
@@ -342,6 +396,10 @@ pub fn parse_invocation(
             }
             "-D" => cfg.log_file = Some(arg_of(&mut i, &a)?.into()),
             "-perfmap" => cfg.perfmap = true,
+            "-rlimits" => {
+                let v = arg_of(&mut i, &a)?.to_string_lossy().into_owned();
+                cfg.rlimits = parse_rlimits(&v).ok_or(CliError::BadValue(a.clone(), v))?;
+            }
             _ => return Err(CliError::UnknownOption(a)),
         }
         i += 1;
@@ -391,7 +449,7 @@ fn finish(
         envp.push(s.clone());
     }
     cfg.envp = envp;
-    Ok(Command::Run(cfg))
+    Ok(Command::Run(Box::new(cfg)))
 }
 
 /// The host environment as (name, value) pairs.
@@ -413,6 +471,30 @@ mod tests {
     }
 
     #[test]
+    fn rlimits_round_trip() {
+        let l = [Some((512 << 20, libc::RLIM_INFINITY)), None, Some((64 << 20, 128 << 20))];
+        let text = format_rlimits(&l).unwrap();
+        assert_eq!(text, "as=536870912:inf,stack=67108864:134217728");
+        assert_eq!(parse_rlimits(&text), Some(l));
+        assert_eq!(format_rlimits(&[None; 3]), None);
+        assert_eq!(parse_rlimits("stack=2:1"), None, "soft above hard");
+        assert_eq!(parse_rlimits("nofile=1:1"), None);
+        assert_eq!(parse_rlimits("as=x:1"), None);
+        let args: Vec<OsString> = ["q", "-rlimits", "data=1:inf", "p"].iter().map(OsString::from).collect();
+        let Ok(Command::Run(c)) = parse(&args, &[]) else { panic!() };
+        assert_eq!(c.rlimits, [None, Some((1, libc::RLIM_INFINITY)), None]);
+    }
+
+    #[test]
+    fn stack_size_follows_a_larger_finite_rlimit() {
+        assert_eq!(stack_size(DEFAULT_STACK_SIZE, 64 << 20), 64 << 20);
+        assert_eq!(stack_size(DEFAULT_STACK_SIZE, 1 << 20), DEFAULT_STACK_SIZE);
+        assert_eq!(stack_size(DEFAULT_STACK_SIZE, libc::RLIM_INFINITY), DEFAULT_STACK_SIZE);
+        assert_eq!(stack_size(DEFAULT_STACK_SIZE, 100 << 30), MAX_RLIMIT_STACK_SIZE);
+        assert_eq!(stack_size(1 << 20, 64 << 20), 1 << 20, "-s wins");
+    }
+
+    #[test]
     fn basic_and_options() {
         let env = vec![(OsString::from("A"), OsString::from("1")), (OsString::from("B"), OsString::from("2"))];
         let c = parse(&args(&["q", "-E", "C=3", "-U", "A", "-0", "zero", "prog", "x", "-E"]), &env).unwrap();
@@ -424,7 +506,7 @@ mod tests {
 
     fn run(c: Result<Command, CliError>) -> Config {
         match c {
-            Ok(Command::Run(c)) => c,
+            Ok(Command::Run(c)) => *c,
             other => panic!("not a run: {other:?}"),
         }
     }

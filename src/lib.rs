@@ -93,7 +93,7 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
                 1
             }
         },
-        Command::Run(cfg) => match run(cfg) {
+        Command::Run(cfg) => match run(*cfg) {
             Ok(GuestExit::Exited(code)) => code,
             Ok(GuestExit::Signaled(sig)) => linux::die_by_signal(sig),
             Err(e) => {

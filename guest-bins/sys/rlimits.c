@@ -2,7 +2,9 @@
  * and RLIMIT_STACK read back as set (the emulator keeps them virtual: on the host they would
  * cap its own mappings too), a program that caps its address space at what it needs natively
  * still maps and allocates, the kernel's checks (soft above hard), prlimit64 on itself, and
- * a limit the emulator passes to the host (RLIMIT_NOFILE) in force. Self-checking
+ * a limit the emulator passes to the host (RLIMIT_NOFILE) in force, and the limits carried
+ * over execve, where RLIMIT_STACK also sizes the new program's stack (a 64 MiB limit lets
+ * the program recurse 40 MiB deep, as a native stack grows up to the limit). Self-checking
  * (report.h); run under the emulator only: qemu-aarch64 7.2 ignores the three and reads
  * back the host's values (run natively, the same checks pass). */
 #define _GNU_SOURCE
@@ -10,13 +12,36 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int same(struct rlimit a, rlim_t cur, rlim_t max) { return a.rlim_cur == cur && a.rlim_max == max; }
 
-int main(void) {
+/* ~40 MiB of stack in 64 KiB frames */
+static int deep(int n) {
+    volatile char frame[64 << 10];
+    frame[0] = (char)n;
+    frame[sizeof frame - 1] = (char)n;
+    return n == 0 ? frame[0] : deep(n - 1) + frame[sizeof frame - 1] - frame[0] + 1;
+}
+
+/* the program execve'd by the parent below: the limits it set, then the deep recursion */
+static int exec_child(void) {
+    struct rlimit r;
+    CHECK(getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur == 512UL << 20);
+    CHECK(getrlimit(RLIMIT_DATA, &r) == 0 && r.rlim_cur == 256UL << 20);
+    CHECK(getrlimit(RLIMIT_STACK, &r) == 0 && r.rlim_cur == 64UL << 20);
+    CHECK(deep(640) == 640);
+    printf("exec'd: failures=%d\n", failures);
+    return failures != 0;
+}
+
+int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 1 && strcmp(argv[1], "child") == 0)
+        return exec_child();
     struct rlimit r, old;
 
     /* the address space capped at 512 MiB, as `ulimit -v` does */
@@ -54,6 +79,20 @@ int main(void) {
     r.rlim_max = st.rlim_max;
     SHOW("setrlimit(STACK, 4M)", setrlimit(RLIMIT_STACK, &r));
     CHECK(getrlimit(RLIMIT_STACK, &old) == 0 && same(old, 4UL << 20, st.rlim_max));
+
+    /* carried over execve, RLIMIT_STACK sizing the new program's stack */
+    r.rlim_cur = 64UL << 20;
+    r.rlim_max = st.rlim_max;
+    SHOW("setrlimit(STACK, 64M)", setrlimit(RLIMIT_STACK, &r));
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", "rlimits", "child", (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    printf("exec'd child: status 0x%x\n", status);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
     /* RLIMIT_NOFILE is the host's: opening past it fails */
     r.rlim_cur = 16;

@@ -158,7 +158,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         hwcap: crate::arch::features::HWCAP,
         hwcap2: crate::arch::features::HWCAP2,
         at_flags: 0,
-        stack_size: cfg.stack_size,
+        stack_size: crate::config::stack_size(cfg.stack_size, syscall::sys::init_virtual_limits(&cfg.rlimits)),
         exec_fd: cfg.exec_fd,
     };
     let stack = loader::setup_stack(&image, &spec)?;

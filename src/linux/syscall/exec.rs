@@ -556,6 +556,9 @@ fn emulator_argv(cfg: &crate::config::Config, program: &[u8], argv: &[Vec<u8>]) 
     if cfg.perfmap {
         v.push("-perfmap".into());
     }
+    if let Some(l) = crate::config::format_rlimits(&super::sys::virtual_limits()) {
+        v.extend(["-rlimits".into(), l.into()]);
+    }
     // An empty argv becomes [""] (Linux >= 5.18 does the same for any program).
     let argv0 = argv.first().cloned().unwrap_or_default();
     v.extend(["-0".into(), OsString::from_vec(argv0), "--".into(), OsStr::from_bytes(program).to_os_string()]);

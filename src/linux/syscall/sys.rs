@@ -91,9 +91,34 @@ pass! {
 
 /// The guest's limits for the resources it may not set on the host (see the module doc),
 /// by resource: `None` until it sets one (the host's value stands until then). Shared by
-/// the process's threads, inherited over fork; an execve starts from the host's values
-/// again (not carried into the new program: a known difference from the kernel).
+/// the process's threads, inherited over fork, and handed over an execve to the new
+/// emulator (`-rlimits`, [`virtual_limits`]).
 static VIRTUAL_LIMITS: std::sync::Mutex<[Option<libc::rlimit>; 3]> = std::sync::Mutex::new([None; 3]);
+
+/// Start with the limits a guest's execve handed over (`-rlimits`); returns the RLIMIT_STACK
+/// soft limit now in effect for the guest (the host's unless handed over), which sizes its
+/// stack (`config::stack_size`).
+pub fn init_virtual_limits(given: &[Option<(u64, u64)>; 3]) -> u64 {
+    let mut limits = VIRTUAL_LIMITS.lock().unwrap_or_else(|e| e.into_inner());
+    for (slot, l) in limits.iter_mut().zip(given) {
+        *slot = l.map(|(soft, hard)| libc::rlimit { rlim_cur: soft, rlim_max: hard });
+    }
+    match limits[2] {
+        Some(l) => l.rlim_cur,
+        None => {
+            let mut l = libc::rlimit { rlim_cur: libc::RLIM_INFINITY, rlim_max: libc::RLIM_INFINITY };
+            // SAFETY: getrlimit fills `l`.
+            unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut l) };
+            l.rlim_cur
+        }
+    }
+}
+
+/// The limits the guest has set on the virtual resources (for `-rlimits` at execve).
+pub fn virtual_limits() -> [Option<(u64, u64)>; 3] {
+    let limits = VIRTUAL_LIMITS.lock().unwrap_or_else(|e| e.into_inner());
+    limits.map(|l| l.map(|l| (l.rlim_cur, l.rlim_max)))
+}
 
 /// The index of `resource` in [`VIRTUAL_LIMITS`], if it is virtual.
 fn virtual_slot(resource: u64) -> Option<usize> {
