@@ -5,7 +5,10 @@
  * read-only (translations made while it was executable must not outlive the permission),
  * mmap with MAP_FIXED replacing an executable page by a read-write one, mremap moving an
  * executable page, the (non-executable) stack, the heap, read-only data, and a signal handler
- * returning (through the kernel's r-x sigreturn trampoline). */
+ * returning (through the kernel's r-x sigreturn trampoline); then the stack made executable
+ * as glibc does for a library that needs it (mprotect with PROT_GROWSDOWN of the page at
+ * __libc_stack_end: the whole stack below it), and PROT_GROWSDOWN on a mapping that does
+ * not grow down (EINVAL). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -14,7 +17,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <errno.h>
 #include <unistd.h>
+
+extern void *__libc_stack_end;
 
 static void *target;
 
@@ -108,5 +114,13 @@ int main(void) {
     signal(SIGUSR1, on_usr1);
     raise(SIGUSR1);
     printf("handler returned: %d\n", handled);
+
+    uintptr_t top = (uintptr_t)__libc_stack_end & -(uintptr_t)page;
+    int r = mprotect((void *)top, page, PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN);
+    printf("mprotect(stack, PROT_GROWSDOWN | rwx): %d\n", r);
+    put_code(on_stack, 9);
+    call("stack, now executable", on_stack);
+    r = mprotect(q, page, PROT_READ | PROT_GROWSDOWN);
+    printf("mprotect(mmap'd page, PROT_GROWSDOWN): %d %s\n", r, r ? (errno == EINVAL ? "EINVAL" : "other") : "");
     return 0;
 }

@@ -132,10 +132,22 @@ fn sys_munmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
 }
 
 fn sys_mprotect(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
-    let prot = match prot_to_host(a[2]) {
+    let mut prot = match prot_to_host(a[2]) {
         Ok(v) => v,
         Err(e) => return e,
     };
+    let mut a = a;
+    let growsdown = libc::PROT_GROWSDOWN as u64;
+    let (stack_base, stack_top) = p.proc.stack_range;
+    if prot & growsdown != 0 && a[0] >= stack_base && a[0] < stack_top {
+        // PROT_GROWSDOWN: down to the start of a mapping that grows down. The main stack
+        // does on Linux (glibc's dlopen of a library that needs an executable stack asks
+        // this of its page); the emulator's is a plain mapping, where the host would
+        // refuse the flag, so the range is extended here.
+        prot &= !growsdown;
+        a[1] = a[1].wrapping_add(a[0] - stack_base);
+        a[0] = stack_base;
+    }
     let r = host6(libc::SYS_mprotect, [a[0], a[1], prot, 0, 0, 0]);
     if r == 0 {
         crate::mem::note_exec(a[0], a[1], prot & libc::PROT_EXEC as u64 != 0);
