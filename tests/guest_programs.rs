@@ -82,6 +82,15 @@ fn shm_code_is_retranslated() {
     assert_eq!(out.matches("calls returned 1 2 3").count(), 3, "{out}");
 }
 
+/// Linux native AIO passes through: io_submit of reads, writes, fsync and poll, completions,
+/// eventfd notification, io_pgetevents' mask and timeout (guest-bins/sys/aio.c). Under the
+/// emulator only: qemu-aarch64 7.2 has no AIO calls.
+#[test]
+fn native_aio_passes_through() {
+    let out = run_self_checking("sys/aio", &[]);
+    assert!(out.contains("io_getevents: 2"), "{out}");
+}
+
 /// Run a guest program that checks itself (guest-bins/sys/report.h: it ends with
 /// "failures=N") under the emulator only: no panic, status 0, "failures=0" last. Its stdout.
 fn run_self_checking(program: &str, args: &[&str]) -> String {

@@ -26,6 +26,7 @@
 #include <linux/sem.h>
 #include <linux/shm.h>
 #include <linux/msg.h>
+#include <linux/aio_abi.h>
 
 int printf(const char *, ...);
 
@@ -231,6 +232,16 @@ void print_kernel_items(void) {
     SZ(struct sembuf, "sembuf");
     OFF(struct sembuf, "sembuf", sem_op);
     OFF(struct sembuf, "sembuf", sem_flg);
+    SZ(struct iocb, "iocb");
+    OFF(struct iocb, "iocb", aio_rw_flags);
+    OFF(struct iocb, "iocb", aio_lio_opcode);
+    OFF(struct iocb, "iocb", aio_fildes);
+    OFF(struct iocb, "iocb", aio_buf);
+    OFF(struct iocb, "iocb", aio_offset);
+    OFF(struct iocb, "iocb", aio_flags);
+    OFF(struct iocb, "iocb", aio_resfd);
+    SZ(struct io_event, "io_event");
+    OFF(struct io_event, "io_event", res2);
     K(IPC_SET); K(IPC_STAT); K(IPC_INFO); K(IPC_64); K(SEM_STAT); K(SEM_INFO); K(SEM_STAT_ANY);
     K(IPC_CREAT); K(IPC_EXCL); K(IPC_NOWAIT); K(IPC_RMID); K(GETPID); K(GETVAL); K(GETALL);
     K(GETNCNT); K(GETZCNT); K(SETVAL); K(SETALL); K(SEM_UNDO); K(SHM_RDONLY); K(SHM_RND);

@@ -511,6 +511,37 @@ const _: () = {
     assert!(offset_of!(KernelSembuf, sem_flg) == 4);
 };
 
+/// `struct iocb` (linux/aio_abi.h, little-endian) of io_submit/io_cancel: passed through.
+#[repr(C)]
+pub struct KernelIocb {
+    pub aio_data: u64,
+    pub aio_key: u32,
+    pub aio_rw_flags: i32,
+    pub aio_lio_opcode: u16,
+    pub aio_reqprio: i16,
+    pub aio_fildes: u32,
+    pub aio_buf: u64,
+    pub aio_nbytes: u64,
+    pub aio_offset: i64,
+    pub aio_reserved2: u64,
+    pub aio_flags: u32,
+    pub aio_resfd: u32,
+}
+
+/// `struct io_event` (linux/aio_abi.h) of io_getevents/io_pgetevents: passed through.
+#[repr(C)]
+pub struct KernelIoEvent {
+    pub data: u64,
+    pub obj: u64,
+    pub res: i64,
+    pub res2: i64,
+}
+
+const _: () = {
+    assert!(size_of::<KernelIocb>() == 64);
+    assert!(size_of::<KernelIoEvent>() == 32);
+};
+
 /// SysV IPC commands (linux/ipc.h, sem.h, shm.h, msg.h; the same on both architectures).
 pub const IPC_SET: i32 = 1;
 pub const IPC_STAT: i32 = 2;
@@ -790,6 +821,16 @@ pub fn layout_report() -> String {
     size!(KernelSembuf, "sembuf");
     off!(KernelSembuf, "sembuf", sem_op);
     off!(KernelSembuf, "sembuf", sem_flg);
+    size!(KernelIocb, "iocb");
+    off!(KernelIocb, "iocb", aio_rw_flags);
+    off!(KernelIocb, "iocb", aio_lio_opcode);
+    off!(KernelIocb, "iocb", aio_fildes);
+    off!(KernelIocb, "iocb", aio_buf);
+    off!(KernelIocb, "iocb", aio_offset);
+    off!(KernelIocb, "iocb", aio_flags);
+    off!(KernelIocb, "iocb", aio_resfd);
+    size!(KernelIoEvent, "io_event");
+    off!(KernelIoEvent, "io_event", res2);
     k!("IPC_SET", IPC_SET);
     k!("IPC_STAT", IPC_STAT);
     k!("IPC_INFO", IPC_INFO);

@@ -156,7 +156,7 @@ fn guest_sigset(set: u64) -> Result<Option<u64>, i64> {
 
 /// [`with_host_sigset`] for a mask applied while the call waits: after -EINTR, a signal that
 /// mask lets through is delivered under it (`signal::after_temp_mask_wait`).
-fn wait_with_sigmask(p: &mut Thread, a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
+pub(super) fn wait_with_sigmask(p: &mut Thread, a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
     let (r, temp) = with_host_sigset(a, k, call);
     if let (Some(t), true) = (temp, r == -(libc::EINTR as i64)) {
         crate::linux::signal::after_temp_mask_wait(p, t);

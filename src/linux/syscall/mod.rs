@@ -13,6 +13,7 @@
 //! emulator must keep for the guest (clear_child_tid, robust list, sigaltstack) is
 //! thread-local in the family that owns it.
 
+pub mod aio;
 pub mod exec;
 pub mod fd;
 pub mod fs;
@@ -90,6 +91,7 @@ fn all() -> impl Iterator<Item = &'static Syscall> {
     [
         proc::SYSCALLS,
         thread::SYSCALLS,
+        aio::SYSCALLS,
         exec::SYSCALLS,
         fd::SYSCALLS,
         fs::SYSCALLS,
