@@ -126,6 +126,13 @@ pub fn note_exec(start: u64, len: u64, exec: bool) {
     set_range(&mut set, start, end, exec);
 }
 
+/// The executable-range set's lock, held across a host fork (taken after the translator's:
+/// translation takes it while holding that one) so that the child never inherits it locked
+/// by a thread it does not have.
+pub fn exec_fork_lock() -> impl Drop {
+    EXEC.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Whether the set of noted executable ranges holds `addr` (without reading the host's table).
 pub fn noted_exec(addr: u64) -> bool {
     let set = EXEC.lock().unwrap_or_else(|e| e.into_inner());

@@ -228,9 +228,12 @@ pub fn fork(p: &mut Thread, cpu: &mut CpuState, a: &CloneArgs) -> i64 {
         let locks = ForkLocks::take(p);
         // The translator lock last: translation never waits for the others while holding it.
         let jit = p.jit.fork_lock();
+        // (after the translator's: translation takes it while holding that one)
+        let exec = crate::mem::exec_fork_lock();
         // SAFETY: fork with every emulator lock held by this thread; glibc's fork resets its
         // own (malloc, stdio) in the child.
         let pid = unsafe { libc::fork() };
+        drop(exec);
         drop(jit);
         drop(locks);
         pid
