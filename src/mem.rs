@@ -12,9 +12,13 @@
 //! not hold an address (a mapping made some other way), the host's table is read again. The
 //! set may thus lack ranges (costing a re-read) but never wrongly holds one as long as every
 //! call that removes execute permission notes it.
+//!
+//! Code aliases (`code_aliases`): the guest's other addresses of the same memory (dual-mapped
+//! JIT code: a memfd or SysV segment mapped twice), for IC IVAU, which acts on the physical
+//! line (CTR_EL0 advertises a PIPT instruction cache).
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub const PAGE_SIZE: u64 = 4096;
 
@@ -46,6 +50,87 @@ thread_local! {
 /// Forget the validated-page caches of all threads (after munmap/mprotect/mremap).
 pub fn forget_validated_pages() {
     MAPPING_GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Set once the guest has made a mapping that can share its memory with another of its
+/// mappings (MAP_SHARED, shmat, mremap): until then no address has an alias.
+static MAY_ALIAS: AtomicBool = AtomicBool::new(false);
+/// Bumped by every mmap (which `forget_validated_pages` does not see unless MAP_FIXED).
+static MAPS_ADDED: AtomicU64 = AtomicU64::new(0);
+
+/// A successful mmap, shmat or mremap: `shared` when the new mapping may alias another one.
+pub fn note_mapping(shared: bool) {
+    if shared {
+        MAY_ALIAS.store(true, Ordering::SeqCst);
+    }
+    MAPS_ADDED.fetch_add(1, Ordering::SeqCst);
+}
+
+/// One line of /proc/self/maps that shares its file (dev, inode) with another line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct AliasLine {
+    start: u64,
+    end: u64,
+    offset: u64,
+    file: (u64, u64),
+}
+
+/// The alias lines of the last /proc/self/maps read, and the generations it was read at.
+static ALIAS_LINES: std::sync::Mutex<((u64, u64), Vec<AliasLine>)> = std::sync::Mutex::new(((u64::MAX, 0), Vec::new()));
+
+/// The lines of a /proc/self/maps text whose file (dev, inode; inode 0 = anonymous private
+/// memory, never shared) appears on another line with a shared mapping among them.
+fn alias_lines_in(maps: &str) -> Vec<AliasLine> {
+    let parse = |l: &str| -> Option<(AliasLine, bool)> {
+        // start-end perms offset dev inode [path]
+        let mut f = l.split_whitespace();
+        let (a, b) = f.next()?.split_once('-')?;
+        let (start, end) = (u64::from_str_radix(a, 16).ok()?, u64::from_str_radix(b, 16).ok()?);
+        let shared = f.next()?.as_bytes().get(3) == Some(&b's');
+        let offset = u64::from_str_radix(f.next()?, 16).ok()?;
+        let (major, minor) = f.next()?.split_once(':')?;
+        let dev = (u64::from_str_radix(major, 16).ok()? << 32) | u64::from_str_radix(minor, 16).ok()?;
+        let ino: u64 = f.next()?.parse().ok()?;
+        (ino != 0).then_some((AliasLine { start, end, offset, file: (dev, ino) }, shared))
+    };
+    let lines: Vec<(AliasLine, bool)> = maps.lines().filter_map(parse).collect();
+    let mut files: std::collections::HashMap<(u64, u64), (usize, bool)> = std::collections::HashMap::new();
+    for (l, shared) in &lines {
+        let e = files.entry(l.file).or_default();
+        e.0 += 1;
+        e.1 |= *shared;
+    }
+    lines.into_iter().map(|(l, _)| l).filter(|l| files[&l.file].0 > 1 && files[&l.file].1).collect()
+}
+
+/// The other guest addresses that map the memory at `addr` (MAP_SHARED file or memfd
+/// mappings of the same file page, SysV segments attached twice, shared mappings duplicated by
+/// mremap), in no particular order. Empty while the guest never made a shared mapping.
+pub fn code_aliases(addr: u64) -> Vec<u64> {
+    if !MAY_ALIAS.load(Ordering::SeqCst) {
+        return Vec::new();
+    }
+    let gen = (MAPPING_GENERATION.load(Ordering::SeqCst), MAPS_ADDED.load(Ordering::SeqCst));
+    let mut cache = ALIAS_LINES.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.0 != gen {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+        *cache = (gen, alias_lines_in(&maps));
+    }
+    aliases_in(&cache.1, addr)
+}
+
+fn aliases_in(lines: &[AliasLine], addr: u64) -> Vec<u64> {
+    let Some(own) = lines.iter().find(|l| (l.start..l.end).contains(&addr)) else {
+        return Vec::new();
+    };
+    let pos = own.offset + (addr - own.start);
+    lines
+        .iter()
+        .filter(|l| {
+            l.file == own.file && l.start != own.start && (l.offset..l.offset + (l.end - l.start)).contains(&pos)
+        })
+        .map(|l| l.start + (pos - l.offset))
+        .collect()
 }
 
 /// Read the instruction word at `addr` if the guest may execute it (mapped with execute
@@ -440,6 +525,27 @@ mod tests {
         let l = b"7ffd1000-7ffd3000 rw-p 00000000 00:00 0                          [stack]";
         assert_eq!(exec_of_maps_line(l), Some((0x7ffd_1000, 0x7ffd_3000, false)));
         assert_eq!(exec_of_maps_line(b""), None);
+    }
+
+    #[test]
+    fn aliases_of_shared_file_pages() {
+        let maps = "\
+5555000000-5555001000 r-xp 00000000 08:01 77 /usr/bin/prog
+7f0000000000-7f0000010000 rw-s 00000000 00:01 1234 /memfd:jit (deleted)
+7f0000020000-7f0000028000 r-xs 00008000 00:01 1234 /memfd:jit (deleted)
+7f0000030000-7f0000031000 rw-p 00000000 00:00 0
+7f0000040000-7f0000041000 r--p 00000000 08:01 99 /usr/lib/a.so
+7f0000041000-7f0000042000 r-xp 00001000 08:01 99 /usr/lib/a.so
+";
+        let lines = alias_lines_in(maps);
+        // Only the memfd's two lines: a.so is mapped twice but never shared.
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(aliases_in(&lines, 0x7f0000008040), vec![0x7f0000020040]);
+        assert_eq!(aliases_in(&lines, 0x7f0000020fc0), vec![0x7f0000008fc0]);
+        // Outside the other line's file range, and not in an alias line at all.
+        assert!(aliases_in(&lines, 0x7f0000000040).is_empty());
+        assert!(aliases_in(&lines, 0x5555000040).is_empty());
+        assert!(aliases_in(&lines, 0x7f0000030000).is_empty());
     }
 
     /// The pipe fallback used where process_vm_readv/writev are forbidden (Docker's seccomp).

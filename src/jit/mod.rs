@@ -484,8 +484,15 @@ impl Jit {
                     if addr == u64::MAX {
                         self.invalidate(0, u64::MAX);
                     } else {
+                        // The instruction cache is PIPT (CTR_EL0): the line is invalidated
+                        // at every address the guest maps it at (dual-mapped JIT code is
+                        // written and flushed through its writable alias).
                         let line = crate::arch::features::CACHE_LINE;
-                        self.invalidate(addr & !(line - 1), line);
+                        let base = addr & !(line - 1);
+                        self.invalidate(base, line);
+                        for alias in crate::mem::code_aliases(base) {
+                            self.invalidate(alias, line);
+                        }
                     }
                     code = exit::LOOKUP;
                 }

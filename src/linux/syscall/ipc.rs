@@ -129,6 +129,8 @@ fn shm_extent_in(maps: &[u8], addr: u64) -> Option<u64> {
 fn sys_shmat(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let r = host6(libc::SYS_shmat, [a[0], a[1], a[2], 0, 0, 0]);
     if r >= 0 {
+        // A segment can be attached more than once: its code has several addresses.
+        crate::mem::note_mapping(true);
         // SHM_REMAP may have replaced pages that held translated code.
         crate::mem::forget_validated_pages();
         if let Some(len) = shm_extent(r as u64) {

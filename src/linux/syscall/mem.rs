@@ -112,6 +112,8 @@ fn sys_mmap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     let r = host6(libc::SYS_mmap, [a[0], a[1], prot, flags, a[4], a[5]]);
     if r >= 0 {
         crate::mem::note_exec(r as u64, a[1], prot & libc::PROT_EXEC as u64 != 0);
+        // MAP_SHARED / MAP_SHARED_VALIDATE: the pages may be mapped elsewhere too (IC IVAU).
+        crate::mem::note_mapping(matches!(flags & 0xf, 1 | 3));
     }
     if r >= 0 && flags & (libc::MAP_FIXED as u64) != 0 {
         // A fixed mapping may replace pages that held translated code.
@@ -164,6 +166,8 @@ fn sys_mremap(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if r >= 0 {
         crate::mem::note_exec(a[0], a[1], false);
         crate::mem::note_exec(r as u64, a[2], exec);
+        // An old size of 0 duplicates a shared mapping: a second address for its pages.
+        crate::mem::note_mapping(a[1] == 0);
         crate::mem::forget_validated_pages();
         p.jit.invalidate(a[0], a[1]);
         p.jit.invalidate(r as u64, a[2]);
