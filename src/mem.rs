@@ -76,7 +76,18 @@ struct AliasLine {
 }
 
 /// The alias lines of the last /proc/self/maps read, and the generations it was read at.
-static ALIAS_LINES: std::sync::Mutex<((u64, u64), Vec<AliasLine>)> = std::sync::Mutex::new(((u64::MAX, 0), Vec::new()));
+type AliasCache = ((u64, u64), Vec<AliasLine>);
+static ALIAS_LINES: std::sync::Mutex<AliasCache> = std::sync::Mutex::new(((u64::MAX, 0), Vec::new()));
+
+/// The code-alias cache's lock, held across a host fork so that the child does not inherit it
+/// held by a thread that does not exist there (`linux::syscall::exec::fork`).
+pub struct AliasForkLock {
+    _guard: std::sync::MutexGuard<'static, AliasCache>,
+}
+
+pub fn alias_fork_lock() -> AliasForkLock {
+    AliasForkLock { _guard: ALIAS_LINES.lock().unwrap_or_else(|e| e.into_inner()) }
+}
 
 /// The lines of a /proc/self/maps text whose file (dev, inode; inode 0 = anonymous private
 /// memory, never shared) appears on another line with a shared mapping among them.

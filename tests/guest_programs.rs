@@ -94,11 +94,13 @@ fn native_aio_passes_through() {
 /// Dual-mapped code written and flushed through one alias runs as written through the other
 /// (memfd RW/RX views, a shared mapping duplicated by mremap, a SysV segment attached twice):
 /// IC IVAU invalidates every address of the line. qemu-aarch64 7.2 runs stale code there
-/// (guest-bins/sys/codealias.c).
+/// (guest-bins/sys/codealias.c). Forks while another thread looks aliases up leave no child
+/// holding that lookup's lock.
 #[test]
 fn ic_ivau_reaches_code_aliases() {
     let out = run_self_checking("sys/codealias", &[]);
     assert_eq!(out.matches(" 10 11 12 13\n").count(), 5, "{out}");
+    assert!(out.contains("fork while flushing          no child hung\n"), "{out}");
 }
 
 /// Run a guest program that checks itself (guest-bins/sys/report.h: it ends with

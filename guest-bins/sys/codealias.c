@@ -2,7 +2,8 @@
 // run through another address of the same memory must run as written. CTR_EL0 advertises a
 // PIPT instruction cache, so IC IVAU on any alias invalidates the physical line. Aliases: a
 // memfd mapped RW and RX, a MAP_SHARED|MAP_ANONYMOUS mapping duplicated by mremap with old
-// size 0, a SysV segment attached twice. Not compared with qemu-aarch64: 7.2 keeps running
+// size 0, a SysV segment attached twice. Then forks while another thread flushes and maps (the
+// child must not inherit the alias lookup's lock held). Not compared with qemu-aarch64: 7.2 keeps running
 // the first translation in every case (and cannot execute shmat memory); tests/guest_programs.rs
 // runs it under the emulator only. Self-checking: prints failures=N, non-zero exit on failure.
 #define _GNU_SOURCE
@@ -10,7 +11,11 @@
 #include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -34,6 +39,48 @@ static void rounds(const char *name, uint32_t *w, uint32_t *x) {
     }
     printf("%-28s %d %d %d %d\n", name, r[0], r[1], r[2], r[3]);
     CHECK(r[0] == 10 && r[1] == 11 && r[2] == 12 && r[3] == 13);
+}
+
+static atomic_int stop;
+static char *flush_at;
+
+// Flush a line of a shared mapping while mapping and unmapping pages, so that each flush looks
+// the aliases up anew.
+static void *flusher(void *arg) {
+    (void)arg;
+    while (!atomic_load(&stop)) {
+        void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        __asm__ volatile("ic ivau, %0\n dsb ish\n isb" ::"r"(flush_at) : "memory");
+        munmap(m, 4096);
+    }
+    return NULL;
+}
+
+// Fork while another thread flushes: each child flushes too and exits; a child that hangs is
+// killed by its alarm.
+static void fork_while_flushing(char *code) {
+    flush_at = code;
+    pthread_t t;
+    pthread_create(&t, NULL, flusher, NULL);
+    int hung = 0;
+    for (int i = 0; i < 100; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            alarm(2);
+            __asm__ volatile("ic ivau, %0\n dsb ish\n isb" ::"r"(code) : "memory");
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+            hung++;
+            break;
+        }
+    }
+    atomic_store(&stop, 1);
+    pthread_join(t, NULL);
+    printf("%-28s %s\n", "fork while flushing", hung ? "a child hung" : "no child hung");
+    CHECK(hung == 0);
 }
 
 int main(void) {
@@ -65,6 +112,8 @@ int main(void) {
     shmdt(s1);
     shmdt(s2);
     shmctl(id, IPC_RMID, NULL);
+
+    fork_while_flushing(rx);
 
     printf("failures=%d\n", failures);
     return failures != 0;

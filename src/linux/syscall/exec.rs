@@ -196,6 +196,7 @@ struct ForkLocks<'a> {
     _brk: std::sync::MutexGuard<'a, crate::mem::Brk>,
     _unimp: std::sync::MutexGuard<'a, std::collections::HashSet<u64>>,
     _log: std::sync::MutexGuard<'a, Option<std::fs::File>>,
+    _aliases: crate::mem::AliasForkLock,
 }
 
 impl<'a> ForkLocks<'a> {
@@ -205,6 +206,7 @@ impl<'a> ForkLocks<'a> {
             _brk: p.brk(),
             _unimp: p.unimp_seen.lock().unwrap_or_else(|e| e.into_inner()),
             _log: p.log.lock().unwrap_or_else(|e| e.into_inner()),
+            _aliases: crate::mem::alias_fork_lock(),
         }
     }
 }
