@@ -195,13 +195,20 @@ fn system(e: &mut Emitter, i: Insn) -> TResult {
             }
             Ok(Flow::Continue)
         }
-        // DC CVAC, CVAU, CVAP, CVADP, CIVAC: coherent host, nothing to do.
-        10..=14 => Ok(Flow::Continue),
+        // DC CVAC, CVAU, CVAP, CVADP, CIVAC: coherent host, nothing to maintain; but the
+        // address is translated as for a read, so an unmapped or inaccessible one is a data
+        // abort (SIGSEGV at this pc): a one-byte read finds it.
+        10..=14 => {
+            e.load_x(RAX, i.rt(), true, R31::Zr);
+            dasm!(e.ops; mov al, BYTE [rax]);
+            Ok(Flow::Continue)
+        }
         5 => {
             // IC IVAU: code at that address may have changed; leave so the JIT drops stale
-            // translations before anything else runs.
+            // translations before anything else runs (after the same translation check as
+            // the DC operations).
             e.load_x(RAX, i.rt(), true, R31::Zr);
-            dasm!(e.ops; mov QWORD [cpu + OFF_EXIT_ARG as i32], rax);
+            dasm!(e.ops; mov QWORD [cpu + OFF_EXIT_ARG as i32], rax; mov al, BYTE [rax]);
             e.exit_with(exit::SYNC_CODE, e.pc + 4);
             Ok(Flow::End)
         }
