@@ -302,7 +302,7 @@ fn exec_of_maps_line(line: &[u8]) -> Option<(u64, u64, bool)> {
 
 /// Set once process_vm_readv/writev on ourselves turned out to be forbidden: Docker's default
 /// seccomp profile (and other sandboxes) allow them only with CAP_SYS_PTRACE. Then the probes
-/// go through a pipe instead.
+/// copy directly and recover from faults instead (`fault_copy`).
 static NO_PROCESS_VM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Whether the result `n` of process_vm_readv/writev means "not allowed here" (EFAULT, the
@@ -333,7 +333,7 @@ pub fn fetch_fault(pc: u64) -> (i32, i32) {
 }
 
 /// Copy guest memory at `addr` into `buf` if all of it is readable (uses process_vm_readv on
-/// ourselves, which reports EFAULT instead of faulting; a pipe where that is forbidden).
+/// ourselves, which reports EFAULT instead of faulting; `fault_copy` where that is forbidden).
 pub fn probe_read(addr: u64, buf: &mut [u8]) -> bool {
     if !NO_PROCESS_VM.load(Ordering::Relaxed) {
         let local = libc::iovec { iov_base: buf.as_mut_ptr() as *mut libc::c_void, iov_len: buf.len() };
@@ -344,7 +344,7 @@ pub fn probe_read(addr: u64, buf: &mut [u8]) -> bool {
             return n == buf.len() as isize;
         }
     }
-    pipe_probe::copy(addr as *const u8, buf.as_mut_ptr(), buf.len())
+    fault_copy::copy(addr as *const u8, buf.as_mut_ptr(), buf.len())
 }
 
 /// Write `data` to guest memory at `addr` if all of it is writable.
@@ -358,82 +358,79 @@ pub fn probe_write(addr: u64, data: &[u8]) -> bool {
             return n == data.len() as isize;
         }
     }
-    pipe_probe::copy(data.as_ptr(), addr as *mut u8, data.len())
+    fault_copy::copy(data.as_ptr(), addr as *mut u8, data.len())
 }
 
-/// Fault-free copies through a per-thread pipe: the kernel copies from `src` into the pipe and
-/// from the pipe into `dst`, reporting EFAULT (or a short count) for an inaccessible page
-/// instead of raising SIGSEGV. Like process_vm_writev, a failed copy may have written a prefix.
-mod pipe_probe {
-    /// Bytes per round trip: at most PIPE_BUF, so each write is atomic and never exceeds the
-    /// pipe's capacity.
-    const CHUNK: usize = 4096;
+/// Fault-free copies without system calls, as the kernel's copy_from_user: one `rep movsb`
+/// whose faults the emulator's SIGSEGV/SIGBUS handler ([`fixup_probe_fault`]) turns into a
+/// failure return. Like process_vm_writev, a failed copy may have written a prefix.
+///
+/// It replaced a per-thread pipe (the kernel copied into and out of it): its descriptors sat
+/// in the guest's table, so the guest's first open returned 5 rather than 3, and a guest that
+/// closed every descriptor above stderr (close_range(3, ~0), as Python's subprocess child and
+/// daemons do) left every later probe failing: calls with pointers returned EFAULT, signal
+/// frames could not be written, the program died of SIGSEGV. A guest that then opened a file
+/// at the freed number would have had its memory written into that file.
+mod fault_copy {
+    std::arch::global_asm!(
+        ".pushsection .text.qal_probe_copy,\"ax\",@progbits",
+        ".p2align 4",
+        ".globl qal_probe_copy",
+        ".hidden qal_probe_copy",
+        ".type qal_probe_copy,@function",
+        // (dst = rdi, src = rsi, len = rdx) -> eax: 0 when copied, 1 after a fault.
+        "qal_probe_copy:",
+        "mov rcx, rdx",
+        ".globl qal_probe_copy_insn",
+        ".hidden qal_probe_copy_insn",
+        "qal_probe_copy_insn:",
+        "rep movsb",
+        "xor eax, eax",
+        "ret",
+        ".globl qal_probe_copy_fixup",
+        ".hidden qal_probe_copy_fixup",
+        "qal_probe_copy_fixup:",
+        "mov eax, 1",
+        "ret",
+        ".size qal_probe_copy, .-qal_probe_copy",
+        ".popsection",
+    );
 
-    struct Pipe {
-        r: i32,
-        w: i32,
-        /// The process that created it: after a fork the child must not share the parent's
-        /// pipe (their bytes would interleave), so it makes its own.
-        pid: i32,
+    extern "C" {
+        fn qal_probe_copy(dst: *mut u8, src: *const u8, len: usize) -> u32;
+        static qal_probe_copy_insn: u8;
+        static qal_probe_copy_fixup: u8;
     }
 
-    impl Drop for Pipe {
-        fn drop(&mut self) {
-            // SAFETY: our own descriptors, closed once.
-            unsafe {
-                libc::close(self.r);
-                libc::close(self.w);
-            }
-        }
-    }
-
-    fn new_pipe() -> Option<Pipe> {
-        let mut fds = [0i32; 2];
-        // SAFETY: pipe2 fills `fds`; close-on-exec so that guest execve does not leak them.
-        (unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } == 0)
-            // SAFETY: getpid has no preconditions.
-            .then(|| Pipe { r: fds[0], w: fds[1], pid: unsafe { libc::getpid() } })
-    }
-
-    thread_local! {
-        static PIPE: std::cell::RefCell<Option<Pipe>> = std::cell::RefCell::new(new_pipe());
-    }
-
-    fn drain(p: &Pipe) {
-        let mut scratch = [0u8; CHUNK];
-        // SAFETY: reading into our own buffer; non-blocking, stops at EAGAIN.
-        while unsafe { libc::read(p.r, scratch.as_mut_ptr() as *mut libc::c_void, CHUNK) } > 0 {}
-    }
-
+    /// Copy `len` bytes; false when a page of either range is inaccessible. Needs the fault
+    /// handler (`linux::host_signal::install_fault_handlers`).
     pub(super) fn copy(src: *const u8, dst: *mut u8, len: usize) -> bool {
-        PIPE.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            // SAFETY: getpid has no preconditions.
-            let pid = unsafe { libc::getpid() };
-            if slot.as_ref().is_some_and(|p| p.pid != pid) {
-                // A forked child: drop (close) the inherited copy of the parent's pipe.
-                *slot = new_pipe();
+        // SAFETY: the routine reads and writes only the two ranges; a fault in its one
+        // copying instruction resumes at its failure return (`fixup`).
+        unsafe { qal_probe_copy(dst, src, len) == 0 }
+    }
+
+    /// In the SIGSEGV/SIGBUS handler: when the fault is the copy's instruction, resume at the
+    /// failure return and say so.
+    ///
+    /// # Safety
+    /// `uc` is the `ucontext_t` the kernel passed to an SA_SIGINFO handler.
+    pub unsafe fn fixup(uc: *mut libc::c_void) -> bool {
+        let uc = uc as *mut libc::ucontext_t;
+        // SAFETY: the caller passes the handler's context; the statics are code labels whose
+        // addresses only are taken.
+        unsafe {
+            let rip = &mut (*uc).uc_mcontext.gregs[libc::REG_RIP as usize];
+            if *rip as usize != std::ptr::addr_of!(qal_probe_copy_insn) as usize {
+                return false;
             }
-            let Some(p) = slot.as_ref() else { return false };
-            let mut off = 0;
-            while off < len {
-                let n = (len - off).min(CHUNK);
-                // SAFETY: the kernel reads `src + off` and writes `dst + off`, checking both:
-                // an inaccessible address gives EFAULT or a short count, never a fault.
-                let ok = unsafe {
-                    libc::write(p.w, src.wrapping_add(off) as *const libc::c_void, n) == n as isize
-                        && libc::read(p.r, dst.wrapping_add(off) as *mut libc::c_void, n) == n as isize
-                };
-                if !ok {
-                    drain(p);
-                    return false;
-                }
-                off += n;
-            }
-            true
-        })
+            *rip = std::ptr::addr_of!(qal_probe_copy_fixup) as i64;
+        }
+        true
     }
 }
+
+pub use fault_copy::fixup as fixup_probe_fault;
 
 /// The program break (brk) of the guest.
 #[derive(Debug, Clone, Copy)]
@@ -559,28 +556,36 @@ mod tests {
         assert!(aliases_in(&lines, 0x7f0000030000).is_empty());
     }
 
-    /// The pipe fallback used where process_vm_readv/writev are forbidden (Docker's seccomp).
+    /// The copy used where process_vm_readv/writev are forbidden (Docker's seccomp): faults
+    /// in it become a false return (the emulator's fault handler is installed here as at
+    /// start-up), and it opens no descriptor.
     #[test]
-    fn pipe_probe_copies_and_reports_faults() {
+    fn fault_copy_copies_and_reports_faults() {
+        crate::linux::host_signal::install_fault_handlers();
+        let fds_before = std::fs::read_dir("/proc/self/fd").unwrap().count();
         let src: Vec<u8> = (0..10000u32).map(|i| i as u8).collect();
         let mut dst = vec![0u8; src.len()];
-        assert!(pipe_probe::copy(src.as_ptr(), dst.as_mut_ptr(), src.len()));
+        assert!(fault_copy::copy(src.as_ptr(), dst.as_mut_ptr(), src.len()));
         assert_eq!(src, dst);
-        // SAFETY: a fresh private mapping, unmapped below.
+        assert!(fault_copy::copy(src.as_ptr(), dst.as_mut_ptr(), 0));
+        // SAFETY: a fresh private mapping of two pages, unmapped below.
         let page = unsafe {
-            libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+            libc::mmap(std::ptr::null_mut(), 8192, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
         };
         assert_ne!(page, libc::MAP_FAILED);
         let p = page as *mut u8;
-        assert!(pipe_probe::copy(p, dst.as_mut_ptr(), 4096), "read-only page is readable");
-        assert!(!pipe_probe::copy(src.as_ptr(), p, 16), "read-only page is not writable");
+        assert!(fault_copy::copy(p, dst.as_mut_ptr(), 4096), "read-only page is readable");
+        assert!(!fault_copy::copy(src.as_ptr(), p, 16), "read-only page is not writable");
         // SAFETY: our mapping.
-        unsafe { libc::mprotect(page, 4096, libc::PROT_NONE) };
-        assert!(!pipe_probe::copy(p, dst.as_mut_ptr(), 4), "PROT_NONE page is not readable");
-        // The pipe is left empty after a failure: the next copy sees its own bytes.
-        assert!(pipe_probe::copy(src[100..].as_ptr(), dst.as_mut_ptr(), 8));
+        unsafe { libc::mprotect(page.wrapping_byte_add(4096), 4096, libc::PROT_NONE) };
+        assert!(!fault_copy::copy(p.wrapping_add(4096), dst.as_mut_ptr(), 4), "PROT_NONE page is not readable");
+        assert!(!fault_copy::copy(p.wrapping_add(4000), dst.as_mut_ptr(), 200), "a range running into it");
+        assert!(probe_read(p as u64, &mut dst[..16]));
+        // Later copies are unaffected.
+        assert!(fault_copy::copy(src[100..].as_ptr(), dst.as_mut_ptr(), 8));
         assert_eq!(dst[..8], src[100..108]);
         // SAFETY: our mapping, no longer used.
-        unsafe { libc::munmap(page, 4096) };
+        unsafe { libc::munmap(page, 8192) };
+        assert_eq!(std::fs::read_dir("/proc/self/fd").unwrap().count(), fds_before);
     }
 }

@@ -290,3 +290,31 @@ fn docker_runs_a_busybox_shell_pipeline() {
     assert!(o.status.success(), "{}", show(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "10 9 8 \n6\n", "{}", show(&o));
 }
+
+/// Docker's default seccomp profile forbids process_vm_readv/writev, so the emulator reads and
+/// writes guest memory with its own fault-recovering copy there (it used a pipe). A program that closes every descriptor above
+/// stderr and then makes system calls with pointers, takes descriptors 3 and 4, handles a
+/// signal and vforks a child (guest-bins/sys/closefds.c) sees what it sees natively: the
+/// probe pipe used to stay open in the guest's table (the first open returned 5), and once
+/// the guest closed it every such call failed with EFAULT and the program died of SIGSEGV.
+#[test]
+fn docker_guest_closing_all_descriptors_keeps_working() {
+    let Some(_lock) = can_run("docker_guest_closing_all_descriptors_keeps_working") else { return };
+    let work = TempDir::new("closefds");
+    let root = work.0.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    build_guest("sys/closefds.c", &root.join("closefds"));
+    let image = Image::from_dir(&root, &work.0);
+    let _entry = Entry::install();
+
+    let o = image.run(&["/closefds", "exec"]);
+    let expected =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("guest-bins/sys/expected/closefds.stdout"))
+            .unwrap();
+    assert_eq!(
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).as_ref()),
+        (Some(0), expected.as_str()),
+        "{}",
+        show(&o)
+    );
+}

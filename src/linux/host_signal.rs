@@ -1,7 +1,9 @@
 //! Host signal handlers of the emulator process itself.
 //!
 //! SIGSEGV/SIGBUS raised while this thread runs guest code are guest faults: the JIT's
-//! `redirect_host_fault` turns them into `Exit::Fault` at the exact guest pc. Any other
+//! `redirect_host_fault` turns them into `Exit::Fault` at the exact guest pc. Those of the
+//! emulator's fault-recovering copy of guest memory (`mem::probe_read`/`probe_write` where
+//! process_vm_readv/writev are forbidden) make that copy fail. Any other
 //! SIGSEGV/SIGBUS is an emulator bug: we say so in one line and die by that signal without a
 //! core dump.
 
@@ -13,6 +15,11 @@ extern "C" fn on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_vo
         return;
     }
     // SAFETY: we are an SA_SIGINFO handler; `uc` is our context.
+    if unsafe { crate::mem::fixup_probe_fault(uc) } {
+        // A guest address the emulator copies from or to (mem::probe_read/probe_write).
+        return;
+    }
+    // SAFETY: as above.
     if unsafe { crate::jit::fault::redirect_host_fault(sig, info, uc) } {
         return;
     }
