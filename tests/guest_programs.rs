@@ -151,6 +151,25 @@ fn starts_under_a_limited_address_space() {
     assert_eq!((o.status.code(), o.stdout_text().as_str()), (Some(0), "Hello, world!\n"), "{}", describe(&o));
 }
 
+/// The guest stack is sized by a finite RLIMIT_STACK above 8 MiB; when the host cannot give
+/// that much (here 1 GB under `ulimit -v 400000`) it falls back to the default size rather
+/// than failing to start.
+#[test]
+fn starts_with_a_large_stack_limit_it_cannot_map() {
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg("ulimit -s 1000000 2>/dev/null || { echo SKIPPED; exit 0; }; ulimit -v 400000 && exec \"$0\" \"$1\"")
+        .arg(emulator())
+        .arg(guest_bin("hello"));
+    let o = run_with_timeout(&mut c, std::time::Duration::from_secs(60));
+    if o.stdout_text() == "SKIPPED\n" {
+        println!("skipped: the hard stack limit is below 1000000 KiB");
+        return;
+    }
+    assert_no_panic("hello under ulimit -s 1000000 -v 400000", &o);
+    assert_eq!((o.status.code(), o.stdout_text().as_str()), (Some(0), "Hello, world!\n"), "{}", describe(&o));
+}
+
 /// Misaligned LDAPR raises SIGBUS (BUS_ADRALN) as LDAR does (guest-bins/sys/ordered.c with
 /// "ldapr"; under the emulator only: qemu-aarch64 7.2 does not check LDAPR's alignment,
 /// against the Arm ARM's AArch64.CheckAlignment for acquire-PC accesses without FEAT_LSE2).

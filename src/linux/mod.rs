@@ -151,7 +151,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
     let argv: Vec<Vec<u8>> = cfg.argv.iter().map(|a| crate::config::os_bytes(a)).collect();
     let envp: Vec<Vec<u8>> = cfg.envp.iter().map(|a| crate::config::os_bytes(a)).collect();
     let execfn = crate::config::os_bytes(cfg.program.as_os_str());
-    let spec = StackSpec {
+    let mut spec = StackSpec {
         argv: &argv,
         envp: &envp,
         execfn: &execfn,
@@ -161,7 +161,17 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         stack_size: crate::config::stack_size(cfg.stack_size, syscall::sys::init_virtual_limits(&cfg.rlimits)),
         exec_fd: cfg.exec_fd,
     };
-    let stack = loader::setup_stack(&image, &spec)?;
+    let stack = match loader::setup_stack(&image, &spec) {
+        // A stack sized by a large RLIMIT_STACK that the host will not commit (strict
+        // overcommit): the default size, as without the limit.
+        Err(loader::LoadError::Stack(e))
+            if e.raw_os_error() == Some(libc::ENOMEM) && spec.stack_size > cfg.stack_size =>
+        {
+            spec.stack_size = cfg.stack_size;
+            loader::setup_stack(&image, &spec)?
+        }
+        r => r?,
+    };
     let mut jit = Jit::new()?;
     jit.log.in_asm = cfg.log.in_asm;
     jit.log.out_asm = cfg.log.out_asm;
