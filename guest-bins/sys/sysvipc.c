@@ -92,7 +92,11 @@ static void shm_tests(void) {
     SHOW("shmat removed", (long)shmat(id, NULL, 0));
     SHOW("shmctl bad id", shmctl(-1, IPC_STAT, &ds));
     SHOW("shmget bad size", shmget(IPC_PRIVATE, 0, IPC_CREAT | 0600));
-    SHOW("shmat bad pointer stat", shmctl(shmget(IPC_PRIVATE, 4096, 0600), IPC_STAT, (void *)8));
+    // IPC_PRIVATE always creates a segment (IPC_CREAT or not): remove it, or every run leaves
+    // one behind in the host's IPC namespace.
+    int spare = shmget(IPC_PRIVATE, 4096, 0600);
+    SHOW("shmat bad pointer stat", shmctl(spare, IPC_STAT, (void *)8));
+    shmctl(spare, IPC_RMID, NULL);
 }
 
 static void sem_tests(void) {
