@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release --example translate_cost -- [--kinds mix|all|K,K,...] [--body N]
-//!                                                 [--runs N] [--fixed-regs]
+//!                                                 [--runs N] [--fixed-regs] [--mix-of K,K,...]
 //! ```
 //! - `--kinds`: `mix` (default) is the benchmark's random mix; `all` each kind alone; or the
 //!   kind numbers (0..15, see `KIND_NAMES`).
@@ -14,11 +14,14 @@
 //!   `Jit::flush`, timed as the benchmark times it (the run of the freshly translated code
 //!   included).
 //! - `--fixed-regs`: registers x20-x23 in every instruction instead of random ones.
+//! - `--mix-of K,K,...`: the mix draws from these kinds only (all 15 by default): how much of
+//!   the mix's cost comes from mixing (docs/performance.md, eleventh session).
 //!
 //! Prints, per kind, the median and the best ns per guest instruction and the best rate.
 //! Host instructions per guest instruction: run with `--runs 3` under
 //! `valgrind --tool=callgrind --smc-check=all` and divide `Jit::run`'s inclusive count by
-//! 3 x 65 536 (see docs/performance.md).
+//! 3 x 65 536 (see docs/performance.md). With LTO (release builds) `Jit::run` is inlined into
+//! `main`: take the inclusive count of the `jit/mod.rs` entry under `translate_cost::main`.
 
 use qemu_aarch64_lite::cpu::CpuState;
 use qemu_aarch64_lite::jit::{Exit, Jit};
