@@ -10,8 +10,8 @@
 //! the kernel: `signal::never_restarted`). (qemu-aarch64 7.2 has none of these: ENOSYS;
 //! libaio users then fall back to their own threads.)
 
-use super::fd::wait_with_sigmask;
-use super::{pass, pass_safe, read_guest, row, Arg, Syscall, EINVAL};
+use super::fd::wait_with_sigset_pair;
+use super::{pass, pass_safe, row, Arg, Syscall};
 use crate::cpu::CpuState;
 use crate::linux::syscall::nr;
 use crate::linux::Thread;
@@ -41,25 +41,10 @@ pass_safe! {
 const HOST_IO_PGETEVENTS: libc::c_long = 333;
 
 /// io_pgetevents(ctx, min_nr, nr, events, timeout, usig): `usig` (null, or {sigmask pointer,
-/// sigsetsize}) is rebuilt with the mask in host numbers.
+/// sigsetsize}, as pselect6's last argument) is rebuilt around the mask in host numbers.
 fn sys_io_pgetevents(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if a[5] == 0 {
         return super::safe6(HOST_IO_PGETEVENTS, a);
     }
-    let usig = match read_guest::<16>(a[5]) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
-    let sigmask = u64::from_le_bytes(usig[..8].try_into().unwrap());
-    let size = u64::from_le_bytes(usig[8..].try_into().unwrap());
-    if sigmask != 0 && size != 8 {
-        return EINVAL;
-    }
-    // (the mask pointer in argument 5 for `wait_with_sigmask`, which swaps in the host set;
-    // then a host __aio_sigset pointing to it goes to the kernel)
-    let b = [a[0], a[1], a[2], a[3], a[4], sigmask];
-    wait_with_sigmask(p, b, 5, |h| {
-        let host_usig: [u64; 2] = [h[5], 8];
-        super::safe6(HOST_IO_PGETEVENTS, [h[0], h[1], h[2], h[3], h[4], host_usig.as_ptr() as u64])
-    })
+    wait_with_sigset_pair(p, a[5], |usig| super::safe6(HOST_IO_PGETEVENTS, [a[0], a[1], a[2], a[3], a[4], usig]))
 }

@@ -156,7 +156,7 @@ fn guest_sigset(set: u64) -> Result<Option<u64>, i64> {
 
 /// [`with_host_sigset`] for a mask applied while the call waits: after -EINTR, a signal that
 /// mask lets through is delivered under it (`signal::after_temp_mask_wait`).
-pub(super) fn wait_with_sigmask(p: &mut Thread, a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
+fn wait_with_sigmask(p: &mut Thread, a: [u64; 6], k: usize, call: impl FnOnce([u64; 6]) -> i64) -> i64 {
     let (r, temp) = with_host_sigset(a, k, call);
     if let (Some(t), true) = (temp, r == -(libc::EINTR as i64)) {
         crate::linux::signal::after_temp_mask_wait(p, t);
@@ -350,18 +350,25 @@ fn sys_pselect6(p: &mut Thread, _c: &mut CpuState, a: [u64; 6]) -> i64 {
     if a[5] == 0 {
         return safe6(libc::SYS_pselect6, a);
     }
-    let sig = match read_guest::<16>(a[5]) {
+    wait_with_sigset_pair(p, a[5], |pair| safe6(libc::SYS_pselect6, [a[0], a[1], a[2], a[3], a[4], pair]))
+}
+
+/// A `{ const sigset_t *set; size_t size }` pair at guest address `addr` (pselect6's last
+/// argument, io_pgetevents' `struct __aio_sigset`): `call` gets the address of a copy in
+/// local memory whose set pointer is converted like the other calls' masks (the size passes
+/// as given: the host kernel checks it), and the set applies while the call waits.
+pub(super) fn wait_with_sigset_pair(p: &mut Thread, addr: u64, call: impl FnOnce(u64) -> i64) -> i64 {
+    let sig = match read_guest::<16>(addr) {
         Ok(b) => b,
         Err(e) => return e,
     };
     let ss = u64::from_le_bytes(sig[0..8].try_into().unwrap_or_default());
     let len = u64::from_le_bytes(sig[8..16].try_into().unwrap_or_default());
-    // the pair in local memory, its set pointer converted like the other calls' masks
     let mut pair = [ss, len];
     let pair_at = pair.as_mut_ptr() as u64;
     wait_with_sigmask(p, [pair[0], 0, 0, 0, 0, 0], 0, |b| {
         pair[0] = b[0];
-        safe6(libc::SYS_pselect6, [a[0], a[1], a[2], a[3], a[4], pair_at])
+        call(pair_at)
     })
 }
 
