@@ -75,6 +75,32 @@ struct AliasLine {
     file: (u64, u64),
 }
 
+/// The fields of one /proc/self/maps line ("start-end perms offset major:minor inode
+/// [path]"), read as bytes: the pathname may be any bytes, and is skipped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MapsLine {
+    pub start: u64,
+    pub end: u64,
+    /// "rwxp" / "r-xs" ...
+    pub perms: [u8; 4],
+    pub offset: u64,
+    pub dev: (u64, u64),
+    pub inode: u64,
+}
+
+/// Parse a /proc/self/maps line; `None` for anything else.
+pub fn parse_maps_line(line: &[u8]) -> Option<MapsLine> {
+    let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
+    let mut next = || std::str::from_utf8(fields.next()?).ok();
+    let hex = |s: &str| u64::from_str_radix(s, 16).ok();
+    let (start, end) = next()?.split_once('-')?;
+    let perms: [u8; 4] = next()?.as_bytes().try_into().ok()?;
+    let offset = hex(next()?)?;
+    let (major, minor) = next()?.split_once(':')?;
+    let inode = next()?.parse().ok()?;
+    Some(MapsLine { start: hex(start)?, end: hex(end)?, perms, offset, dev: (hex(major)?, hex(minor)?), inode })
+}
+
 /// The alias lines of the last /proc/self/maps read, and the generations it was read at.
 type AliasCache = ((u64, u64), Vec<AliasLine>);
 static ALIAS_LINES: std::sync::Mutex<AliasCache> = std::sync::Mutex::new(((u64::MAX, 0), Vec::new()));
@@ -91,20 +117,16 @@ pub fn alias_fork_lock() -> AliasForkLock {
 
 /// The lines of a /proc/self/maps text whose file (dev, inode; inode 0 = anonymous private
 /// memory, never shared) appears on another line with a shared mapping among them.
-fn alias_lines_in(maps: &str) -> Vec<AliasLine> {
-    let parse = |l: &str| -> Option<(AliasLine, bool)> {
-        // start-end perms offset dev inode [path]
-        let mut f = l.split_whitespace();
-        let (a, b) = f.next()?.split_once('-')?;
-        let (start, end) = (u64::from_str_radix(a, 16).ok()?, u64::from_str_radix(b, 16).ok()?);
-        let shared = f.next()?.as_bytes().get(3) == Some(&b's');
-        let offset = u64::from_str_radix(f.next()?, 16).ok()?;
-        let (major, minor) = f.next()?.split_once(':')?;
-        let dev = (u64::from_str_radix(major, 16).ok()? << 32) | u64::from_str_radix(minor, 16).ok()?;
-        let ino: u64 = f.next()?.parse().ok()?;
-        (ino != 0).then_some((AliasLine { start, end, offset, file: (dev, ino) }, shared))
-    };
-    let lines: Vec<(AliasLine, bool)> = maps.lines().filter_map(parse).collect();
+fn alias_lines_in(maps: &[u8]) -> Vec<AliasLine> {
+    let lines: Vec<(AliasLine, bool)> = maps
+        .split(|&b| b == b'\n')
+        .filter_map(parse_maps_line)
+        .filter(|m| m.inode != 0)
+        .map(|m| {
+            let file = (m.dev.0 << 32 | m.dev.1, m.inode);
+            (AliasLine { start: m.start, end: m.end, offset: m.offset, file }, m.perms[3] == b's')
+        })
+        .collect();
     let mut files: std::collections::HashMap<(u64, u64), (usize, bool)> = std::collections::HashMap::new();
     for (l, shared) in &lines {
         let e = files.entry(l.file).or_default();
@@ -124,7 +146,7 @@ pub fn code_aliases(addr: u64) -> Vec<u64> {
     let gen = (MAPPING_GENERATION.load(Ordering::SeqCst), MAPS_ADDED.load(Ordering::SeqCst));
     let mut cache = ALIAS_LINES.lock().unwrap_or_else(|e| e.into_inner());
     if cache.0 != gen {
-        let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+        let maps = std::fs::read("/proc/self/maps").unwrap_or_default();
         *cache = (gen, alias_lines_in(&maps));
     }
     aliases_in(&cache.1, addr)
@@ -280,24 +302,12 @@ fn executable(addr: u64) -> bool {
         return false;
     };
     set.clear();
-    for line in maps.split(|&b| b == b'\n') {
-        if let Some((s, e, x)) = exec_of_maps_line(line) {
-            if x {
-                set_range(&mut set, s, e, true);
-            }
+    for m in maps.split(|&b| b == b'\n').filter_map(parse_maps_line) {
+        if m.perms[2] == b'x' {
+            set_range(&mut set, m.start, m.end, true);
         }
     }
     holds(&set, addr)
-}
-
-/// Start, end and the execute bit of a /proc/self/maps line ("start-end perms ...").
-fn exec_of_maps_line(line: &[u8]) -> Option<(u64, u64, bool)> {
-    let line = std::str::from_utf8(line).ok()?;
-    let mut f = line.split_ascii_whitespace();
-    let (range, perms) = (f.next()?, f.next()?);
-    let (s, e) = range.split_once('-')?;
-    let (s, e) = (u64::from_str_radix(s, 16).ok()?, u64::from_str_radix(e, 16).ok()?);
-    Some((s, e, perms.as_bytes().get(2) == Some(&b'x')))
 }
 
 /// Set once process_vm_readv/writev on ourselves turned out to be forbidden: Docker's default
@@ -527,12 +537,20 @@ mod tests {
     }
 
     #[test]
-    fn maps_lines_give_the_execute_bit() {
+    fn maps_lines_parse() {
         let l = b"aaaac0000000-aaaac0021000 r-xp 00000000 08:01 123  /usr/bin/prog";
-        assert_eq!(exec_of_maps_line(l), Some((0xaaaa_c000_0000, 0xaaaa_c002_1000, true)));
+        let m = parse_maps_line(l).unwrap();
+        assert_eq!((m.start, m.end, m.perms[2] == b'x'), (0xaaaa_c000_0000, 0xaaaa_c002_1000, true));
+        assert_eq!((m.offset, m.dev, m.inode), (0, (8, 1), 123));
         let l = b"7ffd1000-7ffd3000 rw-p 00000000 00:00 0                          [stack]";
-        assert_eq!(exec_of_maps_line(l), Some((0x7ffd_1000, 0x7ffd_3000, false)));
-        assert_eq!(exec_of_maps_line(b""), None);
+        let m = parse_maps_line(l).unwrap();
+        assert_eq!((m.start, m.end, m.perms[2] == b'x'), (0x7ffd_1000, 0x7ffd_3000, false));
+        assert_eq!(parse_maps_line(b""), None);
+        assert_eq!(parse_maps_line(b"garbage"), None);
+        // a pathname that is not UTF-8 does not hide the line
+        let l = b"7f0000001000-7f0000002000 r-xs 00003000 00:01 42 /tmp/\xff\xfe.so";
+        let m = parse_maps_line(l).unwrap();
+        assert_eq!((m.start, m.perms, m.offset, m.inode), (0x7f00_0000_1000, *b"r-xs", 0x3000, 42));
     }
 
     #[test]
@@ -545,7 +563,7 @@ mod tests {
 7f0000040000-7f0000041000 r--p 00000000 08:01 99 /usr/lib/a.so
 7f0000041000-7f0000042000 r-xp 00001000 08:01 99 /usr/lib/a.so
 ";
-        let lines = alias_lines_in(maps);
+        let lines = alias_lines_in(maps.as_bytes());
         // Only the memfd's two lines: a.so is mapped twice but never shared.
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert_eq!(aliases_in(&lines, 0x7f0000008040), vec![0x7f0000020040]);

@@ -103,16 +103,11 @@ fn shm_extent(addr: u64) -> Option<u64> {
 }
 
 fn shm_extent_in(maps: &[u8], addr: u64) -> Option<u64> {
-    // start-end perms offset dev inode [path]
-    let parse = |l: &[u8]| -> Option<(u64, u64, Vec<u8>)> {
-        let l = std::str::from_utf8(l).ok()?;
-        let mut f = l.split_whitespace();
-        let (a, b) = f.next()?.split_once('-')?;
-        let (start, end) = (u64::from_str_radix(a, 16).ok()?, u64::from_str_radix(b, 16).ok()?);
-        let (_perms, _off, dev, ino) = (f.next()?, f.next()?, f.next()?, f.next()?);
-        Some((start, end, format!("{dev} {ino}").into_bytes()))
-    };
-    let mut lines = maps.split(|&c| c == b'\n').filter_map(parse).skip_while(|&(s, _, _)| s != addr);
+    let mut lines = maps
+        .split(|&c| c == b'\n')
+        .filter_map(crate::mem::parse_maps_line)
+        .map(|m| (m.start, m.end, (m.dev, m.inode)))
+        .skip_while(|&(s, _, _)| s != addr);
     let (start, mut end, file) = lines.next()?;
     for (s, e, f) in lines {
         if s != end || f != file {
