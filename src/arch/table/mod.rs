@@ -304,6 +304,8 @@ fn candidates(bits: u32, known: u32) -> Box<[Entry]> {
     v.into_boxed_slice()
 }
 
+/// A bucket of one list or of 64 (a power of two: `decode_entry` masks its index by the
+/// count - 1).
 fn build_bucket(key: u32) -> Bucket {
     let top = key << BUCKET_SHIFT;
     let topmask = !0u32 << BUCKET_SHIFT;
@@ -333,7 +335,9 @@ pub fn decode(word: u32) -> Option<&'static Row> {
 pub fn decode_entry(word: u32) -> Option<&'static Entry> {
     let key = word >> BUCKET_SHIFT;
     let bucket = BUCKETS[key as usize & 4095].get_or_init(|| build_bucket(key));
-    let rows = if bucket.len() == 1 { &bucket[0] } else { &bucket[((word & SUB_MASK) >> SUB_SHIFT) as usize] };
+    // (a bucket has 1 or 64 lists: the index is masked by the count - 1 instead of a branch
+    // on it, which would be as unpredictable as the mix of integer and FP/AdvSIMD code)
+    let rows = &bucket[((word & SUB_MASK) >> SUB_SHIFT) as usize & (bucket.len() - 1)];
     rows.iter().find(|r| word & r.mask == r.value)
 }
 
