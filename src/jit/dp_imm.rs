@@ -136,6 +136,20 @@ fn logical_imm(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     Ok(Flow::Continue)
 }
 
+/// [`move_wide`] for any of MOVN/MOVZ/MOVK, the operation read from opc (word bits 30:29; the
+/// rows never match 01): their one translator in `dispatch::TRANSLATORS` (see
+/// `dp_reg::translate_shifted`).
+pub(crate) fn translate_move_wide(e: &mut Emitter, i: Insn) -> TResult {
+    move_wide(e, move_wide_op(i), i)
+}
+
+/// The operation of a MOVN/MOVZ/MOVK word.
+#[inline(always)]
+pub(crate) fn move_wide_op(i: Insn) -> DpImmOp {
+    const OPS: [DpImmOp; 4] = [DpImmOp::Movn, DpImmOp::Movn, DpImmOp::Movz, DpImmOp::Movk];
+    OPS[i.bits(30, 29) as usize]
+}
+
 /// MOVN/MOVZ/MOVK.
 fn move_wide(e: &mut Emitter, op: DpImmOp, i: Insn) -> TResult {
     use DpImmOp::*;

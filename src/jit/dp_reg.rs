@@ -98,6 +98,44 @@ const SHIFTED_ALU: [(u8, bool, Option<FlagKind>); DpRegOp::ALL.len()] = {
     t
 };
 
+/// The twelve shifted-register operations of [`shifted_alu`] by word bits 24 (add/sub),
+/// 30:29 (opc, or op and S) and 21 (N; always 0 in the add/sub rows).
+const SHIFTED_OP: [DpRegOp; 16] = {
+    use DpRegOp::*;
+    [
+        And,
+        Bic,
+        Orr,
+        Orn,
+        Eor,
+        Eon,
+        Ands,
+        Bics, // logical: opc, N
+        AddShifted,
+        AddShifted,
+        AddsShifted,
+        AddsShifted,
+        SubShifted,
+        SubShifted,
+        SubsShifted,
+        SubsShifted,
+    ]
+};
+
+/// [`shifted_alu`] for any of its twelve rows, the operation read from the word: the one
+/// translator of the twelve in `dispatch::TRANSLATORS`, so that the block former's indirect
+/// call has one target for all of them (the common integer operations come in an order as
+/// unpredictable as the code, and each distinct target is a mispredicted call).
+pub(crate) fn translate_shifted(e: &mut Emitter, i: Insn) -> TResult {
+    shifted_alu(e, shifted_op(i), i)
+}
+
+/// The operation of a word of one of [`shifted_alu`]'s rows.
+#[inline(always)]
+pub(crate) fn shifted_op(i: Insn) -> DpRegOp {
+    SHIFTED_OP[(i.bit(24) as usize) << 3 | (i.bits(30, 29) as usize) << 1 | i.bit(21) as usize]
+}
+
 /// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS and ADD/ADDS/SUB/SUBS (shifted register): one template
 /// for the twelve, `t = Rn; t = t <op> (Rm <shift> amount, inverted for BIC/ORN/EON/BICS);
 /// Rd = t`, whose parts are chosen by selects rather than branches: which registers live in
