@@ -653,6 +653,61 @@ impl Asm {
         self.put_word(0xc4 | r_b << 8 | vvvv_l_pp << 16 | (opcode as u64) << 24 | modrm << 32, 5);
     }
 
+    /// `vandps xmm1, xmm<r>, [rbx + disp]` (VEX.128.0F 54 /r, the 2-byte VEX prefix, disp32).
+    #[inline]
+    pub fn vandps_x1_rbx(&mut self, r: u8, disp: i32) {
+        let vex = 0x80 | ((!r & 15) as u64) << 3;
+        self.put_word(0xc5 | vex << 8 | 0x54 << 16 | 0x8b << 24 | (disp as u32 as u64) << 32, 8);
+    }
+
+    /// `andps xmm1, [rbx + disp]` (0F 54 /r, disp32).
+    #[inline]
+    pub fn andps_x1_rbx(&mut self, disp: i32) {
+        self.put_word(0x8b_54_0f | (disp as u32 as u64) << 24, 7);
+    }
+
+    /// `ucomisd xmm1, [rbx + disp]` (`double`: 66 0F 2E /r) or `ucomiss` (0F 2E /r), disp32.
+    #[inline]
+    pub fn ucomis_x1_rbx(&mut self, double: bool, disp: i32) {
+        let tail = 0x8b_2e_0f | (disp as u32 as u64) << 24;
+        if double {
+            self.put_word(0x66 | tail << 8, 8);
+        } else {
+            self.put_word(tail, 7);
+        }
+    }
+
+    /// `xmm0 = [rbx + disp]` zero-extended: MOVQ (`double`, F3 0F 7E) or MOVD (66 0F 6E),
+    /// the VEX.128 forms with `vex` (C5 FA 7E / C5 F9 6E), mod 10 with rbx and disp32.
+    #[inline]
+    pub fn load_low_xmm0_rbx(&mut self, vex: bool, double: bool, disp: i32) {
+        let d = (disp as u32 as u64) << 32;
+        let word = match (vex, double) {
+            (true, true) => 0x83_7e_fa_c5,
+            (true, false) => 0x83_6e_f9_c5,
+            (false, true) => 0x83_7e_0f_f3,
+            (false, false) => 0x83_6e_0f_66,
+        };
+        self.put_word(word | d, 8);
+    }
+
+    /// `xmm0 = xmm0 <op> [rbx + disp]` for the scalar arithmetic opcodes (58 ADD, 5C SUB, 59
+    /// MUL, 5E DIV): `double` F2, else F3; VEX.LIG with `vex` (`vaddsd xmm0, xmm0, m`: C5,
+    /// vvvv = xmm0), else the SSE two-operand form.
+    #[inline]
+    pub fn arith_xmm0_rbx(&mut self, vex: bool, double: bool, opcode: u8, disp: i32) {
+        let d = (disp as u32 as u64) << 32;
+        let word = if vex {
+            // C5 [R=1 vvvv=~0 L=0 pp] opcode modrm
+            let pp: u64 = if double { 3 } else { 2 };
+            0xc5 | (0xf8 | pp) << 8 | (opcode as u64) << 16 | 0x83 << 24
+        } else {
+            let p: u64 = if double { 0xf2 } else { 0xf3 };
+            p | 0x0f << 8 | (opcode as u64) << 16 | 0x83 << 24
+        };
+        self.put_word(word | d, 8);
+    }
+
     /// `ucomisd a, b` (`double`: 66 0F 2E) or `ucomiss a, b` (0F 2E) on xmm registers, as
     /// `dynasm!` encodes them with runtime registers (REX always).
     #[inline]
@@ -1137,6 +1192,37 @@ mod tests {
                 dynasm!(v; .arch x64; movaps Rx(x), Rx(y));
                 assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
             }
+        }
+    }
+
+    /// The scalar FP forms with a memory operand at `[rbx + disp32]` (the uncached FP path and
+    /// the tininess guard): GNU as's bytes for the same instructions (`as --64`; dynasm
+    /// always uses the 3-byte VEX prefix, so its bytes differ while meaning the same).
+    #[test]
+    fn scalar_fp_memory_forms_match_gnu_as() {
+        type Emit = dyn Fn(&mut Asm);
+        let cases: [(&Emit, &[u8], &str); 13] = [
+            (&|a| a.load_low_xmm0_rbx(true, true, 0x1234), &[0xc5, 0xfa, 0x7e, 0x83], "vmovq"),
+            (&|a| a.load_low_xmm0_rbx(true, false, 0x1234), &[0xc5, 0xf9, 0x6e, 0x83], "vmovd"),
+            (&|a| a.load_low_xmm0_rbx(false, true, 0x1234), &[0xf3, 0x0f, 0x7e, 0x83], "movq"),
+            (&|a| a.load_low_xmm0_rbx(false, false, 0x1234), &[0x66, 0x0f, 0x6e, 0x83], "movd"),
+            (&|a| a.arith_xmm0_rbx(true, true, 0x58, 0x1234), &[0xc5, 0xfb, 0x58, 0x83], "vaddsd"),
+            (&|a| a.arith_xmm0_rbx(true, false, 0x5e, 0x1234), &[0xc5, 0xfa, 0x5e, 0x83], "vdivss"),
+            (&|a| a.arith_xmm0_rbx(false, true, 0x58, 0x1234), &[0xf2, 0x0f, 0x58, 0x83], "addsd"),
+            (&|a| a.arith_xmm0_rbx(false, false, 0x59, 0x1234), &[0xf3, 0x0f, 0x59, 0x83], "mulss"),
+            (&|a| a.vandps_x1_rbx(7, 0x1234), &[0xc5, 0xc0, 0x54, 0x8b], "vandps xmm7"),
+            (&|a| a.vandps_x1_rbx(12, 0x1234), &[0xc5, 0x98, 0x54, 0x8b], "vandps xmm12"),
+            (&|a| a.andps_x1_rbx(0x1234), &[0x0f, 0x54, 0x8b], "andps"),
+            (&|a| a.ucomis_x1_rbx(true, 0x1234), &[0x66, 0x0f, 0x2e, 0x8b], "ucomisd"),
+            (&|a| a.ucomis_x1_rbx(false, 0x1234), &[0x0f, 0x2e, 0x8b], "ucomiss"),
+        ];
+        let mut a = Asm::new(0);
+        for (emit, head, name) in cases {
+            a.reset(0);
+            emit(&mut a);
+            let mut want = head.to_vec();
+            want.extend_from_slice(&0x1234i32.to_le_bytes());
+            assert_eq!(a.code(), &want[..], "{name}");
         }
     }
 

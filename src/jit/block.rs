@@ -133,6 +133,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
     let (swaps, n_swaps, pins) = choose_swaps(pc, &mut e.prescan);
     e.enter_swaps(&swaps[..n_swaps]);
     e.vc_pin(pins.pins());
+    e.vc_keep = pins.keep();
     let mut cur = pc;
     let mut n = 0usize;
     let mut last = pc;
@@ -141,7 +142,11 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         let k = cur.wrapping_sub(pc) / 4;
         let fetched = match e.prescan.as_slice().get(k as usize) {
             Some(&(word, row)) if cur >= pc => Some((word, row)),
-            _ => fetch(cur).map(|w| (w, decode_entry(w))),
+            _ => {
+                // past the prescan: nothing is known about later reads
+                e.vc_keep = u32::MAX;
+                fetch(cur).map(|w| (w, decode_entry(w)))
+            }
         };
         let (word, row) = match fetched {
             Some(f) => f,
@@ -355,6 +360,10 @@ fn choose_swaps(pc: u64, prescan: &mut Prescan) -> ([(u32, u32); MAX_SWAPS], usi
     prescan.len = scanned;
     if looping {
         uses = loop_uses;
+    }
+    if !looping && conds == 0 {
+        // straight-line code without a branch that could come back
+        pins.drop_pins();
     }
     // Candidates: the unmapped registers 5..=30 the scan saw named (a short block names few).
     // (Without a branch per register: whether one qualifies is as random as the code.)

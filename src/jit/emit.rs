@@ -472,6 +472,9 @@ pub struct Emitter {
     pub(crate) cold: Vec<super::vcache::ColdCall>,
     /// The V-register cache state at the loop head (`Emitter::vc_pin`).
     pub(crate) vc_head: super::vcache::VCache,
+    /// V registers an instruction that writes them should keep in the cache
+    /// (`vcache::PinScan::keep`); the others may be written to `CpuState::v` only.
+    pub(crate) vc_keep: u32,
     /// The words of the block's straight-line prefix from its start, decoded once by the
     /// block former's prescan (`block::choose_swaps`) and used again when translating them.
     pub(crate) prescan: super::block::Prescan,
@@ -521,6 +524,7 @@ impl Emitter {
             vc: super::vcache::VCache::new(),
             cold: Vec::with_capacity(8),
             vc_head: super::vcache::VCache::new(),
+            vc_keep: u32::MAX,
             pc_map: Vec::with_capacity(64),
             prescan: super::block::Prescan::new(),
             exact_fp: false,
@@ -564,6 +568,7 @@ impl Emitter {
             vc,
             cold,
             vc_head,
+            vc_keep,
             pc_map,
             prescan,
             exact_fp,
@@ -596,6 +601,7 @@ impl Emitter {
         *vc = super::vcache::VCache::new();
         cold.clear();
         *vc_head = super::vcache::VCache::new();
+        *vc_keep = u32::MAX;
         pc_map.clear();
         prescan.clear();
         *exact_fp = false;

@@ -102,6 +102,29 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     let double = ftype == 1;
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     let slow = non_ieee_guard(e);
+    if e.vc_peek(n).is_none() && e.vc_peek(m).is_none() && e.vc_keep & 1 << d == 0 {
+        let avx = super::features().avx;
+        let opcode = match op {
+            FpOp::Fadd => 0x58,
+            FpOp::Fsub => 0x5c,
+            FpOp::Fmul | FpOp::Fnmul => 0x59,
+            _ => 0x5e,
+        };
+        e.ops.load_low_xmm0_rbx(avx, double, off_v(n));
+        e.ops.arith_xmm0_rbx(avx, double, opcode, off_v(m));
+        result_guard(e, 0, double, matches!(op, FpOp::Fmul | FpOp::Fnmul | FpOp::Fdiv), slow);
+        if op == FpOp::Fnmul {
+            if double {
+                dasm!(e.ops; movq rax, xmm0; btc rax, 63; movq xmm0, rax);
+            } else {
+                dasm!(e.ops; movd eax, xmm0; btc eax, 31; movd xmm0, eax);
+            }
+        }
+        e.ops.movdqu_store_rbx(off_v(d), 0);
+        e.vc_forget(d);
+        e.cold_call_vonly(slow, helper, i.0);
+        return true;
+    }
     let (xn, xm) = (e.vc_get(n), e.vc_get(m));
     let width = if double { 64 } else { 32 };
     // r = the new V register: the operation on the low elements, the rest zero. With AVX, one
@@ -319,15 +342,12 @@ fn result_guard(e: &mut Emitter, r: u8, double: bool, tiny: bool, slow: DynamicL
     // fp_const: [0]/[2] the magnitude masks, [1]/[3] the smallest normals (single/double)
     let k = OFF_FP_CONST as i32 + if double { 32 } else { 0 };
     if super::features().avx {
-        dasm!(e.ops; vandps xmm1, Rx(r), [cpu + k]);
+        e.ops.vandps_x1_rbx(r, k);
     } else {
-        dasm!(e.ops; movaps xmm1, Rx(r); andps xmm1, [cpu + k]);
+        e.ops.movaps_rr(1, r);
+        e.ops.andps_x1_rbx(k);
     }
-    if double {
-        dasm!(e.ops; ucomisd xmm1, QWORD [cpu + k + 16]);
-    } else {
-        dasm!(e.ops; ucomiss xmm1, DWORD [cpu + k + 16]);
-    }
+    e.ops.ucomis_x1_rbx(double, k + 16);
     dasm!(e.ops; je =>slow);
 }
 

@@ -151,11 +151,14 @@ pub(crate) struct PinScan {
     pinned: u32,
     /// false after a structure load
     open: bool,
+    /// V registers read (as far as the scan can tell) after something in the prefix wrote
+    /// them: see [`PinScan::keep`].
+    reread: u32,
 }
 
 impl PinScan {
     pub(crate) const fn new() -> PinScan {
-        PinScan { pins: [0; MAX_PINS], n: 0, written: 0, pinned: 0, open: true }
+        PinScan { pins: [0; MAX_PINS], n: 0, written: 0, pinned: 0, open: true, reread: 0 }
     }
 
     /// The registers to pin, in order of first use.
@@ -163,8 +166,32 @@ impl PinScan {
         &self.pins[..self.n]
     }
 
+    /// The V registers worth keeping in the cache when an instruction writes them: those the
+    /// scanned prefix reads again after a write (through memory, such a read would wait for
+    /// the store to forward). Every register when the scan stopped early at a structure load
+    /// (what follows is unknown).
+    pub(crate) fn keep(&self) -> u32 {
+        if self.open {
+            self.reread
+        } else {
+            u32::MAX
+        }
+    }
+
+    /// No pins (the prefix cannot loop: loading a register at the block entry instead of at
+    /// its first use gains nothing, and costs translation time).
+    pub(crate) fn drop_pins(&mut self) {
+        self.n = 0;
+    }
+
+    /// V`v` is read (only the re-read set, not a pin).
+    fn note_read(&mut self, v: u32) {
+        self.reread |= self.written & 1 << v;
+    }
+
     fn read(&mut self, v: u32) {
         let bit = 1u32 << v;
+        self.reread |= self.written & bit;
         if (self.written | self.pinned) & bit == 0 && self.n < MAX_PINS {
             self.pins[self.n] = v as u8;
             self.n += 1;
@@ -192,7 +219,13 @@ impl PinScan {
             }
             Fsqrt | FmovReg | Fabs | Fneg if sd => self.read(i.rn()),
             FmovToGen => self.read(i.rn()),
-            _ => {}
+            _ => {
+                // (Rn, Rm and Ra where the form has them; elsewhere opcode bits, at worst a
+                // register kept needlessly)
+                self.note_read(i.rn());
+                self.note_read(i.rm());
+                self.note_read(i.bits(14, 10));
+            }
         }
         if !matches!(op, Fcmp | Fccmp | FmovToGen | FmovToGenHi) {
             self.written |= 1 << i.rd();
