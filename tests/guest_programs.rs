@@ -118,7 +118,7 @@ fn run_self_checking(program: &str, args: &[&str]) -> String {
     let o = run_with_timeout(&mut emu_command::<[&str; 0], _>([], &guest_bin(program), args), TIMEOUT);
     assert_no_panic(program, &o);
     let out = o.stdout_text();
-    assert!(o.status.success() && out.ends_with("failures=0\n"), "{}", describe(&o));
+    assert!(o.status.success() && out.ends_with("failures=0\n"), "{}\nstdout:\n{out}", describe(&o));
     out
 }
 
