@@ -311,7 +311,11 @@ fn choose_swaps(pc: u64, prescan: &mut Prescan) -> ([(u32, u32); MAX_SWAPS], usi
         // (one well-predicted test for the common integer and load/store rows, instead of a
         // jump table as unpredictable as the code's mix of groups)
         if row.class & class::PLAIN != 0 {
-            pins.ldst_if(row.class & class::LDST != 0, i);
+            // (a branch that integer code never takes, instead of computing the same
+            // facts without one for every row)
+            if row.class & class::LDST_FP != 0 {
+                pins.ldst_fp(i);
+            }
             at += 4;
             continue;
         }

@@ -232,12 +232,13 @@ impl PinScan {
         }
     }
 
-    /// A load/store row (when `ldst`; nothing otherwise): a load of S/D/Q registers (bit 26,
-    /// L = bit 22) writes Rt and, for pairs, Rt2.
-    pub(crate) fn ldst_if(&mut self, ldst: bool, i: Insn) {
-        // (without a branch: loads and stores of each kind come in random order)
-        let load_fp = (ldst & i.bit(26) & i.bit(22)) as u32;
-        self.written |= load_fp.wrapping_neg() & (1 << i.rt() | 1 << i.bits(14, 10));
+    /// A load/store row of S/D/Q registers (`class::LDST_FP`): a load (L = bit 22; a literal
+    /// load, whose bit 22 is an offset bit, may count as a store: these facts are heuristics)
+    /// writes Rt and, for pairs, Rt2.
+    pub(crate) fn ldst_fp(&mut self, i: Insn) {
+        // (without a branch: loads and stores come in random order)
+        let load = i.bit(22) as u32;
+        self.written |= load.wrapping_neg() & (1 << i.rt() | 1 << i.bits(14, 10));
     }
 
     /// An AdvSIMD data-processing row.

@@ -257,12 +257,22 @@ pub mod class {
     pub const SIMD: u8 = 8;
     /// `Op::LdStSimd`
     pub const LDST_SIMD: u8 = 16;
+    /// An `Op::LdSt` row of S/D/Q registers (single, pair, literal).
+    pub const LDST_FP: u8 = 32;
 }
 
 impl Entry {
     fn new(r: &'static Row) -> Entry {
         let class = match r.op {
             Op::DpImm(_) | Op::DpReg(_) => class::PLAIN,
+            Op::LdSt(
+                LdStOp::LdStImm9Fp
+                | LdStOp::LdStUimmFp
+                | LdStOp::LdStRegFp
+                | LdStOp::StpFp
+                | LdStOp::LdpFp
+                | LdStOp::LdrLitFp,
+            ) => class::PLAIN | class::LDST | class::LDST_FP,
             Op::LdSt(_) => class::PLAIN | class::LDST,
             Op::Br(BrOp::BCond) => class::BCOND,
             Op::Simd(_) => class::SIMD,
