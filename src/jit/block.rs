@@ -162,9 +162,12 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         let skip_lands = e.pending_skip.is_some_and(|(t, _)| t == cur);
         // NZCV left pending by the previous instruction is stored now, except for a B.cond
         // (not AL/NV, not at a join), which stores it where needed (`branch::cond_branch`).
-        let bcond = matches!(row, Some(r) if r.class & class::BCOND != 0) && Insn(word).cond_lo() < 0b1110;
-        if skip_lands || !bcond {
-            e.flush_flags();
+        // (pending flags first: most instructions follow one that left none)
+        if e.pending_flags.is_some() {
+            let bcond = matches!(row, Some(r) if r.class & class::BCOND != 0) && Insn(word).cond_lo() < 0b1110;
+            if skip_lands || !bcond {
+                e.flush_flags();
+            }
         }
         if skip_lands {
             bind_skip(e);
