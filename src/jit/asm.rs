@@ -653,6 +653,42 @@ impl Asm {
         self.put_word(0xc4 | r_b << 8 | vvvv_l_pp << 16 | (opcode as u64) << 24 | modrm << 32, 5);
     }
 
+    /// The bytes of `mov reg, [base + disp]` (`store` false: 8B /r) or `mov [base + disp],
+    /// reg` (89 /r), 64-bit with `w` else 32-bit, REX always, the shortest displacement (as
+    /// [`Asm::mem_op`] with `compact`), and their length: at most 8 (REX, opcode, ModRM, SIB
+    /// for an rsp/r12 base, disp32). Chosen without a branch on the registers.
+    #[inline]
+    pub fn mov_mem_word(store: bool, w: bool, reg: u8, base: u8, disp: i32) -> (u64, usize) {
+        let rex = 0x40 | (w as u64) << 3 | (reg as u64 >> 3 & 1) << 2 | (base as u64 >> 3 & 1);
+        let opcode: u64 = if store { 0x89 } else { 0x8b };
+        let sib = (base & 7 == 4) as u64;
+        // mod: 00 without displacement (not for an rbp/r13 base), 01 disp8, 10 disp32
+        let md: u64 = std::hint::select_unpredictable(
+            disp == 0 && base & 7 != 5,
+            0,
+            std::hint::select_unpredictable(disp as i8 as i32 == disp, 1, 2),
+        );
+        let modrm = md << 6 | (reg as u64 & 7) << 3 | (base as u64 & 7);
+        let disp_len = [0usize, 1, 4][md as usize];
+        let head = rex | opcode << 8 | modrm << 16 | 0x24 << 24;
+        let at = 24 + 8 * sib;
+        let word = (head & ((1u64 << at) - 1)) | (disp as u32 as u64) << at;
+        (word, 3 + sib as usize + disp_len)
+    }
+
+    /// The bytes of [`Asm::load_rbx`] (7).
+    #[inline]
+    pub fn load_rbx_word(w: bool, dst: u8, disp: i32) -> u64 {
+        let not_w = (!w as u64) << 3;
+        (LOAD_RBX[dst as usize & 15] as u64 ^ not_w) | (disp as u32 as u64) << 24
+    }
+
+    /// The bytes of [`Asm::store_rbx`] (7).
+    #[inline]
+    pub fn store_rbx_word(disp: i32, src: u8) -> u64 {
+        STORE_RBX[src as usize & 15] as u64 | (disp as u32 as u64) << 24
+    }
+
     /// `vandps xmm1, xmm<r>, [rbx + disp]` (VEX.128.0F 54 /r, the 2-byte VEX prefix, disp32).
     #[inline]
     pub fn vandps_x1_rbx(&mut self, r: u8, disp: i32) {
@@ -1193,6 +1229,34 @@ mod tests {
                 assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
             }
         }
+    }
+
+    /// [`Asm::mov_mem_word`] is `mem_op`'s compact encoding of the same moves.
+    #[test]
+    fn mov_mem_word_matches_mem_op() {
+        let (mut a, mut b) = (Asm::new(0), Asm::new(0));
+        for base in 0..16u8 {
+            for reg in 0..16u8 {
+                for disp in [0, 1, -1, 8, 127, 128, -128, -129, 0xff8, 0x7fff_0000, i32::MIN] {
+                    for (store, w) in [(false, false), (false, true), (true, false), (true, true)] {
+                        a.reset(0);
+                        b.reset(0);
+                        let (word, len) = Asm::mov_mem_word(store, w, reg, base, disp);
+                        a.put_word(word, len);
+                        let m = Mem { base, index: None, disp };
+                        b.mem_op(false, w, &[if store { 0x89 } else { 0x8b }], reg, m, true);
+                        assert_eq!(a.code(), b.code(), "store {store} w {w} r{reg} [r{base} + {disp}]");
+                    }
+                }
+            }
+        }
+        a.reset(0);
+        b.reset(0);
+        a.put_word(Asm::load_rbx_word(true, 9, 0x48), 7);
+        a.put_word(Asm::store_rbx_word(0x48, 1), 7);
+        b.load_rbx(true, 9, 0x48);
+        b.store_rbx(0x48, 1);
+        assert_eq!(a.code(), b.code());
     }
 
     /// The scalar FP forms with a memory operand at `[rbx + disp32]` (the uncached FP path and

@@ -8,7 +8,7 @@
 //! STXR succeeds iff a `lock cmpxchg` against that value succeeds. Misaligned exclusives raise
 //! SIGBUS (BUS_ADRALN) as the alignment fault does on hardware.
 
-use super::asm::Mem;
+use super::asm::{Asm, Mem};
 use super::dp_reg::emit_extend_reg;
 use super::emit::{dasm, exit, reg::*, Emitter, Flow, TResult, Undefined, R31};
 use crate::arch::table::LdStOp;
@@ -334,6 +334,41 @@ fn direct_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: 
     true
 }
 
+/// The commonest single access, emitted without a branch on where its registers live: LDR or
+/// STR of a W or X register at [base + offset] (no writeback) with the base in a host
+/// register and Rt not XZR. `mov` between Rt (its host register, or rcx loaded from or stored
+/// to `CpuState::x`) and [base + offset]. False (nothing emitted) for any other form.
+fn fast_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: Mode) -> bool {
+    let Mode::Offset(disp) = mode else { return false };
+    let store = match acc {
+        Access::Store => true,
+        Access::Load { signed: false, .. } => false,
+        _ => return false,
+    };
+    let hb = e.host_or_zero(n);
+    if size < 2 || t == 31 || hb == 0 || disp as i32 as i64 != disp {
+        return false;
+    }
+    let w = size == 3;
+    let ht = e.host_or_zero(t);
+    let in_memory = ht == 0;
+    let reg = std::hint::select_unpredictable(in_memory, RCX, ht);
+    let (mem, mem_len) = Asm::mov_mem_word(store, w, reg, hb, disp as i32);
+    // rcx = Rt before a store, Rt = rcx after a load (zero-extended by a 32-bit load)
+    let spill = std::hint::select_unpredictable(
+        store,
+        Asm::load_rbx_word(true, RCX, off_x(t)),
+        Asm::store_rbx_word(off_x(t), RCX),
+    );
+    let spill_len = if in_memory { 7 } else { 0 };
+    e.ops.put_words(&[
+        (spill, if store { spill_len } else { 0 }),
+        (mem, mem_len),
+        (spill, if store { 0 } else { spill_len }),
+    ]);
+    true
+}
+
 /// LDP/STP (and LDNP/STNP, LDPSW) of general registers with the base in a host register:
 /// the two accesses address [base + offset] directly, registers in host registers are
 /// loaded or stored straight (else through rcx/rdx), then the writeback. Loads go through
@@ -565,7 +600,7 @@ fn single(e: &mut Emitter, op: LdStOp, i: Insn, fp: bool) -> TResult {
         return Ok(Flow::Continue);
     }
     let t = i.rt();
-    if direct_single(e, acc, size, t, i.rn(), mode) {
+    if fast_single(e, acc, size, t, i.rn(), mode) || direct_single(e, acc, size, t, i.rn(), mode) {
         return Ok(Flow::Continue);
     }
     emit_address(e, i.rn(), mode);
