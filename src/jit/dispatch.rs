@@ -96,11 +96,17 @@ pub(crate) static TRANSLATORS: [Translator; Op::COUNT] = {
 };
 
 /// The operations translated by a shared entry, with it.
-const SHARED: [(Op, Translator); 15] = {
+const SHARED: [(Op, Translator); 20] = {
     use DpRegOp::*;
     let shifted = super::dp_reg::translate_shifted as Translator;
     let wide = super::dp_imm::translate_move_wide as Translator;
+    let arith = super::fp_inline::translate_arith as Translator;
     [
+        (Op::Fp(FpOp::Fmul), arith),
+        (Op::Fp(FpOp::Fdiv), arith),
+        (Op::Fp(FpOp::Fadd), arith),
+        (Op::Fp(FpOp::Fsub), arith),
+        (Op::Fp(FpOp::Fnmul), arith),
         (Op::DpReg(And), shifted),
         (Op::DpReg(Bic), shifted),
         (Op::DpReg(Orr), shifted),
@@ -145,6 +151,7 @@ mod tests {
                 let i = crate::arch::Insn(word);
                 let op = match r.op {
                     Op::DpReg(_) => Op::DpReg(crate::jit::dp_reg::shifted_op(i)),
+                    Op::Fp(_) => Op::Fp(crate::jit::fp_inline::arith_op(i)),
                     _ => Op::DpImm(crate::jit::dp_imm::move_wide_op(i)),
                 };
                 assert_eq!(op, r.op, "{} {word:#010x}", r.name);

@@ -99,7 +99,38 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     if !matches!(op, FpOp::Fadd | FpOp::Fsub | FpOp::Fmul | FpOp::Fdiv | FpOp::Fnmul) || ftype > 1 {
         return false;
     }
-    let double = ftype == 1;
+    emit_arith(e, op, i, helper);
+    true
+}
+
+/// The operation of an FADD/FSUB/FMUL/FDIV/FNMUL (scalar) word, by its opcode bits 15:12
+/// (0000 FMUL, 0001 FDIV, 0010 FADD, 0011 FSUB, 1000 FNMUL; the other values are other rows).
+const ARITH_OPS: [FpOp; 16] = {
+    use FpOp::*;
+    [Fmul, Fdiv, Fadd, Fsub, Fmul, Fmul, Fmul, Fmul, Fnmul, Fmul, Fmul, Fmul, Fmul, Fmul, Fmul, Fmul]
+};
+
+/// The translator of the FADD, FSUB, FMUL, FDIV and FNMUL (scalar) rows, the operation read
+/// from the word: one entry of `dispatch::TRANSLATORS` for the five (see
+/// `dp_reg::translate_shifted`), which goes straight to [`emit_arith`] for single and
+/// double precision (half precision, not implemented, is UNDEFINED as in `fp::select`).
+pub(crate) fn translate_arith(e: &mut Emitter, i: Insn) -> super::emit::TResult {
+    if i.ftype() > 1 {
+        return Err(super::emit::Undefined);
+    }
+    emit_arith(e, arith_op(i), i, crate::helpers::fp::insn::fp_dp2);
+    Ok(super::emit::Flow::Continue)
+}
+
+/// The operation of a word of one of [`translate_arith`]'s rows.
+#[inline(always)]
+pub(crate) fn arith_op(i: Insn) -> FpOp {
+    ARITH_OPS[i.bits(15, 12) as usize]
+}
+
+/// FADD, FSUB, FMUL, FDIV or FNMUL (single or double, `helper` its exact helper) inline.
+fn emit_arith(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
+    let double = i.ftype() == 1;
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     let slow = non_ieee_guard(e);
     if e.vc_peek(n).is_none() && e.vc_peek(m).is_none() && e.vc_keep & 1 << d == 0 {
@@ -123,7 +154,7 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
         e.ops.movdqu_store_rbx(off_v(d), 0);
         e.vc_forget(d);
         e.cold_call_vonly(slow, helper, i.0);
-        return true;
+        return;
     }
     let (xn, xm) = (e.vc_get(n), e.vc_get(m));
     let width = if double { 64 } else { 32 };
@@ -182,7 +213,6 @@ pub fn try_emit(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) -> bool 
     }
     e.vc_put(d, r, width);
     e.cold_call_vonly(slow, helper, i.0);
-    true
 }
 
 /// FMADD (Va + Vn*Vm), FMSUB (Va - Vn*Vm), FNMADD (-Va - Vn*Vm), FNMSUB (-Va + Vn*Vm), single

@@ -338,17 +338,15 @@ fn direct_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: 
 /// STR of a W or X register at [base + offset] (no writeback) with the base in a host
 /// register and Rt not XZR. `mov` between Rt (its host register, or rcx loaded from or stored
 /// to `CpuState::x`) and [base + offset]. False (nothing emitted) for any other form.
-fn fast_single(e: &mut Emitter, acc: Access, size: u32, t: u32, n: u32, mode: Mode) -> bool {
+fn fast_single(e: &mut Emitter, opc: u32, size: u32, t: u32, n: u32, mode: Mode) -> bool {
     let Mode::Offset(disp) = mode else { return false };
-    let store = match acc {
-        Access::Store => true,
-        Access::Load { signed: false, .. } => false,
-        _ => return false,
-    };
     let hb = e.host_or_zero(n);
-    if size < 2 || t == 31 || hb == 0 || disp as i32 as i64 != disp {
+    // (opc 0 stores, 1 loads zero-extended; one test for the whole condition: loads and
+    // stores come in random order)
+    if (size < 2) | (opc > 1) | (t == 31) | (hb == 0) | (disp as i32 as i64 != disp) {
         return false;
     }
+    let store = opc == 0;
     let w = size == 3;
     let ht = e.host_or_zero(t);
     let in_memory = ht == 0;
@@ -600,7 +598,7 @@ fn single(e: &mut Emitter, op: LdStOp, i: Insn, fp: bool) -> TResult {
         return Ok(Flow::Continue);
     }
     let t = i.rt();
-    if fast_single(e, acc, size, t, i.rn(), mode) || direct_single(e, acc, size, t, i.rn(), mode) {
+    if fast_single(e, opc, size, t, i.rn(), mode) || direct_single(e, acc, size, t, i.rn(), mode) {
         return Ok(Flow::Continue);
     }
     emit_address(e, i.rn(), mode);
