@@ -52,7 +52,7 @@ pub(crate) fn translate(
     emitter: &mut Option<Box<Emitter>>,
     stats: &mut Stats,
     key: u64,
-) -> Option<Box<Block>> {
+) -> Option<Block> {
     let _translating = super::fault::Translating::start();
     let pc = key & !1;
     let base = cache.next_block_addr();
@@ -128,7 +128,7 @@ fn block_log(in_asm: bool, out_asm: bool, block: &Block, pc_map: &[(u32, u32)], 
 
 /// Translate the block at `pc` with `e` (the code stays in `e.ops`; the block's `host_len`
 /// is filled in by the caller).
-fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<Box<Block>> {
+fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<Block> {
     e.prologue();
     let (swaps, n_swaps, pins) = choose_swaps(pc, &mut e.prescan);
     e.enter_swaps(&swaps[..n_swaps]);
@@ -225,7 +225,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
     e.emit_chain_stubs();
     stats.insns_translated += n as u64;
     // (the pc map and the back-edges stay in the emitter: `Jit::install` takes them)
-    Some(Box::new(Block {
+    Some(Block {
         guest_pc: pc,
         guest_len: (last.max(cur) - pc) + 4,
         host: base,
@@ -235,7 +235,7 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         head: e.head,
         incoming: Default::default(),
         successor: e.successor.map(|(site, target)| (base + site, target)),
-    }))
+    })
 }
 
 /// Bind the label of the pending forward skip here; the two paths meet with NZCV only in

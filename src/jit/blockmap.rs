@@ -40,20 +40,27 @@ impl Hasher for PcHasher {
 
 type PcMap<V> = HashMap<u64, V, BuildHasherDefault<PcHasher>>;
 
+/// The blocks themselves live in a slab (`slab`, with the vacant places in `free`) and the
+/// hash map holds their indexes: a block costs no allocation of its own, a flush keeps the
+/// slab's memory for the next blocks, and the map's entries stay small.
 #[derive(Default)]
 pub(crate) struct BlockMap {
-    blocks: PcMap<Box<Block>>,
+    /// Key -> index of the block in `slab`.
+    blocks: PcMap<u32>,
+    /// The blocks by index; the places listed in `free` are vacant (`Block::default()`).
+    slab: Vec<Block>,
+    free: Vec<u32>,
     /// Keys of the blocks whose first instruction lies in each page (pc >> PAGE_SHIFT).
     pages: PcMap<Vec<u64>>,
 }
 
 impl BlockMap {
     pub(crate) fn get(&self, key: u64) -> Option<&Block> {
-        self.blocks.get(&key).map(|b| &**b)
+        self.blocks.get(&key).map(|&i| &self.slab[i as usize])
     }
 
     pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut Block> {
-        self.blocks.get_mut(&key).map(|b| &mut **b)
+        self.blocks.get(&key).map(|&i| &mut self.slab[i as usize])
     }
 
     pub(crate) fn contains(&self, key: u64) -> bool {
@@ -73,8 +80,18 @@ impl BlockMap {
     }
 
     /// Enter `block` under `key` (which holds no block).
-    pub(crate) fn insert(&mut self, key: u64, block: Box<Block>) {
-        let old = self.blocks.insert(key, block);
+    pub(crate) fn insert(&mut self, key: u64, block: Block) {
+        let index = match self.free.pop() {
+            Some(i) => {
+                self.slab[i as usize] = block;
+                i
+            }
+            None => {
+                self.slab.push(block);
+                (self.slab.len() - 1) as u32
+            }
+        };
+        let old = self.blocks.insert(key, index);
         debug_assert!(old.is_none(), "block {key:#x} translated twice");
         self.pages.entry(key >> PAGE_SHIFT).or_default().push(key);
     }
@@ -82,14 +99,16 @@ impl BlockMap {
     /// Remove the blocks under `keys`, calling `f` with each one that was there. The page
     /// index is mended once per page afterwards (removing the blocks of a page one by one,
     /// each with a search of the page's list, took time quadratic in the blocks per page).
-    pub(crate) fn remove_all(&mut self, keys: &[u64], mut f: impl FnMut(u64, Box<Block>)) {
+    pub(crate) fn remove_all(&mut self, keys: &[u64], mut f: impl FnMut(u64, Block)) {
         let mut pages: Vec<u64> = Vec::new();
         for &key in keys {
-            if let Some(block) = self.blocks.remove(&key) {
+            if let Some(index) = self.blocks.remove(&key) {
                 let page = key >> PAGE_SHIFT;
                 if pages.last() != Some(&page) {
                     pages.push(page);
                 }
+                let block = std::mem::take(&mut self.slab[index as usize]);
+                self.free.push(index);
                 f(key, block);
             }
         }
@@ -107,6 +126,8 @@ impl BlockMap {
 
     pub(crate) fn clear(&mut self) {
         self.blocks.clear();
+        self.slab.clear();
+        self.free.clear();
         self.pages.clear();
     }
 
@@ -121,7 +142,8 @@ impl BlockMap {
         let (first, last) = (from >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT);
         let mut take = |keys: &Vec<u64>| {
             for &k in keys {
-                if let Some(b) = self.blocks.get(&k) {
+                if let Some(&i) = self.blocks.get(&k) {
+                    let b = &self.slab[i as usize];
                     if b.guest_pc < end && b.guest_pc + b.guest_len > start {
                         out.push(k);
                     }
@@ -148,18 +170,8 @@ impl BlockMap {
 mod tests {
     use super::*;
 
-    fn block(pc: u64, len: u64) -> Box<Block> {
-        Box::new(Block {
-            guest_pc: pc,
-            guest_len: len,
-            host: 0,
-            host_len: 0,
-            pc_map: (0, 0),
-            swaps: Default::default(),
-            head: 0,
-            incoming: Default::default(),
-            successor: None,
-        })
+    fn block(pc: u64, len: u64) -> Block {
+        Block { guest_pc: pc, guest_len: len, ..Default::default() }
     }
 
     #[test]
@@ -198,6 +210,13 @@ mod tests {
         assert_eq!(m.overlapping(0, u64::MAX), [0x1010]);
         assert_eq!(removed(&mut m, 0x1010), 1);
         assert!(m.pages.is_empty() && m.is_empty());
+        // the places are reused, and a block is found at its new place
+        m.insert(0x2000, block(0x2000, 4));
+        m.insert(0x3000, block(0x3000, 4));
+        m.insert(0x4000, block(0x4000, 4));
+        assert_eq!(m.slab.len(), 3);
+        assert_eq!(m.get(0x3000).map(|b| b.guest_pc), Some(0x3000));
+        assert_eq!(m.get(0x4000).map(|b| b.guest_pc), Some(0x4000));
     }
 
     #[test]

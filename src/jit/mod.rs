@@ -146,7 +146,7 @@ pub const CODE_CACHE_SIZE: usize = 1 << 30;
 pub const MIN_CODE_CACHE_SIZE: usize = 8 << 20;
 
 /// A translated block.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Block {
     pub guest_pc: u64,
     /// Guest bytes covered: [guest_pc, guest_pc + guest_len).
@@ -596,7 +596,7 @@ impl Jit {
     /// are translated already, before it first runs (patching a jump that has not run is
     /// cheap; one that has run costs as much as a short translation, and its first run
     /// would leave through the dispatcher).
-    fn install(&self, st: &mut JitState, key: u64, mut b: Box<Block>, chain: Option<usize>) {
+    fn install(&self, st: &mut JitState, key: u64, mut b: Block, chain: Option<usize>) {
         let JitState { blocks, cache, stats, emitter, by_host, pc_maps, .. } = st;
         let host = b.host;
         let e = emitter.as_deref().expect("the emitter holds the block just translated");
