@@ -162,14 +162,18 @@ enum Access {
 
 /// GPR access kind from size and opc (Arm ARM "Load/store register" opc tables).
 fn gpr_access(size: u32, opc: u32) -> Option<Access> {
-    Some(match opc {
-        0 => Access::Store,
-        1 => Access::Load { signed: false, dst64: size == 3 },
-        2 if size == 3 => Access::Prefetch,
-        2 => Access::Load { signed: true, dst64: true },
-        _ if size >= 2 => return None,
-        _ => Access::Load { signed: true, dst64: false },
-    })
+    // (a table: a `match` on opc compiles to a jump table, an indirect branch as
+    // unpredictable as the mix of loads and stores)
+    const fn row(size: u32) -> [Option<Access>; 4] {
+        [
+            Some(Access::Store),
+            Some(Access::Load { signed: false, dst64: size == 3 }),
+            if size == 3 { Some(Access::Prefetch) } else { Some(Access::Load { signed: true, dst64: true }) },
+            if size >= 2 { None } else { Some(Access::Load { signed: true, dst64: false }) },
+        ]
+    }
+    const TABLE: [[Option<Access>; 4]; 4] = [row(0), row(1), row(2), row(3)];
+    TABLE[size as usize & 3][opc as usize & 3]
 }
 
 /// FP/SIMD access: (log2 bytes, is_load) from size and opc.
