@@ -328,14 +328,35 @@ pub(crate) struct JitState {
     /// (host address, guest pc) of the blocks in the order they were placed, so sorted by
     /// host address (the cache only grows until it is reset, which clears this). Entries of
     /// invalidated blocks stay until they outnumber the live ones (`fault_site` checks that the
-    /// block at the guest pc is still the one at that host address).
+    /// block at the guest pc is still the one at that host address, and looks faults in
+    /// invalidated blocks up in `retired`).
     by_host: Vec<(usize, u64)>,
     /// The blocks' pc maps (`Block::pc_map`), in the order the blocks were placed: grows with
     /// the cache, is cleared with it and compacted with `by_host`.
     pc_maps: Vec<(u32, u32)>,
+    /// What `fault_site` needs of each block invalidated since the cache was last reset: a
+    /// thread may still be running its code (another thread's IC IVAU, mprotect or munmap
+    /// removed it meanwhile), and a fault there must still map to its guest pc and swaps.
+    /// Cleared with the cache, when that code is gone.
+    retired: Vec<Retired>,
     /// Bumped on every flush: a chain site recorded before a flush is stale.
     generation: u64,
     pub(crate) stats: Stats,
+}
+
+/// Most invalidated blocks `JitState::retired` remembers; past it the older half is dropped.
+/// A thread leaves an invalidated block at its next exit or back-edge (they are unlinked), so
+/// only the blocks invalidated during one block's run by another thread can still fault.
+const MAX_RETIRED: usize = 1 << 16;
+
+/// An invalidated block's code, for mapping faults in it (`JitState::retired`).
+struct Retired {
+    host: usize,
+    host_len: usize,
+    guest_pc: u64,
+    swaps: Swaps,
+    /// Its (host offset, guest pc - `guest_pc`) pairs (`Block::pc_map`'s entries).
+    pc_map: Box<[(u32, u32)]>,
 }
 
 pub struct Jit {
@@ -387,6 +408,7 @@ impl Jit {
                 blocks: blockmap::BlockMap::default(),
                 by_host: Vec::new(),
                 pc_maps: Vec::new(),
+                retired: Vec::new(),
                 generation: 0,
                 stats: Stats::default(),
             }),
@@ -698,6 +720,7 @@ impl Jit {
         st.blocks.clear();
         st.by_host.clear();
         st.pc_maps.clear();
+        st.retired.clear();
         st.cache.reset();
         st.generation += 1;
         st.stats.flushes += 1;
@@ -713,13 +736,26 @@ impl Jit {
         for &pc in &dead {
             self.clear_lookup(pc);
         }
-        st.blocks.remove_all(&dead, |_, b| {
+        let JitState { blocks, pc_maps, retired, .. } = &mut *st;
+        blocks.remove_all(&dead, |_, b| {
             for &(site, stub) in b.incoming.iter() {
                 let rel = stub as i64 - (site as i64 + 4);
                 // SAFETY: restoring a rel32 we patched earlier to its original stub.
                 unsafe { std::ptr::write_volatile(site as *mut i32, rel as i32) };
             }
+            let (start, len) = (b.pc_map.0 as usize, b.pc_map.1 as usize);
+            retired.push(Retired {
+                host: b.host,
+                host_len: b.host_len,
+                guest_pc: b.guest_pc,
+                swaps: b.swaps,
+                pc_map: pc_maps[start..start + len].into(),
+            });
         });
+        if st.retired.len() > MAX_RETIRED {
+            let excess = st.retired.len() - MAX_RETIRED / 2;
+            st.retired.drain(..excess);
+        }
         st.stats.invalidations += dead.len() as u64;
         // Drop the host-map entries of dead blocks once they are the majority.
         if st.by_host.len() > 2 * st.blocks.len() + 64 {
@@ -755,6 +791,7 @@ impl Jit {
         if self.running.load(Ordering::SeqCst) == 0 && st.blocks.is_empty() {
             st.by_host.clear();
             st.pc_maps.clear();
+            st.retired.clear();
             st.cache.reset();
             st.generation += 1;
             st.stats.flushes += 1;
@@ -771,26 +808,30 @@ impl Jit {
     fn fault_site(&self, host_pc: usize) -> (Option<u64>, Swaps) {
         let st = self.lock();
         let k = st.by_host.partition_point(|&(h, _)| h <= host_pc);
-        let Some(&(start, gpc)) = k.checked_sub(1).map(|k| &st.by_host[k]) else {
+        let live = k.checked_sub(1).map(|k| st.by_host[k]).and_then(|(start, gpc)| {
+            let b = st.blocks.get(gpc).filter(|b| b.host == start && host_pc < start + b.host_len)?;
+            let (map_start, map_len) = (b.pc_map.0 as usize, b.pc_map.1 as usize);
+            Some((b.host, b.guest_pc, b.swaps, &st.pc_maps[map_start..map_start + map_len]))
+        });
+        // else code invalidated while this thread still ran it (the latest first: a host
+        // range is reused only after a reset, which empties the list)
+        let site = live.or_else(|| {
+            let r = st.retired.iter().rev().find(|r| r.host <= host_pc && host_pc < r.host + r.host_len)?;
+            Some((r.host, r.guest_pc, r.swaps, &r.pc_map[..]))
+        });
+        let Some((start, guest_pc, swaps, pc_map)) = site else {
             return (None, Swaps::default());
         };
-        let Some(b) = st.blocks.get(gpc).filter(|b| b.host == start) else {
-            return (None, Swaps::default());
-        };
-        if host_pc >= start + b.host_len {
-            return (None, Swaps::default());
-        }
         let off = (host_pc - start) as u32;
-        let mut pc = b.guest_pc;
-        let (map_start, map_len) = (b.pc_map.0 as usize, b.pc_map.1 as usize);
-        for &(o, g) in &st.pc_maps[map_start..map_start + map_len] {
+        let mut pc = guest_pc;
+        for &(o, g) in pc_map {
             if o <= off {
-                pc = b.guest_pc + g as u64;
+                pc = guest_pc + g as u64;
             } else {
                 break;
             }
         }
-        (Some(pc), b.swaps)
+        (Some(pc), swaps)
     }
 
     /// The host memory the JIT owns: the code cache and the lookup table, as [start, end)
@@ -813,5 +854,62 @@ impl Jit {
 
     pub(crate) fn lookup_addr(&self) -> usize {
         self.lookup.as_ptr() as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A host fault inside a block that another thread invalidated meanwhile (its IC IVAU,
+    /// mprotect or munmap while this thread was still running the old code) maps to the
+    /// guest pc of the faulting instruction, as in a live block.
+    #[test]
+    fn faults_map_in_invalidated_blocks() {
+        const WORDS: [u32; 4] = [
+            0x910004a5, // add x5, x5, #1
+            0x910004c6, // add x6, x6, #1
+            0x910004e7, // add x7, x7, #1
+            0xd4200000, // brk #0
+        ];
+        // SAFETY: a fresh anonymous mapping owned by this test, unmapped at its end.
+        let page = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(page, libc::MAP_FAILED);
+        for (k, w) in WORDS.iter().enumerate() {
+            // SAFETY: within the page.
+            unsafe { (page as *mut u32).add(k).write(*w) };
+        }
+        let pc = page as u64;
+        let jit = Jit::with_cache_size(1 << 20).unwrap();
+        let mut cpu = CpuState::new();
+        cpu.pc = pc;
+        assert_eq!(jit.run(&mut cpu), Exit::Brk(0));
+        // the host pc of the third instruction, from the block's pc map
+        let (host, third) = {
+            let st = jit.lock();
+            let b = st.blocks.get(pc).expect("the block was translated");
+            let (start, len) = (b.pc_map.0 as usize, b.pc_map.1 as usize);
+            assert_eq!(len, 4);
+            (b.host, st.pc_maps[start + 2].0 as usize)
+        };
+        assert_eq!(jit.fault_site(host + third).0, Some(pc + 8));
+        jit.invalidate(pc, 16);
+        assert!(jit.lock().blocks.get(pc).is_none());
+        assert_eq!(jit.fault_site(host + third).0, Some(pc + 8), "after invalidation");
+        // translated again: the old code still maps, and so does the new
+        cpu.pc = pc;
+        assert_eq!(jit.run(&mut cpu), Exit::Brk(0));
+        assert_eq!(jit.fault_site(host + third).0, Some(pc + 8), "after retranslation");
+        // SAFETY: our own mapping; no translated code of it runs any more.
+        unsafe { libc::munmap(page, 4096) };
     }
 }
