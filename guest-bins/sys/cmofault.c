@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "catch.h"
 
 static char *target;
 static uint64_t insn_pc;
@@ -39,11 +40,7 @@ static void run(const char *name, void (*op)(char *), char *p, int want_fault) {
     printf("%s on %s memory\n", name, want_fault ? "unmapped" : "mapped");
     pid_t pid = fork();
     if (pid == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = handler;
-        sa.sa_flags = SA_SIGINFO;
-        sigaction(SIGSEGV, &sa, 0);
+        catch_signals(handler, (const int[]){SIGSEGV, 0});
         target = p;
         op(p);
         printf("  no fault\n");

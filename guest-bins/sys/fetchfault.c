@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "catch.h"
 
 static void *target;
 
@@ -35,14 +36,7 @@ static void run(const char *name, void *to) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = handler;
-        sa.sa_flags = SA_SIGINFO;
-        sigaction(SIGSEGV, &sa, 0);
-        sigaction(SIGBUS, &sa, 0);
-        sigaction(SIGILL, &sa, 0);
-        sigaction(SIGTRAP, &sa, 0);
+        catch_signals(handler, (const int[]){SIGSEGV, SIGBUS, SIGILL, SIGTRAP, 0});
         target = to;
         ((void (*)(void))to)();
         printf("  returned\n");

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <unistd.h>
+#include "catch.h"
 
 extern void *__libc_stack_end;
 
@@ -44,11 +45,7 @@ static void call(const char *name, void *code) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = handler;
-        sa.sa_flags = SA_SIGINFO;
-        sigaction(SIGSEGV, &sa, 0);
+        catch_signals(handler, (const int[]){SIGSEGV, 0});
         target = code;
         int r = ((int (*)(void))code)();
         printf("  returned %d\n", r);

@@ -14,6 +14,7 @@
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "catch.h"
 
 #define HWCAP_LRCPC (1 << 15)
 
@@ -71,12 +72,7 @@ static void misaligned(const char *name, int kind, uint8_t *p) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = handler;
-        sa.sa_flags = SA_SIGINFO;
-        sigaction(SIGBUS, &sa, 0);
-        sigaction(SIGSEGV, &sa, 0);
+        catch_signals(handler, (const int[]){SIGBUS, SIGSEGV, 0});
         expect_addr = p;
         switch (kind) {
         case 0: (void)ldar64(p); break;
