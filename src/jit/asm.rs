@@ -465,14 +465,13 @@ impl Asm {
     /// `mov Rq(dst), QWORD [rbx + disp]` with a runtime `disp` (REX always, disp32).
     #[inline]
     pub fn load_rbx(&mut self, w: bool, dst: u8, disp: i32) {
-        let not_w = (!w as u64) << 3;
-        self.put_word((LOAD_RBX[dst as usize & 15] as u64 ^ not_w) | (disp as u32 as u64) << 24, 7);
+        self.put_word(Self::load_rbx_word(w, dst, disp), 7);
     }
 
     /// `mov QWORD [rbx + disp], src`, as `dynasm!` encodes it with a runtime `disp`.
     #[inline]
     pub fn store_rbx(&mut self, disp: i32, src: u8) {
-        self.put_word(STORE_RBX[src as usize & 15] as u64 | (disp as u32 as u64) << 24, 7);
+        self.put_word(Self::store_rbx_word(disp, src), 7);
     }
 
     /// `[prefix 66] REX opcode modrm [sib] [disp]` with operand [`m`]: the loads and stores of
@@ -575,10 +574,8 @@ impl Asm {
     /// [`Asm::put_word`].
     #[inline]
     pub fn mov_rr_or_load_rbx_word(w: bool, dst: u8, src: u8, disp: i32) -> (u64, usize) {
-        let not_w = (!w as u64) << 3;
-        let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64 ^ not_w;
-        let mem = (LOAD_RBX[dst as usize & 15] as u64 ^ not_w) | (disp as u32 as u64) << 24;
-        std::hint::select_unpredictable(src != 0, (rr, 3), (mem, 7))
+        let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64 ^ (!w as u64) << 3;
+        std::hint::select_unpredictable(src != 0, (rr, 3), (Self::load_rbx_word(w, dst, disp), 7))
     }
 
     /// `mov_rr(true, dst, src)` when `dst` is not 0 (rax), else `store_rbx(disp, src)`: the
@@ -593,8 +590,7 @@ impl Asm {
     #[inline]
     pub fn mov_rr_or_store_rbx_word(dst: u8, src: u8, disp: i32) -> (u64, usize) {
         let rr = MOV_RR[dst as usize & 15][src as usize & 15] as u64;
-        let mem = STORE_RBX[src as usize & 15] as u64 | (disp as u32 as u64) << 24;
-        std::hint::select_unpredictable(dst != 0, (rr, 3), (mem, 7))
+        std::hint::select_unpredictable(dst != 0, (rr, 3), (Self::store_rbx_word(disp, src), 7))
     }
 
     /// The bytes of [`Asm::alu_rr`] (3 of them).

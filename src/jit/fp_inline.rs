@@ -133,23 +133,20 @@ fn emit_arith(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
     let double = i.ftype() == 1;
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     let slow = non_ieee_guard(e);
+    // ADDSD/SUBSD/MULSD/DIVSD (F2 0F 58/5C/59/5E), the SS forms with F3
+    let opcode = match op {
+        FpOp::Fadd => 0x58,
+        FpOp::Fsub => 0x5c,
+        FpOp::Fmul | FpOp::Fnmul => 0x59,
+        _ => 0x5e,
+    };
     if e.vc_peek(n).is_none() && e.vc_peek(m).is_none() && e.vc_keep & 1 << d == 0 {
         let avx = super::features().avx;
-        let opcode = match op {
-            FpOp::Fadd => 0x58,
-            FpOp::Fsub => 0x5c,
-            FpOp::Fmul | FpOp::Fnmul => 0x59,
-            _ => 0x5e,
-        };
         e.ops.load_low_xmm0_rbx(avx, double, off_v(n));
         e.ops.arith_xmm0_rbx(avx, double, opcode, off_v(m));
         result_guard(e, 0, double, matches!(op, FpOp::Fmul | FpOp::Fnmul | FpOp::Fdiv), slow);
         if op == FpOp::Fnmul {
-            if double {
-                dasm!(e.ops; movq rax, xmm0; btc rax, 63; movq xmm0, rax);
-            } else {
-                dasm!(e.ops; movd eax, xmm0; btc eax, 31; movd xmm0, eax);
-            }
+            negate_low(e, 0, double);
         }
         e.ops.movdqu_store_rbx(off_v(d), 0);
         e.vc_forget(d);
@@ -177,13 +174,7 @@ fn emit_arith(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
             xn
         };
         let xd = e.vc_target(d);
-        // VADDSD/VSUBSD/VMULSD/VDIVSD (F2 0F 58/5C/59/5E), the SS forms with F3
-        let opcode = match op {
-            FpOp::Fadd => 0x58,
-            FpOp::Fsub => 0x5c,
-            FpOp::Fmul | FpOp::Fnmul => 0x59,
-            _ => 0x5e,
-        };
+        // (the VEX forms: VADDSD and the like)
         e.ops.vex_rrr(if double { 3 } else { 2 }, opcode, xd, a, xm);
         xd
     } else {
@@ -204,15 +195,20 @@ fn emit_arith(e: &mut Emitter, op: FpOp, i: Insn, helper: InsnHelper) {
     // differ at the smallest normal magnitude.
     result_guard(e, r, double, matches!(op, FpOp::Fmul | FpOp::Fnmul | FpOp::Fdiv), slow);
     if op == FpOp::Fnmul {
-        // FPNeg of the product (through rax: MOVQ/MOVD back zero the rest of the register)
-        if double {
-            dasm!(e.ops; movq rax, Rx(r); btc rax, 63; movq Rx(r), rax);
-        } else {
-            dasm!(e.ops; movd eax, Rx(r); btc eax, 31; movd Rx(r), eax);
-        }
+        negate_low(e, r, double);
     }
     e.vc_put(d, r, width);
     e.cold_call_vonly(slow, helper, i.0);
+}
+
+/// FPNeg of the low single/double of xmm`r` (FNMUL's product), through rax: MOVQ/MOVD back
+/// zero the rest of the register.
+fn negate_low(e: &mut Emitter, r: u8, double: bool) {
+    if double {
+        dasm!(e.ops; movq rax, Rx(r); btc rax, 63; movq Rx(r), rax);
+    } else {
+        dasm!(e.ops; movd eax, Rx(r); btc eax, 31; movd Rx(r), eax);
+    }
 }
 
 /// FMADD (Va + Vn*Vm), FMSUB (Va - Vn*Vm), FNMADD (-Va - Vn*Vm), FNMSUB (-Va + Vn*Vm), single
