@@ -593,6 +593,15 @@ impl Asm {
         std::hint::select_unpredictable(dst != 0, (rr, 3), (Self::store_rbx_word(disp, src), 7))
     }
 
+    /// `cmov<cc> dst, src` (64-bit; `cc` the condition code, the low nibble of 0F 4x), as
+    /// `dynasm!` encodes `cmove Rq(dst), Rq(src)` and the like.
+    #[inline]
+    pub fn cmov_rr(&mut self, cc: u8, dst: u8, src: u8) {
+        let rex = 0x48 | (dst as u64 >> 3 & 1) << 2 | (src as u64 >> 3 & 1);
+        let modrm = 0xc0 | (dst as u64 & 7) << 3 | (src as u64 & 7);
+        self.put_word(rex | 0x0f << 8 | (0x40 | cc as u64 & 15) << 16 | modrm << 24, 4);
+    }
+
     /// The bytes of [`Asm::alu_rr`] (3 of them).
     #[inline]
     pub fn alu_rr_word(opcode: u8, w: bool, dst: u8, src: u8) -> u64 {
@@ -1223,6 +1232,40 @@ mod tests {
                 let mut v: VecAssembler<X64Relocation> = VecAssembler::new(0);
                 dynasm!(v; .arch x64; movaps Rx(x), Rx(y));
                 assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
+            }
+        }
+    }
+
+    /// [`Asm::cmov_rr`]: `dynasm!`'s bytes for every condition and register pair.
+    #[test]
+    fn cmov_rr_matches_dynasm() {
+        let (mut a, mut b) = (Asm::new(0), Asm::new(0));
+        for dst in 0..16u8 {
+            for src in 0..16u8 {
+                for cc in 0..16u8 {
+                    a.reset(0);
+                    b.reset(0);
+                    a.cmov_rr(cc, dst, src);
+                    match cc {
+                        0 => dynasm!(b; .arch x64; cmovo Rq(dst), Rq(src)),
+                        1 => dynasm!(b; .arch x64; cmovno Rq(dst), Rq(src)),
+                        2 => dynasm!(b; .arch x64; cmovb Rq(dst), Rq(src)),
+                        3 => dynasm!(b; .arch x64; cmovae Rq(dst), Rq(src)),
+                        4 => dynasm!(b; .arch x64; cmove Rq(dst), Rq(src)),
+                        5 => dynasm!(b; .arch x64; cmovne Rq(dst), Rq(src)),
+                        6 => dynasm!(b; .arch x64; cmovbe Rq(dst), Rq(src)),
+                        7 => dynasm!(b; .arch x64; cmova Rq(dst), Rq(src)),
+                        8 => dynasm!(b; .arch x64; cmovs Rq(dst), Rq(src)),
+                        9 => dynasm!(b; .arch x64; cmovns Rq(dst), Rq(src)),
+                        10 => dynasm!(b; .arch x64; cmovp Rq(dst), Rq(src)),
+                        11 => dynasm!(b; .arch x64; cmovnp Rq(dst), Rq(src)),
+                        12 => dynasm!(b; .arch x64; cmovl Rq(dst), Rq(src)),
+                        13 => dynasm!(b; .arch x64; cmovge Rq(dst), Rq(src)),
+                        14 => dynasm!(b; .arch x64; cmovle Rq(dst), Rq(src)),
+                        _ => dynasm!(b; .arch x64; cmovg Rq(dst), Rq(src)),
+                    }
+                    assert_eq!(a.code(), b.code(), "cc {cc} r{dst} r{src}");
+                }
             }
         }
     }

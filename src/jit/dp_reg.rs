@@ -357,35 +357,18 @@ fn cond_select(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
         Csneg => dasm!(e.ops; neg rsi),
         _ => {}
     }
-    match e.stored_cc(i.cond_hi()) {
-        Some(cc) => cmov(e, cc.inverse(), RDX, RSI),
-        None => {
-            e.eval_cond(i.cond_hi());
-            dasm!(e.ops; cmovz rdx, rsi);
-        }
-    }
+    let cc = e.stored_cond(i.cond_hi());
+    cmov(e, cc.inverse(), RDX, RSI);
     e.store_x(i.rd(), RDX, sf, R31::Zr);
     Ok(Flow::Continue)
 }
 
-/// `cmov<cc> dst, src` (64-bit).
+/// `cmov<cc> dst, src` (64-bit; a plain move for Always).
 fn cmov(e: &mut Emitter, cc: X86Cc, dst: u8, src: u8) {
-    match cc {
-        X86Cc::E => dasm!(e.ops; cmove Rq(dst), Rq(src)),
-        X86Cc::Ne => dasm!(e.ops; cmovne Rq(dst), Rq(src)),
-        X86Cc::Ae | X86Cc::Nc => dasm!(e.ops; cmovae Rq(dst), Rq(src)),
-        X86Cc::B | X86Cc::C => dasm!(e.ops; cmovb Rq(dst), Rq(src)),
-        X86Cc::S => dasm!(e.ops; cmovs Rq(dst), Rq(src)),
-        X86Cc::Ns => dasm!(e.ops; cmovns Rq(dst), Rq(src)),
-        X86Cc::O => dasm!(e.ops; cmovo Rq(dst), Rq(src)),
-        X86Cc::No => dasm!(e.ops; cmovno Rq(dst), Rq(src)),
-        X86Cc::A => dasm!(e.ops; cmova Rq(dst), Rq(src)),
-        X86Cc::Be => dasm!(e.ops; cmovbe Rq(dst), Rq(src)),
-        X86Cc::Ge => dasm!(e.ops; cmovge Rq(dst), Rq(src)),
-        X86Cc::L => dasm!(e.ops; cmovl Rq(dst), Rq(src)),
-        X86Cc::G => dasm!(e.ops; cmovg Rq(dst), Rq(src)),
-        X86Cc::Le => dasm!(e.ops; cmovle Rq(dst), Rq(src)),
-        X86Cc::Always => dasm!(e.ops; mov Rq(dst), Rq(src)),
+    if cc == X86Cc::Always {
+        e.ops.mov_rr(true, dst, src);
+    } else {
+        e.ops.cmov_rr(cc.code(), dst, src);
     }
 }
 

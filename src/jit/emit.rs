@@ -873,91 +873,27 @@ impl Emitter {
     /// Evaluate Arm condition `cond` (ConditionHolds) from the flags, leaving x86 ZF = 0 when
     /// the condition holds (so `jnz`/`cmovnz`/`setnz` act on "holds"). Clobbers eax, ecx.
     pub fn eval_cond(&mut self, cond: u32) {
-        match cond >> 1 {
-            // EQ: Z
-            0 => dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0; sete al),
-            // CS: C
-            1 => dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 0; setne al),
-            // MI: N
-            2 => dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_N as i32], 0; setl al),
-            // VS: V
-            3 => dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_V as i32], 0; setne al),
-            // HI: C && !Z
-            4 => dasm!(self.ops
-                ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
-                ; setne al
-                ; and al, BYTE [cpu + OFF_FLAG_C as i32]
-            ),
-            // GE: N == V
-            5 => dasm!(self.ops
-                ; mov rcx, QWORD [cpu + OFF_FLAG_N as i32]
-                ; shr rcx, 63
-                ; cmp cl, BYTE [cpu + OFF_FLAG_V as i32]
-                ; sete al
-            ),
-            // GT: !Z && N == V
-            6 => dasm!(self.ops
-                ; mov rcx, QWORD [cpu + OFF_FLAG_N as i32]
-                ; shr rcx, 63
-                ; cmp cl, BYTE [cpu + OFF_FLAG_V as i32]
-                ; sete al
-                ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
-                ; setne cl
-                ; and al, cl
-            ),
-            // AL, NV: always
-            _ => dasm!(self.ops; mov al, 1),
-        }
-        // Odd conditions (except AL/NV) are the inverse.
-        if cond & 1 == 1 && cond != 0b1111 {
-            dasm!(self.ops; xor al, 1);
-        } else {
-            dasm!(self.ops; test al, al);
-        }
+        emit_eval_cond(&mut self.ops, cond);
     }
 
     /// The x86 condition that tests Arm condition `cond` now: the live x86 flags of the previous
-    /// instruction when they express it, else `eval_cond` of the stored flags (then "holds"
-    /// is ZF = 0, i.e. Ne).
+    /// instruction when they express it, else [`Emitter::stored_cond`].
     pub(crate) fn cond_cc(&mut self, cond: u32) -> X86Cc {
         if let Some(cc) = self.flags_live.and_then(|k| host_cc(k, cond)) {
             return cc;
         }
-        if let Some(cc) = self.stored_cc(cond) {
-            return cc;
-        }
-        self.eval_cond(cond);
-        X86Cc::Ne
+        self.stored_cond(cond)
     }
 
-    /// For a condition on one stored flag (EQ/NE, CS/CC, MI/PL, VS/VC): one compare of that
-    /// flag in `CpuState` with zero, and the x86 condition that then tests "holds" (no
-    /// SETcc of [`Emitter::eval_cond`]). `None`, emitting nothing, for the others.
-    pub(crate) fn stored_cc(&mut self, cond: u32) -> Option<X86Cc> {
-        let (holds, fails) = match cond >> 1 {
-            // EQ: the Z field (the result) is zero
-            0 => {
-                dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0);
-                (X86Cc::E, X86Cc::Ne)
-            }
-            // CS
-            1 => {
-                dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 0);
-                (X86Cc::Ne, X86Cc::E)
-            }
-            // MI: the N field's sign
-            2 => {
-                dasm!(self.ops; cmp QWORD [cpu + OFF_FLAG_N as i32], 0);
-                (X86Cc::S, X86Cc::Ns)
-            }
-            // VS
-            3 => {
-                dasm!(self.ops; cmp BYTE [cpu + OFF_FLAG_V as i32], 0);
-                (X86Cc::Ne, X86Cc::E)
-            }
-            _ => return None,
-        };
-        Some(if cond & 1 == 0 { holds } else { fails })
+    /// Test Arm condition `cond` on the NZCV stored in `CpuState` and return the x86 condition
+    /// that then means "holds": one compare of the flag for EQ/NE, CS/CC, MI/PL and VS/VC
+    /// ([`emit_stored_cc`]), else [`Emitter::eval_cond`] (then "holds" is ZF = 0, i.e. Ne).
+    /// The bytes of each of the 16 come from a table made once with those two functions
+    /// (`dynasm!` stays the encoder), copied without a branch on `cond`. Clobbers eax, ecx.
+    pub(crate) fn stored_cond(&mut self, cond: u32) -> X86Cc {
+        let t = &cond_tests()[cond as usize & 15];
+        t.emit(&mut self.ops);
+        t.holds
     }
 
     // A conditional branch that does not end the block takes one of three shapes, tried in
@@ -1415,5 +1351,142 @@ impl Emitter {
     fn pc_exit_stub(&mut self, tail: usize, pc: u64) {
         self.ops.call_abs(tail);
         self.ops.u64_data(pc);
+    }
+}
+
+/// [`Emitter::eval_cond`] into `ops`.
+fn emit_eval_cond(ops: &mut Asm, cond: u32) {
+    match cond >> 1 {
+        // EQ: Z
+        0 => dasm!(ops; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0; sete al),
+        // CS: C
+        1 => dasm!(ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 0; setne al),
+        // MI: N
+        2 => dasm!(ops; cmp QWORD [cpu + OFF_FLAG_N as i32], 0; setl al),
+        // VS: V
+        3 => dasm!(ops; cmp BYTE [cpu + OFF_FLAG_V as i32], 0; setne al),
+        // HI: C && !Z
+        4 => dasm!(ops
+            ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
+            ; setne al
+            ; and al, BYTE [cpu + OFF_FLAG_C as i32]
+        ),
+        // GE: N == V
+        5 => dasm!(ops
+            ; mov rcx, QWORD [cpu + OFF_FLAG_N as i32]
+            ; shr rcx, 63
+            ; cmp cl, BYTE [cpu + OFF_FLAG_V as i32]
+            ; sete al
+        ),
+        // GT: !Z && N == V
+        6 => dasm!(ops
+            ; mov rcx, QWORD [cpu + OFF_FLAG_N as i32]
+            ; shr rcx, 63
+            ; cmp cl, BYTE [cpu + OFF_FLAG_V as i32]
+            ; sete al
+            ; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0
+            ; setne cl
+            ; and al, cl
+        ),
+        // AL, NV: always
+        _ => dasm!(ops; mov al, 1),
+    }
+    // Odd conditions (except AL/NV) are the inverse.
+    if cond & 1 == 1 && cond != 0b1111 {
+        dasm!(ops; xor al, 1);
+    } else {
+        dasm!(ops; test al, al);
+    }
+}
+
+/// For a condition on one stored flag (EQ/NE, CS/CC, MI/PL, VS/VC): one compare of that flag
+/// in `CpuState` with zero, and the x86 condition that then tests "holds" (no SETcc of
+/// [`emit_eval_cond`]). `None`, emitting nothing, for the others.
+fn emit_stored_cc(ops: &mut Asm, cond: u32) -> Option<X86Cc> {
+    let (holds, fails) = match cond >> 1 {
+        // EQ: the Z field (the result) is zero
+        0 => {
+            dasm!(ops; cmp QWORD [cpu + OFF_FLAG_Z as i32], 0);
+            (X86Cc::E, X86Cc::Ne)
+        }
+        // CS
+        1 => {
+            dasm!(ops; cmp BYTE [cpu + OFF_FLAG_C as i32], 0);
+            (X86Cc::Ne, X86Cc::E)
+        }
+        // MI: the N field's sign
+        2 => {
+            dasm!(ops; cmp QWORD [cpu + OFF_FLAG_N as i32], 0);
+            (X86Cc::S, X86Cc::Ns)
+        }
+        // VS
+        3 => {
+            dasm!(ops; cmp BYTE [cpu + OFF_FLAG_V as i32], 0);
+            (X86Cc::Ne, X86Cc::E)
+        }
+        _ => return None,
+    };
+    Some(if cond & 1 == 0 { holds } else { fails })
+}
+
+/// One entry of [`cond_tests`]: the code (at most 40 bytes, as little-endian words) and the
+/// x86 condition that means "holds" after it.
+struct CondTest {
+    words: [u64; 5],
+    lens: [usize; 5],
+    holds: X86Cc,
+}
+
+impl CondTest {
+    #[inline(always)]
+    fn emit(&self, ops: &mut Asm) {
+        let (w, l) = (&self.words, &self.lens);
+        ops.put_words(&[(w[0], l[0]), (w[1], l[1]), (w[2], l[2]), (w[3], l[3]), (w[4], l[4])]);
+    }
+}
+
+/// [`Emitter::stored_cond`]'s code for each Arm condition, made on first use.
+fn cond_tests() -> &'static [CondTest; 16] {
+    static TESTS: std::sync::OnceLock<[CondTest; 16]> = std::sync::OnceLock::new();
+    TESTS.get_or_init(|| {
+        std::array::from_fn(|cond| {
+            let mut ops = Asm::new(0);
+            let holds = emit_stored_cc(&mut ops, cond as u32).unwrap_or_else(|| {
+                emit_eval_cond(&mut ops, cond as u32);
+                X86Cc::Ne
+            });
+            let code = ops.code();
+            assert!(code.len() <= 40, "condition test of {} bytes", code.len());
+            let mut bytes = [0u8; 40];
+            bytes[..code.len()].copy_from_slice(code);
+            let words = std::array::from_fn(|k| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().unwrap()));
+            let lens = std::array::from_fn(|k| code.len().saturating_sub(8 * k).min(8));
+            CondTest { words, lens, holds }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`Emitter::stored_cond`]'s table holds each condition's code whole: the bytes
+    /// [`emit_stored_cc`] or [`emit_eval_cond`] emit, and the matching "holds" condition.
+    #[test]
+    fn stored_cond_table_is_the_emitted_code() {
+        for cond in 0..16u32 {
+            let mut ops = Asm::new(0);
+            let holds = emit_stored_cc(&mut ops, cond).unwrap_or_else(|| {
+                emit_eval_cond(&mut ops, cond);
+                X86Cc::Ne
+            });
+            let t = &cond_tests()[cond as usize];
+            let mut copy = Asm::new(0);
+            copy.room();
+            t.emit(&mut copy);
+            assert_eq!(copy.code(), ops.code(), "cond {cond}");
+            assert_eq!(t.holds, holds, "cond {cond}");
+            assert!(!ops.code().is_empty());
+        }
     }
 }
