@@ -14,7 +14,11 @@ use std::os::raw::{c_char, c_int};
 
 #[cfg(not(test))]
 #[no_mangle]
-pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+// (C's entry point: its pointer arguments come from execve, not from a Rust caller)
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    // SAFETY: C main's own arguments, as execve laid them out.
+    unsafe { qemu_aarch64_lite::linux::record_host_args(argc, argv) };
     // As the Rust runtime does: a panic that escapes ends the process with status 101.
     let code =
         std::panic::catch_unwind(|| qemu_aarch64_lite::main_with_args(std::env::args_os().collect())).unwrap_or(101);

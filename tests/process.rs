@@ -135,6 +135,7 @@ fn proc_files_describe_the_guest() {
         "/proc/self/maps has no x86 vsyscall page",
         "/proc/self/cmdline is argv",
         "/proc/self/cmdline follows argv changed in place",
+        "/proc/<child>/cmdline is the child's argv",
         "/proc/self/comm is the program's name",
         "/proc/self/stat names the program",
         "/proc/self/stat start_stack is the guest's",

@@ -3,7 +3,8 @@
  * spelling, through a directory fd and after chdir), /proc/self/auxv against getauxval,
  * /proc/cpuinfo against AT_HWCAP, MIDR_EL1 and the CPU count, /proc/self/maps showing the
  * guest's own code executable, /proc/self/cmdline, comm and stat naming the program,
- * /proc/self/fd without the emulator's descriptor. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
+ * /proc/self/fd without the emulator's descriptor, another aarch64 process's cmdline showing
+ * its argv. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
  * /proc/self paths: tests/process.rs checks the output.) */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int failures;
@@ -46,7 +48,52 @@ static void *thread_exe(void *arg) {
 static const char *hwcap_names[] = {"fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32",
                                     "atomics", "fphp", "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc"};
 
+/* The child of other_cmdline_is_argv, exec'd as {"renamed", "--wait", ...}: says it runs,
+ * then waits for its stdin to close. */
+static int wait_mode(void) {
+    char c;
+    if (write(3, "r", 1) != 1) return 1;
+    while (read(0, &c, 1) > 0) {
+    }
+    return 0;
+}
+
+/* Another process's /proc/<pid>/cmdline (read from the kernel, not emulated for the reader):
+ * an aarch64 program's own argv, as natively, followed by nothing but NULs (the emulator
+ * writes the guest's strings over its own command line; qemu-aarch64 7.2 shows its own). */
+static int other_cmdline_is_argv(void) {
+    int in[2], ready[2];
+    if (pipe(in) != 0 || pipe(ready) != 0) return 0;
+    char *av[] = {"renamed", "--wait", "a b", "", "c", NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(ready[1], 3);
+        close(in[1]);
+        execv("/proc/self/exe", av);
+        _exit(127);
+    }
+    close(in[0]);
+    close(ready[1]);
+    char c, path[64], got[4096];
+    int ok = pid > 0 && read(ready[0], &c, 1) == 1;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    int fd = open(path, O_RDONLY);
+    ssize_t n = 0, r;
+    while (fd >= 0 && n < (ssize_t)sizeof got && (r = read(fd, got + n, sizeof got - n)) > 0) n += r;
+    if (fd >= 0) close(fd);
+    const char want[] = "renamed\0--wait\0a b\0\0c";  /* and its NUL */
+    ok = ok && n >= (ssize_t)sizeof want && memcmp(got, want, sizeof want) == 0;
+    for (ssize_t k = sizeof want; ok && k < n; k++) ok = got[k] == 0;
+    close(in[1]);
+    close(ready[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return ok && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--wait") == 0) return wait_mode();
     char real[PATH_MAX], buf[PATH_MAX];
     realpath(argv[0], real);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -172,6 +219,7 @@ int main(int argc, char **argv) {
     if (cfd >= 0) close(cfd);
     argv[0][0] = saved;
     check("/proc/self/cmdline follows argv changed in place", gn == (ssize_t)wn && got[0] == '#');
+    check("/proc/<child>/cmdline is the child's argv", other_cmdline_is_argv());
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char comm[32] = {0};
     f = fopen("/proc/self/comm", "r");

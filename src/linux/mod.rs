@@ -23,7 +23,7 @@ use crate::{Error, GuestExit};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A guest signal action as recorded by rt_sigaction (delivery comes with the signals work).
@@ -203,6 +203,7 @@ pub fn start(mut cfg: Config) -> Result<GuestExit, Error> {
         self_exe: syscall::exec::SelfExe::open(),
     });
     set_comm(&process.cfg.program);
+    set_cmdline(&process.cfg.argv);
     host_signal::install_fault_handlers();
     let mut cpu = CpuState::new();
     cpu.pc = image.start_pc();
@@ -230,6 +231,70 @@ fn set_comm(program: &std::path::Path) {
     comm[..n].copy_from_slice(&base[..n]);
     // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes from `comm`.
     unsafe { libc::prctl(libc::PR_SET_NAME, comm.as_ptr() as libc::c_ulong, 0, 0, 0) };
+}
+
+/// Where the kernel put this process's own argument strings (`arg_start..arg_end` of its
+/// mm, what /proc/PID/cmdline reads), as (start, length); 0 length when unknown.
+static HOST_ARGS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// Record the emulator's argument strings for [`set_cmdline`]: called by the C entry point
+/// with the `argc`/`argv` the kernel passed, before anything changes them. Nothing is recorded
+/// unless the strings lie back to back from `argv[0]`, as execve lays them out.
+///
+/// # Safety
+/// `argv` must point to `argc` pointers to NUL-terminated strings (C `main`'s arguments).
+pub unsafe fn record_host_args(argc: i32, argv: *const *const std::os::raw::c_char) {
+    if argc <= 0 || argv.is_null() {
+        return;
+    }
+    // SAFETY: as the caller guarantees.
+    let args = unsafe { std::slice::from_raw_parts(argv, argc as usize) };
+    let start = args[0] as usize;
+    let mut end = start;
+    for &a in args {
+        if a as usize != end {
+            return;
+        }
+        // SAFETY: a NUL-terminated string from execve.
+        end += unsafe { std::ffi::CStr::from_ptr(a) }.to_bytes_with_nul().len();
+    }
+    HOST_ARGS[0].store(start, Ordering::Relaxed);
+    HOST_ARGS[1].store(end - start, Ordering::Relaxed);
+}
+
+/// Make this process's command line (/proc/PID/cmdline: what `ps`, `pidof`, `pgrep -f`,
+/// `pkill -f` and a guest reading another process's cmdline see) the guest's argv instead of
+/// the emulator's, by writing the guest's strings over the emulator's own (`record_host_args`),
+/// as setproctitle does. The emulator's area always has room: it holds the guest's arguments
+/// plus at least the emulator's name and the program's path. The rest is zeroed: cmdline is
+/// the guest's strings followed by NULs, which `ps`, `pidof` and `pgrep` ignore (moving the
+/// area's end, PR_SET_MM_ARG_END, needs CAP_SYS_RESOURCE, which containers do not grant).
+/// Best effort: without a recorded area nothing changes.
+fn set_cmdline(argv: &[std::ffi::OsString]) {
+    let (start, len) = (HOST_ARGS[0].load(Ordering::Relaxed), HOST_ARGS[1].load(Ordering::Relaxed));
+    if len == 0 {
+        return;
+    }
+    let mut text = Vec::with_capacity(len);
+    for a in argv {
+        text.extend_from_slice(&crate::config::os_bytes(a));
+        text.push(0);
+    }
+    if text.is_empty() {
+        // an empty argv: cmdline is empty, as natively
+        text.push(0);
+    }
+    text.truncate(len);
+    if let Some(last) = text.last_mut() {
+        *last = 0;
+    }
+    // SAFETY: [start, start + len) is this process's argument area (recorded at entry,
+    // writable stack memory the guest does not map), and nothing reads the emulator's
+    // arguments from it any more (they were copied at entry).
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), start as *mut u8, text.len());
+        std::ptr::write_bytes((start + text.len()) as *mut u8, 0, len - text.len());
+    }
 }
 
 /// Run the guest thread `cpu` until it exits (exit) or the process does (exit_group, a fatal
