@@ -166,13 +166,22 @@ static STORE_RBX: [u32; 16] = {
 /// with a message). Most translated instructions are a handful of small writes, and a bound
 /// check per write was an eighth of the translator's instructions.
 ///
-/// Invariant: `len <= limit` after `room`, and `limit + SLACK <= writable <= RESERVE -
-/// GUARD`.
+/// A block can also be written in place: straight into the code cache where it will run
+/// ([`Asm::reset_in_place`], saving the copy at commit), while the cache has room for it plus
+/// SLACK before its end (whose guard page faults, as the reservation's). A block that
+/// outgrows that room moves to the reservation and goes on there (then it is copied).
+///
+/// Invariant: `len <= limit` after `room`; `limit + SLACK <= writable <= RESERVE - GUARD`
+/// while in the reservation, `limit + SLACK <=` the room in place otherwise.
 struct CodeBuf {
+    /// Where the bytes are written: `own`, or the code cache while in place.
     base: *mut u8,
     len: usize,
     limit: usize,
+    /// The reservation, and how much of it is writable.
+    own: *mut u8,
     writable: usize,
+    in_place: bool,
 }
 
 // SAFETY: the mapping is owned by the CodeBuf and only reached through `&mut self` (or `&self`
@@ -205,9 +214,28 @@ impl CodeBuf {
             eprintln!("qemu-aarch64-lite: cannot reserve the translator's buffer: {}", std::io::Error::last_os_error());
             std::process::abort();
         }
-        let mut b = CodeBuf { base: p as *mut u8, len: 0, limit: 0, writable: 0 };
+        let own = p as *mut u8;
+        let mut b = CodeBuf { base: own, len: 0, limit: 0, own, writable: 0, in_place: false };
         b.grow();
         b
+    }
+
+    /// Write the next block at `at`, which has `room` writable bytes after it (its code cache),
+    /// when that is enough for SLACK twice; else in the reservation.
+    fn place_at(&mut self, at: *mut u8, room: usize) {
+        self.len = 0;
+        if room >= 2 * Self::SLACK {
+            self.base = at;
+            self.limit = room - Self::SLACK;
+            self.in_place = true;
+        } else {
+            self.clear();
+        }
+    }
+
+    /// Whether the bytes are being written in place.
+    fn in_place(&self) -> bool {
+        self.in_place
     }
 
     /// Make sure SLACK writable bytes follow the end.
@@ -228,7 +256,26 @@ impl CodeBuf {
     #[cold]
     #[inline(never)]
     fn grow_for(&mut self, extra: usize) {
-        let want = (self.len + extra + Self::SLACK).next_multiple_of(Self::STEP).max(self.writable + Self::STEP);
+        if self.in_place {
+            // Out of room in place: on in the reservation, with what was written so far.
+            let (from, len) = (self.base, self.len);
+            self.clear();
+            self.commit_own(len + extra + Self::SLACK);
+            // SAFETY: `len` bytes written at `from` (still mapped: the code cache), and the
+            // reservation is now writable for more than `len`.
+            unsafe { std::ptr::copy_nonoverlapping(from, self.own, len) };
+            self.len = len;
+            return;
+        }
+        self.commit_own((self.len + extra + Self::SLACK).max(self.writable + 1));
+    }
+
+    /// Make at least `need` bytes of the reservation writable (whole STEPs).
+    fn commit_own(&mut self, need: usize) {
+        if need <= self.writable {
+            return;
+        }
+        let want = need.next_multiple_of(Self::STEP);
         if want > Self::RESERVE - Self::GUARD {
             eprintln!("qemu-aarch64-lite: a block's translation exceeds {} bytes", Self::RESERVE - Self::GUARD);
             std::process::abort();
@@ -236,7 +283,7 @@ impl CodeBuf {
         // SAFETY: [writable, want) lies inside our reservation.
         let r = unsafe {
             libc::mprotect(
-                self.base.add(self.writable) as *mut libc::c_void,
+                self.own.add(self.writable) as *mut libc::c_void,
                 want - self.writable,
                 libc::PROT_READ | libc::PROT_WRITE,
             )
@@ -312,8 +359,12 @@ impl CodeBuf {
         self.len
     }
 
+    /// Empty, in the reservation.
     fn clear(&mut self) {
         self.len = 0;
+        self.base = self.own;
+        self.limit = self.writable - Self::SLACK;
+        self.in_place = false;
     }
 
     fn as_slice(&self) -> &[u8] {
@@ -330,7 +381,7 @@ impl CodeBuf {
 impl Drop for CodeBuf {
     fn drop(&mut self) {
         // SAFETY: our own reservation.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, Self::RESERVE) };
+        unsafe { libc::munmap(self.own as *mut libc::c_void, Self::RESERVE) };
     }
 }
 
@@ -378,6 +429,24 @@ impl Asm {
     pub fn reset(&mut self, base: usize) {
         self.buf.clear();
         self.buf.room();
+        self.reset_labels(base);
+    }
+
+    /// [`Asm::reset`], writing the code straight to `base` (where it will run: free code cache
+    /// with `room` writable bytes from `base` on) while it fits there (see [`CodeBuf`]);
+    /// [`Asm::in_place`] tells afterwards whether it stayed there.
+    pub fn reset_in_place(&mut self, base: usize, room: usize) {
+        self.buf.place_at(base as *mut u8, room);
+        self.buf.room();
+        self.reset_labels(base);
+    }
+
+    /// Whether the code is being written where it will run (see [`Asm::reset_in_place`]).
+    pub fn in_place(&self) -> bool {
+        self.buf.in_place()
+    }
+
+    fn reset_labels(&mut self, base: usize) {
         self.base = base;
         self.labels.clear();
         self.dyn_refs.clear();
@@ -1234,6 +1303,37 @@ mod tests {
                 assert_eq!(a.code(), &v.finalize().unwrap()[..], "movaps xmm{x}, xmm{y}");
             }
         }
+    }
+
+    /// Code written in place stays there while it fits; past the room it moves to the
+    /// reservation with every byte written so far, and goes on there.
+    #[test]
+    fn in_place_code_moves_out_when_it_outgrows_its_room() {
+        let room = 2 * CodeBuf::SLACK;
+        let mut area = vec![0u8; room];
+        let at = area.as_mut_ptr() as usize;
+        let mut a = Asm::new(0);
+        a.reset_in_place(at, room);
+        assert!(a.in_place());
+        let mut want = Vec::new();
+        let mut k = 0u64;
+        while want.len() <= room {
+            a.room();
+            for _ in 0..1000 {
+                a.put_word(k.wrapping_mul(0x9e37_79b9_7f4a_7c15), 7);
+                want.extend_from_slice(&k.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_le_bytes()[..7]);
+                k += 1;
+            }
+            if want.len() < CodeBuf::SLACK {
+                assert!(a.in_place() && a.code().as_ptr() as usize == at);
+            }
+        }
+        assert!(!a.in_place());
+        assert_eq!(a.code(), &want[..]);
+        // too little room from the start: the reservation at once
+        a.reset_in_place(at, room - 1);
+        assert!(!a.in_place());
+        drop(area);
     }
 
     /// [`Asm::cmov_rr`]: `dynasm!`'s bytes for every condition and register pair.

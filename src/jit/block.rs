@@ -60,7 +60,7 @@ pub(crate) fn translate(
     let mut e = emitter.take().unwrap_or_else(|| {
         Box::new(Emitter::new(jit.trampolines(), jit.lookup_addr(), (super::LOOKUP_SIZE - 1) as u64))
     });
-    e.begin(base, pc);
+    e.begin(base, cache.next_block_room(), pc);
     e.exact_fp = key & 1 != 0;
     let block = assemble(&mut e, stats, pc, base);
     let block = match (block, e.ops.finish()) {

@@ -26,6 +26,8 @@ unsafe impl Send for CodeCache {}
 /// Bytes before each block's code: padding, then its guest pc (see `commit_block`).
 const BLOCK_HEADER: usize = 16;
 
+/// The inaccessible bytes after the cache's end.
+const GUARD_BYTES: usize = 64 << 10;
 /// How much of the cache [`CodeCache::prefetch_next`] fetches: more than most blocks take.
 const PREFETCH_BYTES: usize = 2048;
 /// x86_64's transparent huge page size.
@@ -39,7 +41,7 @@ impl CodeCache {
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                size,
+                size + GUARD_BYTES,
                 libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -48,6 +50,15 @@ impl CodeCache {
         };
         if p == libc::MAP_FAILED {
             return Err(std::io::Error::last_os_error());
+        }
+        // The guard after the end: a translator that writes past its bound while emitting in
+        // place (`Asm::reset_in_place`) faults there instead of writing over other memory.
+        // SAFETY: the tail of our own fresh mapping.
+        if unsafe { libc::mprotect((p as usize + size) as *mut libc::c_void, GUARD_BYTES, libc::PROT_NONE) } != 0 {
+            let e = std::io::Error::last_os_error();
+            // SAFETY: our own fresh mapping.
+            unsafe { libc::munmap(p, size + GUARD_BYTES) };
+            return Err(e);
         }
         // Past its first 2 MiB, the cache asks for transparent huge pages: a large program
         // (a Python start-up translates some 11 MB) then takes one page fault per 2 MiB
@@ -101,16 +112,30 @@ impl CodeCache {
     /// Copy a block's `code` (assembled for base `next_block_addr()`) into the cache after a
     /// header holding its guest `pc` in the 8 bytes before the code (what the indirect-branch
     /// lookup checks, `jit::LookupEntry`); returns the code's address.
+    /// Code written in place already (at `next_block_addr()`) is not copied.
     pub fn commit_block(&mut self, pc: u64, code: &[u8]) -> Option<usize> {
         if code.len() + BLOCK_HEADER > self.free_bytes() {
             return None;
         }
         let mut header = [0u8; BLOCK_HEADER];
         header[BLOCK_HEADER - 8..].copy_from_slice(&pc.to_le_bytes());
+        if code.as_ptr() as usize == self.next_block_addr() {
+            let at = self.next_block_addr();
+            // SAFETY: the header's bytes lie in our mapping before the code, not yet in use.
+            unsafe { std::ptr::copy_nonoverlapping(header.as_ptr(), self.next_addr() as *mut u8, BLOCK_HEADER) };
+            self.cursor = (self.cursor + BLOCK_HEADER + code.len() + 15) & !15;
+            return Some(at);
+        }
         let header_at = self.commit(&header)?;
         let at = self.commit(code)?;
         debug_assert_eq!(at, header_at + BLOCK_HEADER);
         Some(at)
+    }
+
+    /// Bytes from the next block's code address to the cache's end (how far a block written
+    /// in place may reach).
+    pub fn next_block_room(&self) -> usize {
+        self.free_bytes().saturating_sub(BLOCK_HEADER)
     }
 
     /// Copy `code` (assembled for base `next_addr()`) into the cache; returns its address.
@@ -144,7 +169,7 @@ impl CodeCache {
 impl Drop for CodeCache {
     fn drop(&mut self) {
         // SAFETY: unmapping our own mapping; no translated code runs after the JIT is dropped.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, self.size) };
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.size + GUARD_BYTES) };
     }
 }
 

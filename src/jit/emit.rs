@@ -534,11 +534,12 @@ impl Emitter {
         }
     }
 
-    /// Start the block at guest `pc`, to be placed at host address `base`: every per-block
+    /// Start the block at guest `pc`, to be placed at host address `base` (written there
+    /// directly while it fits in the `room` bytes from `base` on, `Asm::reset_in_place`): every per-block
     /// field starts afresh, in place (the exhaustive destructuring names every field, so none
     /// can be forgotten: a new field fails to compile here until it is given its start
     /// value), only the buffers' allocations are kept.
-    pub(crate) fn begin(&mut self, base: usize, pc: u64) {
+    pub(crate) fn begin(&mut self, base: usize, room: usize, pc: u64) {
         let Emitter {
             ops,
             base: base_field,
@@ -576,7 +577,7 @@ impl Emitter {
             fpcr_checked_at_skip,
             fpcr_exits,
         } = self;
-        ops.reset(base);
+        ops.reset_in_place(base, room);
         *base_field = base;
         *block_pc = pc;
         *pc_field = pc;
