@@ -136,6 +136,7 @@ fn proc_files_describe_the_guest() {
         "/proc/self/cmdline is argv",
         "/proc/self/cmdline follows argv changed in place",
         "/proc/<child>/cmdline is the child's argv",
+        "/proc/self/environ is envp",
         "/proc/self/comm is the program's name",
         "/proc/self/stat names the program",
         "/proc/self/stat start_stack is the guest's",
@@ -145,6 +146,16 @@ fn proc_files_describe_the_guest() {
     ];
     let want: String = checks.iter().map(|c| format!("{c}: ok\n")).collect::<String>() + "failures=0\n";
     check_text("proc/procfs", &want);
+    // An emulator environment that is not the guest's: QEMU_* variables (removed, one of them
+    // adding a variable), -U and -E. /proc/self/environ must still be the guest's envp.
+    let bin = guest_bin("proc/procfs");
+    let mut cmd = emu_command(["-U", "QAL_HOST_ONLY", "-E", "QAL_E=from -E"], &bin, &[] as &[&str]);
+    cmd.env("QAL_HOST_ONLY", "1").env("QAL_BOTH", "a b").env("QEMU_SET_ENV", "QAL_SET=2");
+    let o = run_with_timeout(&mut cmd, TIMEOUT);
+    assert_no_panic("proc/procfs with -E/-U", &o);
+    if let Some(m) = mismatch(&o, want.as_bytes(), "0", None) {
+        panic!("proc/procfs with -E/-U: {}\n{m}", describe(&o));
+    }
 }
 
 /// The options in effect reach a re-executed emulator: with `-strace`, the exec'd aarch64

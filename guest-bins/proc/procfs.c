@@ -3,6 +3,7 @@
  * spelling, through a directory fd and after chdir), /proc/self/auxv against getauxval,
  * /proc/cpuinfo against AT_HWCAP, MIDR_EL1 and the CPU count, /proc/self/maps showing the
  * guest's own code executable, /proc/self/cmdline, comm and stat naming the program,
+ * /proc/self/environ holding the guest's environment (not the emulator's),
  * /proc/self/fd without the emulator's descriptor, another aarch64 process's cmdline showing
  * its argv. (qemu-aarch64 7.2 shows the host's cpuinfo and only recognises absolute
  * /proc/self paths: tests/process.rs checks the output.) */
@@ -92,7 +93,7 @@ static int other_cmdline_is_argv(void) {
     return ok && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv, char **envp) {
     if (argc > 1 && strcmp(argv[1], "--wait") == 0) return wait_mode();
     char real[PATH_MAX], buf[PATH_MAX];
     realpath(argv[0], real);
@@ -220,6 +221,21 @@ int main(int argc, char **argv) {
     argv[0][0] = saved;
     check("/proc/self/cmdline follows argv changed in place", gn == (ssize_t)wn && got[0] == '#');
     check("/proc/<child>/cmdline is the child's argv", other_cmdline_is_argv());
+    /* environ: the initial environment strings, NUL-terminated, exactly envp's (the emulator's
+     * own would still hold QEMU_* variables and miss -E/-U; tests/process.rs runs this with
+     * both). */
+    size_t en = 0;
+    for (char **e = envp; *e && en < sizeof want; e++) {
+        size_t l = strlen(*e) + 1;
+        if (en + l > sizeof want) break;
+        memcpy(want + en, *e, l);
+        en += l;
+    }
+    cfd = open("/proc/self/environ", O_RDONLY);
+    gn = 0;
+    for (ssize_t k; cfd >= 0 && gn < (ssize_t)sizeof got && (k = read(cfd, got + gn, sizeof got - gn)) > 0;) gn += k;
+    if (cfd >= 0) close(cfd);
+    check("/proc/self/environ is envp", cfd >= 0 && gn == (ssize_t)en && memcmp(got, want, en) == 0);
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char comm[32] = {0};
     f = fopen("/proc/self/comm", "r");

@@ -50,8 +50,9 @@ pub struct Process {
     pub stack_range: (u64, u64),
     /// The address fields of /proc/self/stat as the kernel has them for the guest:
     /// start_code, end_code, start_stack, start_data, end_data, arg_start, arg_end,
-    /// env_start, env_end (`procfs::stat_bytes`); the argument strings are also what
-    /// /proc/self/cmdline reads, from guest memory, as the kernel does.
+    /// env_start, env_end (`procfs::stat_bytes`); the argument and environment strings are
+    /// also what /proc/self/cmdline and /proc/self/environ read, from guest memory, as the
+    /// kernel does.
     pub stat_addrs: procfs::StatAddrs,
     pub sigactions: Mutex<[SigAction; NSIG + 1]>,
     /// Syscalls and instructions already reported as unimplemented (logged once).

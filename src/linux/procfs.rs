@@ -12,6 +12,9 @@
 //!
 //! - `/proc/self/cmdline` (same spellings): the guest's argv strings, read from its memory at
 //!   open time as the kernel reads `arg_start..arg_end` (`cmdline_bytes`).
+//! - `/proc/self/environ` (same spellings): the guest's initial environment strings, read from
+//!   its memory at open time as the kernel reads `env_start..env_end` (`environ_bytes`). The
+//!   host's would be the emulator's: with the `QEMU_*` variables and before `-E`/`-U`.
 //!
 //! - `/proc/self/maps` (same spellings): the host's, which shows the guest's mappings at their
 //!   addresses with the guest's permissions (the loader keeps PROT_EXEC on code), less the
@@ -34,7 +37,7 @@
 //!
 //! Names are recognised after resolving a relative path against the directory fd or the
 //! current directory (so `openat(open("/proc/self"), "exe")` and `chdir("/proc")` then
-//! `open("self/auxv")` work); only names whose last component is `exe`, `auxv` or `cpuinfo` cost
+//! `open("self/auxv")` work); only names whose last component is one of the names above cost
 //! that resolution. Invariant: the functions here never fail in a way the host would not:
 //! anything they do not recognise is left to the host (`None`).
 
@@ -50,6 +53,7 @@ pub enum ProcFile {
     Exe,
     Auxv,
     Cmdline,
+    Environ,
     Maps,
     Stat,
     Cpuinfo,
@@ -94,6 +98,7 @@ fn leaf_file(leaf: &str) -> Option<ProcFile> {
         "exe" => Some(ProcFile::Exe),
         "auxv" => Some(ProcFile::Auxv),
         "cmdline" => Some(ProcFile::Cmdline),
+        "environ" => Some(ProcFile::Environ),
         "maps" => Some(ProcFile::Maps),
         "stat" => Some(ProcFile::Stat),
         _ => None,
@@ -112,7 +117,7 @@ fn base_dir(dirfd: i32) -> Option<PathBuf> {
 /// Which emulated file `path` names relative to `dirfd`, if any.
 pub fn classify(dirfd: i32, path: &[u8]) -> Option<ProcFile> {
     let leaf = path.rsplit(|&b| b == b'/').next()?;
-    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"maps" | b"stat" | b"cpuinfo") {
+    if !matches!(leaf, b"exe" | b"auxv" | b"cmdline" | b"environ" | b"maps" | b"stat" | b"cpuinfo") {
         return None;
     }
     let full = absolute(dirfd, path)?;
@@ -152,6 +157,7 @@ pub fn open(p: &Thread, dirfd: i32, path: &[u8], flags: i32, mode: u32) -> Optio
         }
         ProcFile::Auxv => generated(b"auxv", &auxv_bytes(&p.auxv), flags),
         ProcFile::Cmdline => generated(b"cmdline", &cmdline_bytes(p.stat_addrs.args), flags),
+        ProcFile::Environ => generated(b"environ", &environ_bytes(p.stat_addrs.env), flags),
         ProcFile::Maps => generated(b"maps", &maps_bytes(p), flags),
         ProcFile::Stat => {
             // the host's file for the same process or task, its address fields the guest's
@@ -184,6 +190,24 @@ pub fn cmdline_bytes((start, end): (u64, u64)) -> Vec<u8> {
         }
     }
     buf
+}
+
+/// The contents of /proc/self/environ: the bytes of the guest's environment strings area
+/// (`[start, end)`) as they are now in its memory, with no NUL handling, as fs/proc/base.c
+/// `environ_read` copies them; it stops at the first page it cannot read.
+pub fn environ_bytes((start, end): (u64, u64)) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut at = start;
+    while at < end {
+        let n = (end - at).min(4096 - at % 4096) as usize;
+        let mut page = vec![0u8; n];
+        if !crate::mem::probe_read(at, &mut page) {
+            break;
+        }
+        out.extend_from_slice(&page);
+        at += n as u64;
+    }
+    out
 }
 
 /// The contents of /proc/self/maps as the guest should see them: the host's lines, less the
@@ -539,6 +563,8 @@ mod tests {
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/1/exe"), None);
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/maps"), Some(ProcFile::Maps));
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/cmdline"), Some(ProcFile::Cmdline));
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/thread-self/environ"), Some(ProcFile::Environ));
+        assert_eq!(classify(libc::AT_FDCWD, b"/proc/1/environ"), None);
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/1/maps"), None);
         assert_eq!(classify(libc::AT_FDCWD, b"/proc/self/smaps"), None);
         assert_eq!(classify(libc::AT_FDCWD, b"/tmp/exe"), None);
@@ -562,6 +588,18 @@ mod tests {
         assert_eq!(feature_names(features::HWCAP, 0)[..2], ["fp", "asimd"]);
         assert_eq!(feature_names(1 << 31, 1 << 33), ["pacg", "sveebf16"]);
         assert_eq!(cpuinfo_for(&[0], 0x411f_d0c3, 0, 0, 1_000_000_000).lines().nth(1), Some("BogoMIPS\t: 2000.00"));
+    }
+
+    #[test]
+    fn environ_is_the_raw_strings_area() {
+        let area = b"A=1\0B=x y\0".to_vec();
+        let start = area.as_ptr() as u64;
+        assert_eq!(environ_bytes((start, start + area.len() as u64)), area);
+        // no NUL handling: a partial range is copied as it is, an empty one is empty
+        assert_eq!(environ_bytes((start, start + 2)), b"A=".to_vec());
+        assert_eq!(environ_bytes((start, start)), Vec::<u8>::new());
+        // an unreadable area reads as empty, as the kernel's read stops there
+        assert_eq!(environ_bytes((0, 16)), Vec::<u8>::new());
     }
 
     #[test]
