@@ -519,3 +519,70 @@ fn sure_successors_translated_ahead() {
     // SAFETY: our own mapping.
     unsafe { libc::munmap(page, 8192) };
 }
+
+/// A carry chain with multiplications between its links (as OpenSSL's Montgomery code has):
+/// the flags of ADDS/ADCS/SBCS pass over MUL and UMULH to the next link and are dropped
+/// unseen when it replaces them (`block::nzcv_use`); values and the final NZCV against a
+/// model, for operand values that make every carry both 0 and 1.
+#[test]
+fn carry_chain_across_multiplications() {
+    let words = [
+        0xab02002a, // adds x10, x1, x2
+        0x9b047c6b, // mul x11, x3, x4
+        0x9bc47c6c, // umulh x12, x3, x4
+        0xba0600ad, // adcs x13, x5, x6
+        0x1b047c6e, // mul w14, w3, w4
+        0xfa0800ef, // sbcs x15, x7, x8
+        0x9bc37df0, // umulh x16, x15, x3
+        0x3a010131, // adcs w17, w9, w1
+        0x9b037e32, // mul x18, x17, x3
+        0x9a1f03f3, // adc x19, xzr, xzr
+    ];
+    let add = |a: u64, b: u64, c: u64, bits: u32| -> (u64, u32) {
+        let mask = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
+        let (a, b) = (a & mask, b & mask);
+        let wide = a as u128 + b as u128 + c as u128;
+        let r = wide as u64 & mask;
+        let sign = |v: u64| (v >> (bits - 1)) & 1;
+        let n = sign(r) as u32;
+        let z = (r == 0) as u32;
+        let cy = (wide >> bits) as u32 & 1;
+        let v = (sign(a) == sign(b) && sign(r) != sign(a)) as u32;
+        (r, n << 31 | z << 30 | cy << 29 | v << 28)
+    };
+    let vals = [0u64, 1, u64::MAX, 0x8000_0000_0000_0000, 0x7fff_ffff_ffff_ffff, 0xffff_ffff, 0x1234_5678_9abc_def0];
+    let mut cases = 0;
+    for (k, &a) in vals.iter().enumerate() {
+        for &b in &vals {
+            let x: [u64; 10] = [0, a, b, a ^ 0x9e37_79b9_7f4a_7c15, b.wrapping_mul(3), a, b, b, a, a.rotate_left(7)];
+            let (c, exit) = run(&words, |c| {
+                c.nzcv = if k % 2 == 0 { 0 } else { 0xf000_0000 };
+                c.x[..10].copy_from_slice(&x);
+            });
+            assert_eq!(exit, Exit::Brk(0));
+            let (r10, f) = add(x[1], x[2], 0, 64);
+            let r11 = x[3].wrapping_mul(x[4]);
+            let r12 = ((x[3] as u128 * x[4] as u128) >> 64) as u64;
+            let (r13, f) = add(x[5], x[6], (f >> 29) as u64 & 1, 64);
+            let r14 = (x[3] as u32).wrapping_mul(x[4] as u32) as u64;
+            let (r15, f) = add(x[7], !x[8], (f >> 29) as u64 & 1, 64);
+            let r16 = ((r15 as u128 * x[3] as u128) >> 64) as u64;
+            let (r17, f) = add(x[9], x[1], (f >> 29) as u64 & 1, 32);
+            let r18 = r17.wrapping_mul(x[3]);
+            let r19 = (f >> 29) as u64 & 1;
+            let want = [r10, r11, r12, r13, r14, r15, r16, r17, r18, r19];
+            assert_eq!(&c.x[10..20], &want, "x1 {a:#x} x2 {b:#x}");
+            assert_eq!(c.nzcv as u32, f, "x1 {a:#x} x2 {b:#x}");
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 49);
+    // A flag setter followed by an UNDEFINED one (ADDS with the reserved shift 3): the first
+    // one's NZCV is not dropped, the exit sees it.
+    let (c, exit) = run(&[0xab02002a, 0xabc2002a], |c| {
+        c.x[1] = u64::MAX;
+        c.x[2] = 1;
+    });
+    assert_eq!(exit, Exit::Undefined(0xabc2002a));
+    assert_eq!(c.nzcv as u32, NZCV_Z | NZCV_C);
+}

@@ -161,12 +161,25 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         };
         let skip_lands = e.pending_skip.is_some_and(|(t, _)| t == cur);
         // NZCV left pending by the previous instruction is stored now, except for a B.cond
-        // (not AL/NV, not at a join), which stores it where needed (`branch::cond_branch`).
+        // (not AL/NV, not at a join), which stores it where needed (`branch::cond_branch`),
+        // and except where nothing can see it before it is replaced (`nzcv_use`, not at a
+        // join): it is dropped before an instruction that sets all of NZCV (and reads at most
+        // C, from the live x86 flags), and carried over one that leaves the x86 flags, rax
+        // and rcx alone and cannot fault.
         // (pending flags first: most instructions follow one that left none)
+        let mut dead_flags = None;
+        let mut carried = false;
         if e.pending_flags.is_some() {
             let bcond = matches!(row, Some(r) if r.class & class::BCOND != 0) && Insn(word).cond_lo() < 0b1110;
-            if skip_lands || !bcond {
-                e.flush_flags();
+            let usage = match row {
+                Some(r) if !skip_lands => nzcv_use(r, Insn(word), e.host_flags.is_some()),
+                _ => NzcvUse::Reads,
+            };
+            match usage {
+                NzcvUse::Overwrites => dead_flags = e.pending_flags.take(),
+                NzcvUse::PassesOn => carried = true,
+                NzcvUse::Reads if skip_lands || !bcond => e.flush_flags(),
+                NzcvUse::Reads => {}
             }
         }
         if skip_lands {
@@ -196,10 +209,19 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
             None => Err(Undefined),
         };
         n += 1;
+        if carried {
+            // (the carried NZCV's x86 flags are intact: the next instruction may use them)
+            e.host_flags = e.flags_live;
+        }
         match flow {
             Ok(Flow::Continue) => {}
             Ok(Flow::End) => break,
             Err(Undefined) => {
+                // (nothing was emitted: the dropped NZCV is still in the x86 flags and rax)
+                if dead_flags.is_some() {
+                    e.pending_flags = dead_flags;
+                }
+                e.flush_flags();
                 e.emit_undefined();
                 break;
             }
@@ -236,6 +258,35 @@ fn assemble(e: &mut Emitter, stats: &mut Stats, pc: u64, base: usize) -> Option<
         incoming: Default::default(),
         successor: e.successor.map(|(site, target)| (base + site, target)),
     })
+}
+
+/// What an instruction does with the NZCV its predecessor left pending (see `assemble`).
+enum NzcvUse {
+    /// Reads it, may let it be seen (a fault, an exit, a helper), or clobbers the x86 flags
+    /// or rax: it is stored first.
+    Reads,
+    /// Sets all of NZCV without reading it, or reads only C from the live x86 flags (ADCS,
+    /// SBCS right after the flags' setter): it is dead.
+    Overwrites,
+    /// Leaves the x86 flags, rax and rcx alone and cannot fault or leave the block: MUL
+    /// (MADD with XZR) and UMULH through MULX (`dp_reg::mul_add`, `dp_reg::mul_high`).
+    PassesOn,
+}
+
+/// [`NzcvUse`] of the instruction `i` (`row`), whose predecessor left NZCV pending;
+/// `host_flags`: the x86 flags hold it (C for ADCS and SBCS).
+fn nzcv_use(row: &Entry, i: Insn, host_flags: bool) -> NzcvUse {
+    use crate::arch::table::{DpImmOp as I, DpRegOp as R};
+    match row.row.op {
+        Op::DpImm(I::AddsImm | I::SubsImm | I::AndsImm)
+        | Op::DpReg(R::Ands | R::Bics | R::AddsShifted | R::SubsShifted | R::AddsExt | R::SubsExt) => {
+            NzcvUse::Overwrites
+        }
+        Op::DpReg(R::Adcs | R::Sbcs) if host_flags => NzcvUse::Overwrites,
+        Op::DpReg(R::Madd) if i.ra() == 31 && super::features().bmi2 => NzcvUse::PassesOn,
+        Op::DpReg(R::Umulh) if super::features().bmi2 => NzcvUse::PassesOn,
+        _ => NzcvUse::Reads,
+    }
 }
 
 /// Bind the label of the pending forward skip here; the two paths meet with NZCV only in

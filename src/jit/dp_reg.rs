@@ -504,6 +504,14 @@ fn count_leading(e: &mut Emitter, cls: bool, i: Insn) -> TResult {
 /// MADD/MSUB.
 fn mul_add(e: &mut Emitter, sub: bool, i: Insn) -> TResult {
     let sf = i.sf();
+    if e.pending_flags.is_some() {
+        // MUL carrying the previous instruction's pending NZCV (`block::nzcv_use`): MULX
+        // leaves the x86 flags alone, and rax and rcx are not touched (a W product is the low
+        // half of the zero-extended operands' product).
+        debug_assert!(i.ra() == 31 && !sub);
+        mul_x(e, i, sf, RDI);
+        return Ok(Flow::Continue);
+    }
     e.load_x(RAX, i.rn(), sf, R31::Zr);
     e.load_x(RCX, i.rm(), sf, R31::Zr);
     dasm!(e.ops; imul rax, rcx);
@@ -542,8 +550,23 @@ fn mul_add_long(e: &mut Emitter, op: DpRegOp, i: Insn) -> TResult {
     Ok(Flow::Continue)
 }
 
+/// Rd = the high (`half` = RSI) or low (RDI) 64 bits of Rn * Rm (unsigned) by MULX, with
+/// moves only around it: the x86 flags, rax and rcx keep their values.
+fn mul_x(e: &mut Emitter, i: Insn, sf: bool, half: u8) {
+    e.load_x_keep_flags(RDX, i.rn(), sf);
+    e.load_x_keep_flags(RSI, i.rm(), sf);
+    dasm!(e.ops; mulx rsi, rdi, rsi);
+    e.store_x(i.rd(), half, sf, R31::Zr);
+}
+
 /// SMULH/UMULH: the high 64 bits of the 128-bit product.
 fn mul_high(e: &mut Emitter, signed: bool, i: Insn) -> TResult {
+    if e.pending_flags.is_some() {
+        // UMULH carrying the pending NZCV, as MUL in `mul_add`.
+        debug_assert!(!signed);
+        mul_x(e, i, true, RSI);
+        return Ok(Flow::Continue);
+    }
     e.load_x(RAX, i.rn(), true, R31::Zr);
     e.load_x(RCX, i.rm(), true, R31::Zr);
     if signed {

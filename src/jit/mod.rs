@@ -120,6 +120,8 @@ pub(crate) struct Features {
     /// AES-NI.
     pub aes: bool,
     pub pclmulqdq: bool,
+    /// BMI2 (MULX: a product without touching the flags).
+    pub bmi2: bool,
 }
 
 pub(crate) fn features() -> Features {
@@ -132,6 +134,7 @@ pub(crate) fn features() -> Features {
         fma: std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma"),
         aes: std::arch::is_x86_feature_detected!("aes"),
         pclmulqdq: std::arch::is_x86_feature_detected!("pclmulqdq"),
+        bmi2: std::arch::is_x86_feature_detected!("bmi2"),
     })
 }
 
