@@ -122,6 +122,8 @@ pub(crate) struct Features {
     pub pclmulqdq: bool,
     /// BMI2 (MULX: a product without touching the flags).
     pub bmi2: bool,
+    /// The SHA extensions (SHA-NI; their SHA-256 instructions, with SSSE3's PALIGNR).
+    pub sha: bool,
 }
 
 pub(crate) fn features() -> Features {
@@ -135,6 +137,7 @@ pub(crate) fn features() -> Features {
         aes: std::arch::is_x86_feature_detected!("aes"),
         pclmulqdq: std::arch::is_x86_feature_detected!("pclmulqdq"),
         bmi2: std::arch::is_x86_feature_detected!("bmi2"),
+        sha: std::arch::is_x86_feature_detected!("sha") && std::arch::is_x86_feature_detected!("ssse3"),
     })
 }
 

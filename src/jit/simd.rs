@@ -53,9 +53,18 @@ pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
 ///   SubBytes after AESDECLAST's inverses (bytewise SubBytes commutes with the row shifts),
 ///   leaving MixColumns.
 /// - PMULL{2} Vd.1Q, Vn.1D, Vm.1D = PCLMULQDQ of the low (high for Q = 1) halves.
+/// - SHA256H/SHA256H2 with SHA-NI: both compute four rounds of Arm's SHA256hash(X, Y, W)
+///   (X = a,b,c,d in elements 0-3, Y = e,f,g,h) and keep X or Y. SHA256RNDS2 does two rounds
+///   on the state split as ABEF and CDGH (dwords F,E,B,A and H,G,D,C from the low one up),
+///   with W+K in xmm0's low two dwords, and returns the new ABEF; the new CDGH is the old
+///   ABEF. After two of them the new X is A,B of the second result then of the first, and
+///   the new Y is E,F of each likewise: one SHUFPS each way.
+/// - SHA256SU0 = SHA256MSG1 (W[i] + sigma0(W[i+1]) for Vd = W[0..3], Vn = W[4..7]).
+/// - SHA256SU1 = SHA256MSG2(Vd + (Vm[0]:Vn[3..1]), Vm): x86's second message step, after
+///   the addition of W[i+9] that x86 code does separately (PALIGNR then PADDD).
 fn crypto_inline(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
     let f = super::features();
-    let (aes, pclmul) = (f.aes, f.pclmulqdq);
+    let (aes, pclmul, sha) = (f.aes, f.pclmulqdq, f.sha);
     let (d, n, m) = (i.rd(), i.rn(), i.rm());
     match op {
         SimdOp::Aese | SimdOp::Aesd if aes => {
@@ -83,6 +92,44 @@ fn crypto_inline(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
             } else {
                 dasm!(e.ops; pclmulqdq xmm0, Rx(xm), 0x00);
             }
+        }
+        SimdOp::Sha256h | SimdOp::Sha256h2 if sha => {
+            // X and Y: Vd and Vn for SHA256H, Vn and Vd for SHA256H2
+            let (xd, xn, xm) = (e.vc_get(d), e.vc_get(n), e.vc_get(m));
+            let (x, y) = if op == SimdOp::Sha256h { (xd, xn) } else { (xn, xd) };
+            dasm!(e.ops
+                // xmm1 = ABEF, xmm2 = CDGH
+                ; movaps xmm1, Rx(y)
+                ; shufps xmm1, Rx(x), 0x11
+                ; movaps xmm2, Rx(y)
+                ; shufps xmm2, Rx(x), 0xbb_u8 as i8
+                // two rounds: xmm2 = ABEF after them (the CDGH after them is xmm1)
+                ; movaps xmm0, Rx(xm)
+                ; sha256rnds2 xmm2, xmm1
+                // two more: xmm1 = ABEF after four (CDGH = xmm2)
+                ; pshufd xmm0, Rx(xm), 0x0e
+                ; sha256rnds2 xmm1, xmm2
+                ; movaps xmm0, xmm1
+            );
+            if op == SimdOp::Sha256h {
+                dasm!(e.ops; shufps xmm0, xmm2, 0xbb_u8 as i8);
+            } else {
+                dasm!(e.ops; shufps xmm0, xmm2, 0x11);
+            }
+        }
+        SimdOp::Sha256su0 if sha => {
+            let (xd, xn) = (e.vc_get(d), e.vc_get(n));
+            dasm!(e.ops; movaps xmm0, Rx(xd); sha256msg1 xmm0, Rx(xn));
+        }
+        SimdOp::Sha256su1 if sha => {
+            let (xd, xn, xm) = (e.vc_get(d), e.vc_get(n), e.vc_get(m));
+            dasm!(e.ops
+                // xmm0 = Vd + (Vm[0] : Vn[3..1])
+                ; movaps xmm0, Rx(xm)
+                ; palignr xmm0, Rx(xn), 4
+                ; paddd xmm0, Rx(xd)
+                ; sha256msg2 xmm0, Rx(xm)
+            );
         }
         _ => return false,
     }
