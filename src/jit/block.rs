@@ -315,10 +315,12 @@ fn vcache_before(e: &mut Emitter, kind: u8, i: Insn) {
 }
 
 /// Most register swaps per block.
-pub const MAX_SWAPS: usize = 4;
+pub const MAX_SWAPS: usize = 8;
 /// Fewest register-field uses in a block's straight-line prefix for a guest register to be
 /// worth a swap (each swap costs two moves at entry and two at every exit).
 const MIN_SWAP_USES: u32 = 4;
+/// Fewest instructions in the scanned prefix for swaps that displace used mapped registers.
+const LONG_PREFIX: usize = 64;
 
 /// Choose the block's register swaps: guest registers that the global mapping
 /// (`emit::MAPPED`) keeps in memory but that the block's straight-line prefix names often
@@ -445,13 +447,9 @@ fn choose_swaps(pc: u64, prescan: &mut Prescan) -> ([(u32, u32); MAX_SWAPS], usi
     // Pair the free mapped registers (in `MAPPED` order, never SP) with the most used wanted
     // ones, most used first, ties by register number: a partial selection sort (at most
     // MAX_SWAPS passes) instead of sorting every candidate.
-    let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);
     let mut swaps = [(0, 0); MAX_SWAPS];
     let mut n = 0;
-    for (s, old) in swaps.iter_mut().zip(free) {
-        if n == n_wanted {
-            break;
-        }
+    let pick = |n: usize, wanted: &mut [u32; 26]| {
         let mut best = n;
         for k in n + 1..n_wanted {
             let (r, b) = (wanted[k], wanted[best]);
@@ -460,8 +458,39 @@ fn choose_swaps(pc: u64, prescan: &mut Prescan) -> ([(u32, u32); MAX_SWAPS], usi
             }
         }
         wanted.swap(n, best);
-        *s = (old, wanted[n]);
+        wanted[n]
+    };
+    let free = super::emit::MAPPED.iter().map(|m| m.0).filter(|&r| r != 31 && uses[r as usize] == 0);
+    for (s, old) in swaps.iter_mut().zip(free) {
+        if n == n_wanted {
+            break;
+        }
+        *s = (old, pick(n, &mut wanted));
         n += 1;
+    }
+    // A long prefix (register-hungry code such as a hash's unrolled rounds names every
+    // mapped register) may also displace used mapped registers, least used first, while the
+    // wanted one is used MIN_SWAP_USES times more; the displaced one lives in `CpuState::x`
+    // for the block. (Short blocks skip this: its cost shows in their translation.)
+    if scanned >= LONG_PREFIX && n < n_wanted {
+        let mut used: [(u32, u32); MAX_SWAPS] = [(u32::MAX, 0); MAX_SWAPS];
+        let mut n_used = 0;
+        for &(r, _) in super::emit::MAPPED.iter().filter(|m| m.0 != 31 && uses[m.0 as usize] != 0) {
+            used[n_used] = (uses[r as usize], r);
+            n_used += 1;
+        }
+        used[..n_used].sort_unstable();
+        for &(displaced, old) in &used[..n_used] {
+            if n == n_wanted || n == MAX_SWAPS {
+                break;
+            }
+            let new = pick(n, &mut wanted);
+            if uses[new as usize] < displaced + MIN_SWAP_USES {
+                break;
+            }
+            swaps[n] = (old, new);
+            n += 1;
+        }
     }
     (swaps, n, pins)
 }
