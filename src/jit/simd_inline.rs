@@ -339,6 +339,19 @@ pub fn try_emit(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
             return emit_pairwise(e, op, i, f)
         }
         SimdOp::Xtn | SimdOp::Shrn => return emit_narrow(e, op, i),
+        SimdOp::Umull
+        | SimdOp::Smull
+        | SimdOp::Umlal
+        | SimdOp::Smlal
+        | SimdOp::Umlsl
+        | SimdOp::Smlsl
+        | SimdOp::UmullElem
+        | SimdOp::SmullElem
+        | SimdOp::UmlalElem
+        | SimdOp::SmlalElem
+        | SimdOp::UmlslElem
+        | SimdOp::SmlslElem => return emit_mul_long(e, op, i, f),
+        SimdOp::Sli | SimdOp::Sri => return emit_shift_insert(e, op, i),
         SimdOp::Cmhi
         | SimdOp::Cmhs
         | SimdOp::Cmge
@@ -1014,6 +1027,86 @@ fn emit_accumulate(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
         }
     }
     store_vd(e, d, q, 0);
+    true
+}
+
+/// UMULL/SMULL/UMLAL/SMLAL/UMLSL/SMLSL{2} of 32-bit lanes, vector and by element: the two
+/// 64-bit products of lanes 0-1 of Vn (lanes 2-3 for the "2" forms, Q = 1) with the same
+/// lanes of Vm, or with lane `index` of Vm by element, are PMULUDQ's (PMULDQ's, SSE4.1, for
+/// the signed forms) of those lanes moved to dwords 0 and 2; then added to (MLAL) or
+/// subtracted from (MLSL) Vd's two 64-bit lanes. Other lane sizes: false, nothing emitted.
+fn emit_mul_long(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
+    use SimdOp::*;
+    let signed = matches!(op, Smull | Smlal | Smlsl | SmullElem | SmlalElem | SmlslElem);
+    if i.size() != 2 || (signed && !f.sse41) {
+        return false;
+    }
+    let by_elem = matches!(op, UmullElem | SmullElem | UmlalElem | SmlalElem | UmlslElem | SmlslElem);
+    let (d, n) = (i.rd(), i.rn());
+    // lanes 0, 1 (2, 3) into dwords 0 and 2
+    let lanes: i8 = if i.q() { 0xfa_u8 as i8 } else { 0x50 };
+    load_v(e, 0, n);
+    dasm!(e.ops; pshufd xmm0, xmm0, lanes);
+    if by_elem {
+        // Rm is M:Rm (bits 20:16) for 32-bit lanes, the index H:L
+        let index = (i.bit(11) as u8) << 1 | i.bit(21) as u8;
+        load_v(e, 1, i.bits(20, 16));
+        dasm!(e.ops; pshufd xmm1, xmm1, (index * 0x55) as i8);
+    } else {
+        load_v(e, 1, i.rm());
+        dasm!(e.ops; pshufd xmm1, xmm1, lanes);
+    }
+    if signed {
+        dasm!(e.ops; pmuldq xmm0, xmm1);
+    } else {
+        dasm!(e.ops; pmuludq xmm0, xmm1);
+    }
+    match op {
+        Umlal | Smlal | UmlalElem | SmlalElem => {
+            load_v(e, 3, d);
+            dasm!(e.ops; paddq xmm0, xmm3);
+        }
+        Umlsl | Smlsl | UmlslElem | SmlslElem => {
+            load_v(e, 3, d);
+            dasm!(e.ops; psubq xmm3, xmm0; movdqa xmm0, xmm3);
+        }
+        _ => {}
+    }
+    store_vd(e, d, true, 0);
+    true
+}
+
+/// SLI/SRI (vector) of 16-, 32- and 64-bit lanes: Vn shifted left (right) by the amount, with
+/// the bits the shift vacated taken from Vd: its low `shift` bits for SLI (none for a shift
+/// of 0), its high `shift` bits for SRI (all of Vd for a shift of the lane size; x86 shifts
+/// by the lane size or more give 0, as both need). 8-bit lanes: false, nothing emitted.
+fn emit_shift_insert(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
+    let immhb = i.bits(22, 16) as i32;
+    let esize: i32 = match i.bits(22, 19) {
+        0b0010..=0b0011 => 16,
+        0b0100..=0b0111 => 32,
+        0b1000..=0b1111 => 64,
+        _ => return false,
+    };
+    let sli = op == SimdOp::Sli;
+    // (0..esize - 1 for SLI, 1..esize for SRI; and esize - shift: both fit an imm8)
+    let shift = if sli { immhb - esize } else { 2 * esize - immhb };
+    let (shift, rest) = (shift as i8, (esize - shift) as i8);
+    let (d, n) = (i.rd(), i.rn());
+    load_v(e, 0, n);
+    load_v(e, 3, d);
+    dasm!(e.ops; pcmpeqd xmm2, xmm2);
+    // xmm0 = Vn shifted; xmm2 = the lane mask of Vd's kept bits
+    match (sli, esize) {
+        (true, 16) => dasm!(e.ops; psllw xmm0, shift; psrlw xmm2, rest),
+        (true, 32) => dasm!(e.ops; pslld xmm0, shift; psrld xmm2, rest),
+        (true, _) => dasm!(e.ops; psllq xmm0, shift; psrlq xmm2, rest),
+        (false, 16) => dasm!(e.ops; psrlw xmm0, shift; psllw xmm2, rest),
+        (false, 32) => dasm!(e.ops; psrld xmm0, shift; pslld xmm2, rest),
+        (false, _) => dasm!(e.ops; psrlq xmm0, shift; psllq xmm2, rest),
+    }
+    dasm!(e.ops; pand xmm3, xmm2; por xmm0, xmm3);
+    store_vd(e, d, i.q(), 0);
     true
 }
 
