@@ -512,7 +512,7 @@ impl Emitter {
             head_kills: None,
             map: MAPPED,
             host_tab: GLOBAL_HOST_TAB,
-            swaps: Vec::with_capacity(4),
+            swaps: Vec::with_capacity(super::block::MAX_SWAPS),
             head: 0,
             head_interrupt_stub: None,
             self_links: Vec::with_capacity(4),

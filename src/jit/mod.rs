@@ -201,11 +201,12 @@ impl Incoming {
     }
 }
 
-/// A block's register swaps (at most [`block::MAX_SWAPS`]), held inline: one allocation
-/// per block fewer.
+/// A block's register swaps (at most [`block::MAX_SWAPS`]), held inline (one allocation
+/// per block fewer) and in bytes (blocks are moved by value): (guest register normally
+/// mapped, guest register held instead, host register).
 #[derive(Clone, Copy, Default, Debug)]
 pub struct Swaps {
-    list: [(u32, u32, u8); block::MAX_SWAPS],
+    list: [[u8; 3]; block::MAX_SWAPS],
     len: u8,
 }
 
@@ -214,15 +215,16 @@ impl Swaps {
     pub fn new(swaps: &[(u32, u32, u8)]) -> Swaps {
         debug_assert!(swaps.len() <= block::MAX_SWAPS);
         let mut s = Swaps::default();
-        for (slot, &swap) in s.list.iter_mut().zip(swaps) {
-            *slot = swap;
+        for (slot, &(old, new, host)) in s.list.iter_mut().zip(swaps) {
+            *slot = [old as u8, new as u8, host];
             s.len += 1;
         }
         s
     }
 
-    pub fn as_slice(&self) -> &[(u32, u32, u8)] {
-        &self.list[..self.len as usize]
+    /// The guest register host register `host` holds in the block instead of its mapped one.
+    pub fn held_by(&self, host: u8) -> Option<u32> {
+        self.list[..self.len as usize].iter().find(|s| s[2] == host).map(|s| s[1] as u32)
     }
 }
 
@@ -536,7 +538,7 @@ impl Jit {
                         // In translated code: the trampoline left the mapped host registers
                         // in fault_regs; a swapped one holds the block's guest register.
                         for (k, &(n, g)) in emit::MAPPED.iter().enumerate() {
-                            let guest = swaps.as_slice().iter().find(|s| s.2 == g).map_or(n, |s| s.1);
+                            let guest = swaps.held_by(g).unwrap_or(n);
                             cpu.x[guest as usize] = cpu.fault_regs[k];
                         }
                     }
