@@ -62,6 +62,12 @@ pub fn translate(e: &mut Emitter, op: SimdOp, i: Insn) -> TResult {
 /// - SHA256SU0 = SHA256MSG1 (W[i] + sigma0(W[i+1]) for Vd = W[0..3], Vn = W[4..7]).
 /// - SHA256SU1 = SHA256MSG2(Vd + (Vm[0]:Vn[3..1]), Vm): x86's second message step, after
 ///   the addition of W[i+9] that x86 code does separately (PALIGNR then PADDD).
+/// - SHA1C/SHA1P/SHA1M Qd, Sn, Vm = SHA1RNDS4 with function 0/1/2 on the dword-reversed
+///   (x86 holds A and W0 in the top dword) Qd and Vm, where Vm (W+K, as Arm code adds K)
+///   loses the K that SHA1RNDS4 adds and its W0 gains E (Sn), as x86 code does with
+///   SHA1NEXTE.
+/// - SHA1SU1 = SHA1MSG2 on dword-reversed operands; SHA1SU0 = (Vn[63:0] : Vd[127:64]) EOR
+///   Vd EOR Vm with PALIGNR; SHA1H = ROL(Sn, 30).
 fn crypto_inline(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
     let f = super::features();
     let (aes, pclmul, sha) = (f.aes, f.pclmulqdq, f.sha);
@@ -130,6 +136,52 @@ fn crypto_inline(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
                 ; paddd xmm0, Rx(xd)
                 ; sha256msg2 xmm0, Rx(xm)
             );
+        }
+        SimdOp::Sha1c | SimdOp::Sha1p | SimdOp::Sha1m if sha => {
+            let (xd, xn, xm) = (e.vc_get(d), e.vc_get(n), e.vc_get(m));
+            // the round function and the constant SHA1RNDS4 adds for it
+            let (func, k): (i8, u32) = match op {
+                SimdOp::Sha1c => (0, 0x5a82_7999),
+                SimdOp::Sha1p => (1, 0x6ed9_eba1),
+                _ => (2, 0x8f1b_bcdc),
+            };
+            e.mov_imm(super::emit::reg::RAX, k as u64);
+            dasm!(e.ops
+                // xmm0 = W - K, reversed, with E added to W0 (in the top dword)
+                ; movd xmm2, eax
+                ; pshufd xmm2, xmm2, 0
+                ; pshufd xmm0, Rx(xm), 0x1b
+                ; psubd xmm0, xmm2
+                ; movdqa xmm2, Rx(xn)
+                ; pslldq xmm2, 12
+                ; paddd xmm0, xmm2
+                ; pshufd xmm1, Rx(xd), 0x1b
+                ; sha1rnds4 xmm1, xmm0, func
+                ; pshufd xmm0, xmm1, 0x1b
+            );
+        }
+        SimdOp::Sha1su1 if sha => {
+            let (xd, xn) = (e.vc_get(d), e.vc_get(n));
+            dasm!(e.ops
+                ; pshufd xmm0, Rx(xd), 0x1b
+                ; pshufd xmm1, Rx(xn), 0x1b
+                ; sha1msg2 xmm0, xmm1
+                ; pshufd xmm0, xmm0, 0x1b
+            );
+        }
+        SimdOp::Sha1su0 if sha => {
+            let (xd, xn, xm) = (e.vc_get(d), e.vc_get(n), e.vc_get(m));
+            dasm!(e.ops
+                // (Vn:Vd) >> 64 bits = Vn[63:0] : Vd[127:64]
+                ; movdqa xmm0, Rx(xn)
+                ; palignr xmm0, Rx(xd), 8
+                ; pxor xmm0, Rx(xd)
+                ; pxor xmm0, Rx(xm)
+            );
+        }
+        SimdOp::Sha1h => {
+            let xn = e.vc_get(n);
+            dasm!(e.ops; movd eax, Rx(xn); rol eax, 30; movd xmm0, eax);
         }
         _ => return false,
     }
