@@ -586,3 +586,42 @@ fn carry_chain_across_multiplications() {
     assert_eq!(exit, Exit::Undefined(0xabc2002a));
     assert_eq!(c.nzcv as u32, NZCV_Z | NZCV_C);
 }
+
+/// A long block whose prefix names every mapped register but uses X5-X18 far more: the
+/// mapped ones it uses least give their host registers to those (`block::choose_swaps`) and
+/// live in `CpuState::x` for the block. A fault at its end still reports every register's
+/// value, swapped, displaced and mapped alike.
+#[test]
+fn fault_in_a_block_with_displaced_mapped_registers() {
+    qemu_aarch64_lite::linux::host_signal::install_fault_handlers();
+    let mut words = Vec::new();
+    // each mapped register (X0-X4, X19-X21) once: add xN, xN, #N+1
+    for r in [0u32, 1, 2, 3, 4, 19, 20, 21] {
+        words.push(0x9100_0000 | (r + 1) << 10 | r << 5 | r);
+    }
+    // X5-X18, six times each: add xN, xN, #1
+    for _ in 0..6 {
+        for r in 5u32..=18 {
+            words.push(0x9100_0400 | r << 5 | r);
+        }
+    }
+    // ldr x9, [x22] (x22 unmapped address), then one more add that must not run
+    words.push(0xf94002c9);
+    words.push(0x9100_0400 | 5 << 5 | 5);
+    assert!(words.len() >= 64);
+    let (c, exit) = run(&words, |c| {
+        for r in 0..31 {
+            c.x[r] = 1000 * r as u64;
+        }
+        c.x[22] = 0x10;
+    });
+    assert_eq!(exit, Exit::Fault { signo: libc::SIGSEGV, code: 1, addr: 0x10 });
+    for r in [0usize, 1, 2, 3, 4, 19, 20, 21] {
+        assert_eq!(c.x[r], 1000 * r as u64 + r as u64 + 1, "x{r}");
+    }
+    for r in 5usize..=18 {
+        assert_eq!(c.x[r], 1000 * r as u64 + 6, "x{r}");
+    }
+    assert_eq!(c.x[22], 0x10);
+    assert_eq!(c.pc % 4096, 4 * (words.len() as u64 - 2), "pc is the faulting load");
+}
