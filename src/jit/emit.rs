@@ -1446,16 +1446,24 @@ impl CondTest {
     }
 }
 
-/// [`Emitter::stored_cond`]'s code for each Arm condition, made on first use.
+/// The test of Arm condition `cond` on the stored NZCV that [`Emitter::stored_cond`] copies:
+/// [`emit_stored_cc`] where one flag decides, else [`emit_eval_cond`] (then "holds" is Ne).
+fn emit_cond_test(ops: &mut Asm, cond: u32) -> X86Cc {
+    emit_stored_cc(ops, cond).unwrap_or_else(|| {
+        emit_eval_cond(ops, cond);
+        X86Cc::Ne
+    })
+}
+
+/// [`Emitter::stored_cond`]'s code for each Arm condition, made on first use (in one
+/// assembler: each reserves its own address range).
 fn cond_tests() -> &'static [CondTest; 16] {
     static TESTS: std::sync::OnceLock<[CondTest; 16]> = std::sync::OnceLock::new();
     TESTS.get_or_init(|| {
+        let mut ops = Asm::new(0);
         std::array::from_fn(|cond| {
-            let mut ops = Asm::new(0);
-            let holds = emit_stored_cc(&mut ops, cond as u32).unwrap_or_else(|| {
-                emit_eval_cond(&mut ops, cond as u32);
-                X86Cc::Ne
-            });
+            ops.reset(0);
+            let holds = emit_cond_test(&mut ops, cond as u32);
             let code = ops.code();
             assert!(code.len() <= 40, "condition test of {} bytes", code.len());
             let mut bytes = [0u8; 40];
@@ -1472,18 +1480,15 @@ mod tests {
     use super::*;
 
     /// [`Emitter::stored_cond`]'s table holds each condition's code whole: the bytes
-    /// [`emit_stored_cc`] or [`emit_eval_cond`] emit, and the matching "holds" condition.
+    /// [`emit_cond_test`] emits, and the matching "holds" condition.
     #[test]
     fn stored_cond_table_is_the_emitted_code() {
+        let (mut ops, mut copy) = (Asm::new(0), Asm::new(0));
         for cond in 0..16u32 {
-            let mut ops = Asm::new(0);
-            let holds = emit_stored_cc(&mut ops, cond).unwrap_or_else(|| {
-                emit_eval_cond(&mut ops, cond);
-                X86Cc::Ne
-            });
+            ops.reset(0);
+            let holds = emit_cond_test(&mut ops, cond);
             let t = &cond_tests()[cond as usize];
-            let mut copy = Asm::new(0);
-            copy.room();
+            copy.reset(0);
             t.emit(&mut copy);
             assert_eq!(copy.code(), ops.code(), "cond {cond}");
             assert_eq!(t.holds, holds, "cond {cond}");
