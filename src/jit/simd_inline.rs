@@ -121,6 +121,19 @@ impl Sse {
     }
 }
 
+/// The element size of a shift by immediate (SHL, USHR, SSRA, SHRN, USHLL, SLI, ...) as a
+/// size index, 0 = B to 3 = D: HighestSetBit(immh), bits 22:19 (the Arm ARM's esize is
+/// 8 << it); `None` for immh = 0 (not a shift).
+fn shift_size(i: Insn) -> Option<u32> {
+    let immh = i.bits(22, 19);
+    (immh != 0).then(|| 31 - immh.leading_zeros())
+}
+
+/// The element index H:L (bits 11 and 21) of a by-element operation on 32-bit elements.
+fn elem_index_s(i: Insn) -> u8 {
+    (i.bit(11) as u8) << 1 | i.bit(21) as u8
+}
+
 /// The SSE form of an integer/permute row, or None when it has none (or the host lacks the
 /// needed extension).
 fn select(op: SimdOp, i: Insn, f: Features) -> Option<Sse> {
@@ -150,14 +163,10 @@ fn select(op: SimdOp, i: Insn, f: Features) -> Option<Sse> {
         SimdOp::Abs if f.ssse3 => pick([Some(Pabsb), Some(Pabsw), Some(Pabsd), None])?,
         SimdOp::Shl | SimdOp::Ushr | SimdOp::Sshr => {
             // immh:immb; esize = 8 << HighestSetBit(immh) (Arm ARM: SHL, USHR, SSHR).
-            let immh = i.bits(22, 19);
             let immhb = i.bits(22, 16) as i32;
-            let (esize, w) = match immh {
-                0b0010..=0b0011 => (16, 0),
-                0b0100..=0b0111 => (32, 1),
-                0b1000..=0b1111 => (64, 2),
-                _ => return None, // 8-bit lanes: no SSE shift
-            };
+            // (8-bit lanes: no SSE shift)
+            let w = shift_size(i).filter(|&s| s > 0)? - 1;
+            let esize = 16 << w;
             let shl = (immhb - esize) as i8;
             let shr = (2 * esize - immhb) as i8;
             match (op, w) {
@@ -724,13 +733,7 @@ fn emit_narrow(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
     let (size, shift) = if op == SimdOp::Xtn {
         (i.size(), 0)
     } else {
-        let immh = i.bits(22, 19);
-        let size = match immh {
-            0b0001 => 0,
-            0b0010..=0b0011 => 1,
-            0b0100..=0b0111 => 2,
-            _ => return false,
-        };
+        let Some(size @ 0..=2) = shift_size(i) else { return false };
         (size, (16 << size) - i.bits(22, 16))
     };
     let shift = shift as i8;
@@ -918,13 +921,7 @@ fn emit_widen(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
         let size = i.size();
         (size, 8 << size)
     } else {
-        let immh = i.bits(22, 19);
-        let w = match immh {
-            0b0001 => 0,
-            0b0010..=0b0011 => 1,
-            0b0100..=0b0111 => 2,
-            _ => return false,
-        };
+        let Some(w @ 0..=2) = shift_size(i) else { return false };
         (w, i.bits(22, 16) - (8 << w))
     };
     if w > 2 {
@@ -1002,9 +999,9 @@ fn emit_accumulate(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     match (op, shift) {
         (SimdOp::Ssra | SimdOp::Usra, Some(s)) => {
             emit_sse(e, s);
-            match i.bits(22, 19) {
-                0b0010..=0b0011 => dasm!(e.ops; paddw xmm0, xmm3),
-                0b0100..=0b0111 => dasm!(e.ops; paddd xmm0, xmm3),
+            match shift_size(i) {
+                Some(1) => dasm!(e.ops; paddw xmm0, xmm3),
+                Some(2) => dasm!(e.ops; paddd xmm0, xmm3),
                 _ => dasm!(e.ops; paddq xmm0, xmm3),
             }
         }
@@ -1049,7 +1046,7 @@ fn emit_mul_long(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
     dasm!(e.ops; pshufd xmm0, xmm0, lanes);
     if by_elem {
         // Rm is M:Rm (bits 20:16) for 32-bit lanes, the index H:L
-        let index = (i.bit(11) as u8) << 1 | i.bit(21) as u8;
+        let index = elem_index_s(i);
         load_v(e, 1, i.bits(20, 16));
         dasm!(e.ops; pshufd xmm1, xmm1, (index * 0x55) as i8);
     } else {
@@ -1082,12 +1079,8 @@ fn emit_mul_long(e: &mut Emitter, op: SimdOp, i: Insn, f: Features) -> bool {
 /// by the lane size or more give 0, as both need). 8-bit lanes: false, nothing emitted.
 fn emit_shift_insert(e: &mut Emitter, op: SimdOp, i: Insn) -> bool {
     let immhb = i.bits(22, 16) as i32;
-    let esize: i32 = match i.bits(22, 19) {
-        0b0010..=0b0011 => 16,
-        0b0100..=0b0111 => 32,
-        0b1000..=0b1111 => 64,
-        _ => return false,
-    };
+    let Some(size @ 1..=3) = shift_size(i) else { return false };
+    let esize = 8 << size as i32;
     let sli = op == SimdOp::Sli;
     // (0..esize - 1 for SLI, 1..esize for SRI; and esize - shift: both fit an imm8)
     let shift = if sli { immhb - esize } else { 2 * esize - immhb };
@@ -1527,7 +1520,7 @@ fn emit_fma(e: &mut Emitter, op: SimdOp, i: Insn) {
                 dasm!(e.ops; vmovddup xmm1, Rx(xm));
             }
         } else {
-            let index = (i.bit(11) as u8) << 1 | i.bit(21) as u8;
+            let index = elem_index_s(i);
             dasm!(e.ops; vshufps xmm1, Rx(xm), Rx(xm), (index * 0x55) as i8);
             if !q {
                 dasm!(e.ops; vmovq xmm1, xmm1);
