@@ -23,7 +23,7 @@ use crate::{Error, GuestExit};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A guest signal action as recorded by rt_sigaction (delivery comes with the signals work).
@@ -235,8 +235,8 @@ fn set_comm(program: &std::path::Path) {
 }
 
 /// Where the kernel put this process's own argument strings (`arg_start..arg_end` of its
-/// mm, what /proc/PID/cmdline reads), as (start, length); 0 length when unknown.
-static HOST_ARGS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+/// mm, what /proc/PID/cmdline reads), as (start, length); unset when unknown.
+static HOST_ARGS: std::sync::OnceLock<(usize, usize)> = std::sync::OnceLock::new();
 
 /// Record the emulator's argument strings for [`set_cmdline`]: called by the C entry point
 /// with the `argc`/`argv` the kernel passed, before anything changes them. Nothing is recorded
@@ -259,8 +259,7 @@ pub unsafe fn record_host_args(argc: i32, argv: *const *const std::os::raw::c_ch
         // SAFETY: a NUL-terminated string from execve.
         end += unsafe { std::ffi::CStr::from_ptr(a) }.to_bytes_with_nul().len();
     }
-    HOST_ARGS[0].store(start, Ordering::Relaxed);
-    HOST_ARGS[1].store(end - start, Ordering::Relaxed);
+    let _ = HOST_ARGS.set((start, end - start));
 }
 
 /// Make this process's command line (/proc/PID/cmdline: what `ps`, `pidof`, `pgrep -f`,
@@ -272,19 +271,13 @@ pub unsafe fn record_host_args(argc: i32, argv: *const *const std::os::raw::c_ch
 /// area's end, PR_SET_MM_ARG_END, needs CAP_SYS_RESOURCE, which containers do not grant).
 /// Best effort: without a recorded area nothing changes.
 fn set_cmdline(argv: &[std::ffi::OsString]) {
-    let (start, len) = (HOST_ARGS[0].load(Ordering::Relaxed), HOST_ARGS[1].load(Ordering::Relaxed));
-    if len == 0 {
-        return;
-    }
+    let Some(&(start, len)) = HOST_ARGS.get() else { return };
     let mut text = Vec::with_capacity(len);
     for a in argv {
         text.extend_from_slice(&crate::config::os_bytes(a));
         text.push(0);
     }
-    if text.is_empty() {
-        // an empty argv: cmdline is empty, as natively
-        text.push(0);
-    }
+    // (an empty argv leaves the area all NULs, zeroed below)
     text.truncate(len);
     if let Some(last) = text.last_mut() {
         *last = 0;
